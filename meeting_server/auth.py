@@ -1,0 +1,82 @@
+"""The signed-in user: loading, idle timeout, and the ``login_required`` guard."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from .extensions import db
+from .models import User
+from .services.audit import client_address
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def current_user() -> User | None:
+    """Return the signed-in user of this request, if any."""
+    user: User | None = g.get("user")
+    return user
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the login page, then back."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def require(allowed: bool) -> None:
+    """Answer 403 unless ``allowed``."""
+    if not allowed:
+        abort(403)
+
+
+def start_session(user: User) -> None:
+    """Remember ``user`` in a fresh session (a new cookie, old contents dropped)."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session["seen"] = int(time.time())
+    if lang:
+        session["lang"] = lang
+
+
+def _load_user() -> None:
+    client_address.set(request.remote_addr or "")
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    idle_limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    if time.time() - session.get("seen", 0) > idle_limit:
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
+        return
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        session.clear()
+        return
+    g.user = user
+    session["seen"] = int(time.time())
+
+
+def init_app(app: Flask) -> None:
+    """Load the user before each request; sessions expire with the idle timeout."""
+    app.permanent_session_lifetime = timedelta(minutes=int(app.config["IDLE_TIMEOUT_MINUTES"]))
+    app.before_request(_load_user)
+    app.context_processor(lambda: {"current_user": current_user()})

@@ -1,0 +1,98 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then ``MEETING_*`` variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Every setting the application reads, with its default. ``None`` means "derived at start-up".
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/meeting.sqlite3
+    "STORAGE_DIR": None,  # default: <instance>/storage
+    "MAX_UPLOAD_MB": 100,
+    "PDF_SCREEN_TIMEOUT_S": 30.0,
+    "PDF_SCREEN_MEMORY_MB": 768,
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "SESSION_COOKIE_SECURE": True,
+    "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "DEMO_MODE": False,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
+}
+
+ENV_PREFIX = "MEETING_"
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, ``instance/config.py`` and the environment."""
+    app.config.update(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(_from_environment(os.environ))
+    else:
+        app.config.update(test_config)
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _persistent_secret_key(instance)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'meeting.sqlite3'}"
+    if not app.config["STORAGE_DIR"]:
+        app.config["STORAGE_DIR"] = str(instance / "storage")
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_NAME"] = "meeting_session"
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read ``MEETING_<KEY>`` variables, coerced to the type of the key's default."""
+    values: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            values[key] = _coerce(key, raw, default)
+    if secret := environ.get(ENV_PREFIX + "SECRET_KEY"):
+        values["SECRET_KEY"] = secret
+    return values
+
+
+def _coerce(key: str, raw: str, default: Any) -> Any:
+    """Turn an environment string into the default's type, or explain which value is wrong."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{ENV_PREFIX}{key}={raw!r}: use true or false")
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{key}={raw!r}: expected a number") from None
+    return raw
+
+
+def _persistent_secret_key(instance: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it (mode 0600) on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

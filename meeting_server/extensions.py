@@ -1,0 +1,69 @@
+"""Extensions, created unbound here and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.globals import _cv_app
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+
+class Database:
+    """The engine and a request-scoped session, bound to one app."""
+
+    def __init__(self) -> None:
+        self._factory = sessionmaker(expire_on_commit=False)
+        # One session per application context (not per thread): a test's own
+        # ``with app.app_context()`` never shares a session with the requests it makes.
+        self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_app_ctx_id)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """Return the bound engine."""
+        if self._engine is None:
+            raise RuntimeError("Database used before create_app() bound it")
+        return self._engine
+
+    def init_app(self, app: Flask) -> None:
+        """Create the engine from ``DATABASE_URL`` and close the session after each request."""
+        self._engine = make_engine(app.config["DATABASE_URL"])
+        self._factory.configure(bind=self._engine)
+        app.extensions["database"] = self
+        app.teardown_appcontext(self._remove_session)
+
+    def _remove_session(self, _exc: BaseException | None) -> None:
+        self.session.remove()
+
+
+def _app_ctx_id() -> int:
+    return id(_cv_app.get(None))
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30})
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+db = Database()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

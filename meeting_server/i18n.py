@@ -1,0 +1,69 @@
+"""Language choice (Vietnamese by default, English second) and Vietnam-time formatting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+from .extensions import babel
+
+LANGUAGES = ("vi", "en")
+
+
+def select_locale() -> str:
+    """Return the language chosen in the session, else Vietnamese."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    if request.args.get("lang") in LANGUAGES:
+        return str(request.args["lang"])
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def display_zone() -> ZoneInfo:
+    """Return the zone times are shown in (Vietnam, UTC+7)."""
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    """Convert an aware UTC datetime to display time."""
+    return value.astimezone(display_zone())
+
+
+def from_local(value: datetime) -> datetime:
+    """Read a naive datetime typed in display time and return it in UTC."""
+    return value.replace(tzinfo=display_zone()).astimezone(UTC)
+
+
+def format_date(value: datetime | None) -> str:
+    """Format as dd/mm/yyyy in display time."""
+    return to_local(value).strftime("%d/%m/%Y") if value else ""
+
+
+def format_time(value: datetime | None) -> str:
+    """Format as HH:MM in display time."""
+    return to_local(value).strftime("%H:%M") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Format as HH:MM dd/mm/yyyy in display time."""
+    return to_local(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def format_input(value: datetime | None) -> str:
+    """Format for an ``<input type=datetime-local>`` in display time."""
+    return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    """Bind Babel (catalogues in ``meeting_server/translations``) and the date filters."""
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    app.jinja_env.filters.update(
+        date=format_date, time=format_time, datetime=format_datetime, input_datetime=format_input
+    )
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)

@@ -1,0 +1,74 @@
+"""Who may do what: plain ``can_<verb>_<noun>(user, obj) -> bool`` predicates.
+
+Used by every view (and, later, every socket handler). The office secretariat works as a team:
+any active secretary may prepare any meeting. Participants see only meetings they are invited to,
+and only once published; confidential agenda items only with the invitation's permission.
+"""
+
+from __future__ import annotations
+
+from .models import AgendaItem, Document, Invitation, Meeting, Role, User
+
+
+def _active(user: User | None) -> bool:
+    return user is not None and user.active
+
+
+def is_secretary(user: User | None) -> bool:
+    """Tell whether the user belongs to the office secretariat."""
+    return _active(user) and user is not None and user.has_role(Role.SECRETARY)
+
+
+def can_administer(user: User | None) -> bool:
+    """Tell whether the user may manage users, rooms and settings."""
+    return _active(user) and user is not None and user.has_role(Role.ADMIN)
+
+
+def can_create_meeting(user: User | None) -> bool:
+    """Tell whether the user may prepare new meetings."""
+    return is_secretary(user)
+
+
+def can_edit_meeting(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may change the meeting, its people, agenda and documents."""
+    return is_secretary(user) and meeting.status != "ended"
+
+
+def invitation_of(user: User | None, meeting: Meeting) -> Invitation | None:
+    """Return the user's invitation to the meeting, if any."""
+    if user is None:
+        return None
+    return next((inv for inv in meeting.invitations if inv.user_id == user.id), None)
+
+
+def can_view_meeting(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may open the meeting (drafts: secretariat and chair only)."""
+    if not _active(user) or user is None:
+        return False
+    if is_secretary(user) or meeting.chair_id == user.id:
+        return True
+    return not meeting.is_draft and invitation_of(user, meeting) is not None
+
+
+def can_view_confidential(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may see the meeting's confidential items."""
+    if not can_view_meeting(user, meeting) or user is None:
+        return False
+    if is_secretary(user) or meeting.chair_id == user.id:
+        return True
+    invitation = invitation_of(user, meeting)
+    return invitation is not None and invitation.may_view_confidential
+
+
+def can_view_item(user: User | None, item: AgendaItem) -> bool:
+    """Tell whether the user may see the agenda item and its documents."""
+    if item.confidential:
+        return can_view_confidential(user, item.meeting)
+    return can_view_meeting(user, item.meeting)
+
+
+def can_view_document(user: User | None, document: Document) -> bool:
+    """Tell whether the user may read the document (withdrawn ones: secretariat only)."""
+    if document.removed_at is not None and not is_secretary(user):
+        return False
+    return can_view_item(user, document.agenda_item)

@@ -1,0 +1,1 @@
+"""Business operations, named ``verb_noun``: they flush and audit, and never commit."""

@@ -1,0 +1,34 @@
+"""Writing the audit trail; the client address comes from the request context."""
+
+from __future__ import annotations
+
+import json
+from contextvars import ContextVar
+from typing import Any
+
+from ..extensions import db
+from ..models import AuditEvent, User
+
+#: Set by the web layer for each request ("cli" for commands), read when an event is written.
+client_address: ContextVar[str] = ContextVar("client_address", default="")
+
+
+def record_event(
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    **details: Any,
+) -> AuditEvent:
+    """Append an audit event (who, what, on which object, from where) and flush it."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        ip=client_address.get(),
+        details=json.dumps(details, ensure_ascii=False, default=str, sort_keys=True),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

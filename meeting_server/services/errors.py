@@ -1,0 +1,28 @@
+"""Errors that services raise for the view to turn into a clear 4xx answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A request the service refuses; ``message`` tells the user what to do."""
+
+    status = 400
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(ServiceError):
+    """The operation is not possible in the object's current state."""
+
+    status = 409
+
+
+class UploadRefused(ServiceError):
+    """An uploaded file was refused by screening or by the size limit."""
+
+    status = 422

@@ -1,0 +1,156 @@
+"""Preparing meetings: create, change, publish, and the schedule queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Invitation, Meeting, MeetingRole, MeetingStatus, Room, User, utcnow
+from .audit import record_event
+from .errors import NotAllowed, ServiceError
+
+
+def create_meeting(
+    actor: User,
+    *,
+    title: str,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    chair: User | None = None,
+    description: str = "",
+) -> Meeting:
+    """Create a draft meeting; the author is its secretary, the chair is invited as chair."""
+    meeting = Meeting(
+        title="", room=room, starts_at=starts_at, ends_at=ends_at, created_by_id=actor.id
+    )
+    meeting.secretary = actor
+    _apply(meeting, title, room, starts_at, ends_at, description)
+    db.session.add(meeting)
+    _set_chair(meeting, chair)
+    _ensure_invited(meeting, actor, MeetingRole.SECRETARY)
+    db.session.flush()
+    record_event(actor, "meeting.create", "meeting", meeting.id, title=meeting.title)
+    return meeting
+
+
+def update_meeting(
+    actor: User,
+    meeting: Meeting,
+    *,
+    title: str,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    chair: User | None,
+    description: str = "",
+) -> Meeting:
+    """Change a meeting's details; participants of a published meeting see a new version."""
+    _apply(meeting, title, room, starts_at, ends_at, description)
+    _set_chair(meeting, chair)
+    touch_meeting(meeting)
+    db.session.flush()
+    record_event(actor, "meeting.update", "meeting", meeting.id, title=meeting.title)
+    return meeting
+
+
+def publish_meeting(actor: User, meeting: Meeting) -> Meeting:
+    """Make a draft visible to its participants."""
+    if meeting.status != MeetingStatus.DRAFT:
+        raise NotAllowed(_l("This meeting is already published."))
+    if not meeting.agenda_items:
+        raise NotAllowed(_l("Add at least one agenda item before publishing."))
+    if not any(inv.role != MeetingRole.SECRETARY for inv in meeting.invitations):
+        raise NotAllowed(_l("Invite the participants before publishing."))
+    meeting.status = MeetingStatus.PUBLISHED
+    meeting.published_at = utcnow()
+    meeting.version += 1
+    db.session.flush()
+    record_event(actor, "meeting.publish", "meeting", meeting.id, version=meeting.version)
+    return meeting
+
+
+def touch_meeting(meeting: Meeting) -> None:
+    """Count a change participants can see (drafts are invisible, so they keep version 1)."""
+    if meeting.status != MeetingStatus.DRAFT:
+        meeting.version += 1
+
+
+def meetings_between(start: datetime, end: datetime, room: Room | None = None) -> list[Meeting]:
+    """Return meetings overlapping [start, end), optionally in one room, by start time."""
+    query = select(Meeting).where(Meeting.starts_at < end, Meeting.ends_at > start)
+    if room is not None:
+        query = query.where(Meeting.room_id == room.id)
+    return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
+
+
+def meetings_of_participant(user: User, since: datetime) -> list[Meeting]:
+    """Return published meetings the user is invited to that end after ``since``."""
+    query = (
+        select(Meeting)
+        .join(Invitation, Invitation.meeting_id == Meeting.id)
+        .where(Invitation.user_id == user.id, Meeting.status != MeetingStatus.DRAFT)
+        .where(Meeting.ends_at > since)
+        .order_by(Meeting.starts_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def _apply(
+    meeting: Meeting,
+    title: str,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    description: str,
+) -> None:
+    title = title.strip()
+    if not title:
+        raise ServiceError(_l("Give the meeting a title."), field="title")
+    if ends_at <= starts_at:
+        raise ServiceError(_l("The meeting must end after it starts."), field="ends_at")
+    if not room.active:
+        raise ServiceError(_l("The room %(r)s is not in use.", r=room.name), field="room")
+    clash = _overlapping(meeting, room, starts_at, ends_at)
+    if clash is not None:
+        raise ServiceError(
+            _l("The room %(r)s is already booked then for: %(t)s.", r=room.name, t=clash.title),
+            field="room",
+        )
+    meeting.title, meeting.room, meeting.description = title, room, description.strip()
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+
+
+def _overlapping(
+    meeting: Meeting, room: Room, starts_at: datetime, ends_at: datetime
+) -> Meeting | None:
+    query = select(Meeting).where(
+        Meeting.room_id == room.id,
+        Meeting.starts_at < ends_at,
+        Meeting.ends_at > starts_at,
+    )
+    if meeting.id is not None:
+        query = query.where(Meeting.id != meeting.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _set_chair(meeting: Meeting, chair: User | None) -> None:
+    if meeting.chair is not None and meeting.chair is not chair:
+        old = next((i for i in meeting.invitations if i.user_id == meeting.chair.id), None)
+        if old is not None and old.role == MeetingRole.CHAIR:
+            old.role = MeetingRole.MEMBER
+    meeting.chair = chair
+    if chair is not None:
+        _ensure_invited(meeting, chair, MeetingRole.CHAIR).role = MeetingRole.CHAIR
+
+
+def _ensure_invited(meeting: Meeting, user: User, role: MeetingRole) -> Invitation:
+    existing = next((i for i in meeting.invitations if i.user_id == user.id), None)
+    if existing is not None:
+        return existing
+    invitation = Invitation(user=user, role=role, may_view_confidential=True)
+    meeting.invitations.append(invitation)
+    return invitation

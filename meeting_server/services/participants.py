@@ -1,0 +1,87 @@
+"""Who is invited to a meeting, in which role and seat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Invitation, Meeting, MeetingRole, User
+from .audit import record_event
+from .errors import NotAllowed, ServiceError
+from .meetings import touch_meeting
+
+
+def invite_users(
+    actor: User, meeting: Meeting, users: Iterable[User], role: MeetingRole = MeetingRole.MEMBER
+) -> list[Invitation]:
+    """Invite active users not yet invited; return the new invitations."""
+    invited = {inv.user_id for inv in meeting.invitations}
+    added = []
+    for user in users:
+        if user.active and user.id not in invited:
+            invitation = Invitation(user=user, role=role)
+            meeting.invitations.append(invitation)
+            invited.add(user.id)
+            added.append(invitation)
+    if added:
+        touch_meeting(meeting)
+        db.session.flush()
+        record_event(
+            actor, "meeting.invite", "meeting", meeting.id, users=[i.user_id for i in added]
+        )
+    return added
+
+
+def invite_unit(actor: User, meeting: Meeting, unit: str) -> list[Invitation]:
+    """Invite every active user of ``unit``."""
+    unit = unit.strip()
+    members = list(db.session.scalars(select(User).where(User.unit == unit, User.active)))
+    if not members:
+        raise ServiceError(_l("No active users belong to the unit %(u)s.", u=unit), field="unit")
+    return invite_users(actor, meeting, members)
+
+
+def update_invitation(
+    actor: User, invitation: Invitation, *, role: str, seat: str, may_view_confidential: bool
+) -> Invitation:
+    """Change an invitation's role, seat and confidential access."""
+    meeting = invitation.meeting
+    try:
+        new_role = MeetingRole(role)
+    except ValueError:
+        raise ServiceError(_l("Unknown meeting role."), field="role") from None
+    if (new_role == MeetingRole.CHAIR) != (meeting.chair_id == invitation.user_id):
+        raise NotAllowed(_l("Change the chair in the meeting's details."))
+    seat = seat.strip()
+    if seat and any(i.seat == seat and i.id != invitation.id for i in meeting.invitations):
+        raise ServiceError(_l("Seat %(s)s is already taken.", s=seat), field="seat")
+    invitation.role = new_role
+    invitation.seat = seat or None
+    invitation.may_view_confidential = may_view_confidential
+    touch_meeting(meeting)
+    db.session.flush()
+    record_event(
+        actor,
+        "invitation.update",
+        "meeting",
+        meeting.id,
+        user=invitation.user_id,
+        role=new_role,
+        seat=seat,
+        confidential=may_view_confidential,
+    )
+    return invitation
+
+
+def remove_invitation(actor: User, invitation: Invitation) -> None:
+    """Withdraw an invitation (not the chair's: change the chair first)."""
+    meeting = invitation.meeting
+    if meeting.chair_id == invitation.user_id:
+        raise NotAllowed(_l("The chair cannot be removed; choose another chair first."))
+    meeting.invitations.remove(invitation)
+    touch_meeting(meeting)
+    db.session.flush()
+    record_event(actor, "meeting.uninvite", "meeting", meeting.id, user=invitation.user_id)

@@ -1,0 +1,128 @@
+"""Administration: users and rooms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..auth import current_user, login_required, require
+from ..extensions import db
+from ..models import Role, Room, User
+from ..permissions import can_administer
+from ..services import rooms as room_service
+from ..services import users as user_service
+from ..services.errors import ServiceError
+from . import forms
+from .lookups import get_or_404
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    require(can_administer(current_user()))
+
+
+@bp.get("/users")
+def users():
+    """List every account."""
+    people = db.session.scalars(select(User).order_by(User.unit, User.full_name))
+    return render_template("admin/users.html", users=list(people))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user():
+    """Create an account."""
+    if request.method == "POST":
+        try:
+            user_service.create_user(
+                current_user(),
+                username=forms.text("username"),
+                password=request.form.get("password", ""),
+                **_user_fields(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            return _user_form(None, error), 400
+        db.session.commit()
+        flash(_("Account created."), "ok")
+        return redirect(url_for("admin.users"))
+    return _user_form(None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change an account; a new password is set only when one is typed."""
+    user = get_or_404(User, user_id)
+    if request.method == "POST":
+        try:
+            user_service.update_user(
+                current_user(), user, active=forms.flag("active"), **_user_fields()
+            )
+            if request.form.get("password"):
+                user_service.set_password(current_user(), user, request.form["password"])
+        except ServiceError as error:
+            db.session.rollback()
+            return _user_form(user, error), 400
+        db.session.commit()
+        flash(_("Account saved."), "ok")
+        return redirect(url_for("admin.users"))
+    return _user_form(user)
+
+
+@bp.get("/rooms")
+def rooms():
+    """List the rooms."""
+    return render_template("admin/rooms.html", rooms=room_service.list_rooms())
+
+
+@bp.route("/rooms/new", methods=["GET", "POST"])
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+def edit_room(room_id: int | None = None):
+    """Create or change a room."""
+    room = get_or_404(Room, room_id) if room_id is not None else None
+    if request.method == "POST":
+        try:
+            _save_room(room)
+        except ServiceError as error:
+            db.session.rollback()
+            return render_template(
+                "admin/room_form.html", room=room, error=error, values=request.form
+            ), 400
+        db.session.commit()
+        flash(_("Room saved."), "ok")
+        return redirect(url_for("admin.rooms"))
+    return render_template("admin/room_form.html", room=room, error=None, values=None)
+
+
+def _save_room(room: Room | None) -> None:
+    fields = {
+        "name": forms.text("name"),
+        "location": forms.text("location"),
+        "seat_count": forms.integer("seat_count"),
+    }
+    if room is None:
+        room_service.create_room(current_user(), **fields)
+    else:
+        room_service.update_room(current_user(), room, active=forms.flag("active"), **fields)
+
+
+def _user_fields() -> dict:
+    return {
+        "full_name": forms.text("full_name"),
+        "position": forms.text("position"),
+        "unit": forms.text("unit"),
+        "roles": request.form.getlist("roles"),
+    }
+
+
+def _user_form(user: User | None, error: ServiceError | None = None):
+    return render_template(
+        "admin/user_form.html",
+        user=user,
+        roles=list(Role),
+        error=error,
+        values=request.form if error else None,
+    )

@@ -1,0 +1,98 @@
+"""Sign in and out, choose the language, and the home page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+
+from ..auth import current_user, login_required, start_session
+from ..extensions import db, limiter
+from ..i18n import LANGUAGES
+from ..permissions import is_secretary
+from ..services.users import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "login-account:" + request.form.get("username", "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count toward the limits; a successful sign-in redirects.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in {"/", "\\"}:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    key_func=lambda: "login-ip:" + get_remote_address(),
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login():
+    """Show the sign-in form; on success start a fresh session."""
+    if request.method == "GET":
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+    db.session.commit()
+    if user is None:
+        error = _("Wrong username or password, or the account is disabled. Check and try again.")
+        return render_template("auth/login.html", error=error, next=request.form.get("next")), 401
+    start_session(user)
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language and go back."""
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Send each person to the page they start from."""
+    if is_secretary(current_user()):
+        return redirect(url_for("meetings.schedule"))
+    return redirect(url_for("meetings.mine"))

@@ -1,0 +1,62 @@
+"""Error pages and JSON errors that tell the user what happened and what to do."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..extensions import db
+from ..services.documents import too_large_message
+from ..services.errors import ServiceError
+from .forms import wants_json
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Reload the page and try again."),
+        403: _("You do not have permission to open this page. Ask the secretariat if you need it."),
+        404: _("This page does not exist or was removed. Check the link or go back to the list."),
+        405: _("This action is not possible here. Go back and use the buttons on the page."),
+        429: _("Too many attempts. Wait a few minutes, then try again."),
+    }
+
+
+def _answer(status: int, message: str):
+    if wants_json():
+        return jsonify(ok=False, error=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_http(error: HTTPException):
+    """Render an HTTP error as a page or JSON."""
+    status = error.code or 500
+    return _answer(status, _messages().get(status, error.description or ""))
+
+
+def handle_too_large(_error: RequestEntityTooLarge):
+    """Refuse an oversize upload before its body is read."""
+    return _answer(413, str(too_large_message()))
+
+
+def handle_csrf(_error: CSRFError):
+    """Explain an expired or missing form token."""
+    return _answer(400, _("The form expired. Reload the page and submit it again."))
+
+
+def handle_service_error(error: ServiceError):
+    """Roll back and report a refused operation."""
+    db.session.rollback()
+    if wants_json():
+        return jsonify(ok=False, error=str(error.message), field=error.field), error.status
+    flash(str(error.message), "error")
+    return redirect(request.referrer or "/")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(HTTPException, handle_http)

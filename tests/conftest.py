@@ -1,0 +1,170 @@
+"""Fixtures: the app on a migrated SQLite copy, clients, and people, rooms, meetings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from meeting_server import create_app
+from meeting_server.extensions import db
+from meeting_server.migrate import upgrade_database
+from meeting_server.models import Meeting, Role, Room, User
+from meeting_server.services.meetings import create_meeting
+from meeting_server.services.rooms import create_room
+from meeting_server.services.users import create_user as create_user_service
+
+PASSWORD = "correct-horse-42"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the schema once with Alembic; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, migrated_db: Path) -> dict[str, Any]:
+    """Return the test configuration (tests may change it before ``app`` is built)."""
+    database = tmp_path / "meeting.sqlite3"
+    shutil.copy(migrated_db, database)
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "STORAGE_DIR": str(tmp_path / "storage"),
+        "SESSION_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAX_UPLOAD_MB": 5,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """Return the application under test."""
+    application = create_app(app_config)
+    yield application
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self) -> Any:
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def create_user(app: Flask) -> Callable[..., User]:
+    """Return a factory that creates and commits a user (password ``PASSWORD``)."""
+
+    def factory(username: str, *roles: Role, **fields: str) -> User:
+        with app.app_context():
+            user = create_user_service(
+                None,
+                username=username,
+                full_name=fields.pop("full_name", username.title()),
+                password=PASSWORD,
+                roles=roles or (Role.PARTICIPANT,),
+                **fields,
+            )
+            db.session.commit()
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def secretary(create_user: Callable[..., User]) -> User:
+    return create_user("thuky", Role.SECRETARY, full_name="Nguyễn Thị Thu", unit="Văn phòng")
+
+
+@pytest.fixture
+def chair(create_user: Callable[..., User]) -> User:
+    return create_user("chutich", Role.LEADER, full_name="Trần Văn Minh", unit="Lãnh đạo")
+
+
+@pytest.fixture
+def participant(create_user: Callable[..., User]) -> User:
+    return create_user("daibieu1", full_name="Đỗ Văn An", unit="Sở Tài chính")
+
+
+@pytest.fixture
+def outsider(create_user: Callable[..., User]) -> User:
+    return create_user("daibieu9", full_name="Người Ngoài", unit="Sở Y tế")
+
+
+@pytest.fixture
+def room(app: Flask) -> Room:
+    with app.app_context():
+        created = create_room(None, name="Phòng họp số 1", location="Tầng 3", seat_count=40)
+        db.session.commit()
+        return created
+
+
+@dataclass
+class MeetingFactory:
+    app: Flask
+    room: Room
+    secretary: User
+
+    def __call__(
+        self, *, chair: User | None = None, hours_from_now: int = 24, **fields: Any
+    ) -> Meeting:
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_from_now)
+        with self.app.app_context():
+            meeting = create_meeting(
+                db.session.get(User, self.secretary.id),
+                title=fields.get("title", "Họp giao ban"),
+                room=db.session.get(Room, self.room.id),
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                chair=db.session.get(User, chair.id) if chair else None,
+            )
+            db.session.commit()
+            return meeting
+
+
+@pytest.fixture
+def create_meeting_for(app: Flask, room: Room, secretary: User) -> MeetingFactory:
+    """Return a factory of draft meetings prepared by ``secretary`` in ``room``."""
+    return MeetingFactory(app, room, secretary)
+
+
+@pytest.fixture
+def draft_meeting(create_meeting_for: MeetingFactory, chair: User) -> Meeting:
+    return create_meeting_for(chair=chair)
