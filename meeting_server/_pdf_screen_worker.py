@@ -7,11 +7,13 @@ one JSON line: ``{"ok": true, "page_count": N, "stripped": [...]}`` (the cleaned
 OUT when ``stripped`` is not empty) or ``{"ok": false, "code": "..."}``.
 
 pikepdf is imported inside the functions, never at module level, so that its native code
-is loaded only after the limits are in place.
+is loaded only after the limits are in place. ``python -m`` imports the package
+``meeting_server/__init__.py`` before this module, i.e. before the limits: keep it light.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -121,6 +123,9 @@ def failure_code(exc: Exception) -> str:
     # failed import of pikepdf's native library under the memory cap reads "Cannot allocate".
     if "bad_alloc" in text or "Cannot allocate memory" in text:
         return "too_complex"
+    # Python ignores SIGXFSZ, so a write over RLIMIT_FSIZE fails with EFBIG instead.
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "too_complex"
     loaded = sys.modules.get("pikepdf")  # not imported here: the import may be what failed
     if loaded is None or not isinstance(exc, loaded.PdfError):
         traceback.print_exc(file=sys.stderr)
@@ -196,7 +201,7 @@ def scan(pdf: pikepdf.Pdf) -> Findings:
             code = table.get(name_of(obj, key))
             if code:
                 findings.codes.add(code)
-        if keys & SIGNATURE_PERMISSION_KEYS or is_signed_field(obj):
+        if keys & SIGNATURE_PERMISSION_KEYS or is_signature(obj):
             findings.signed = True
         if "/AA" in keys:
             findings.with_additional_actions.append(obj)
@@ -211,9 +216,12 @@ def name_of(obj: pikepdf.Object, key: str) -> str:
     return str(value) if isinstance(value, pikepdf.Name) else ""
 
 
-def is_signed_field(obj: pikepdf.Object) -> bool:
-    """Tell whether ``obj`` is a signature field that holds a signature value."""
-    return name_of(obj, "/FT") == "/Sig" and obj.get("/V") is not None
+def is_signature(obj: pikepdf.Object) -> bool:
+    """Tell whether ``obj`` is a filled signature field or a signature value dictionary."""
+    if name_of(obj, "/FT") == "/Sig" and obj.get("/V") is not None:
+        return True
+    # The value itself also counts: a field may inherit its /FT from a parent field.
+    return "/ByteRange" in obj and "/Contents" in obj
 
 
 def decode_streams(pdf: pikepdf.Pdf) -> None:

@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from .extensions import db
 from .migrate import upgrade_database
@@ -110,7 +111,7 @@ def run_command(host: str, port: int) -> None:
     # Plain HTTP on loopback: a Secure cookie would never come back, so drop the flag here only.
     app.config["SESSION_COOKIE_SECURE"] = False
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def _redacted(url: str) -> str:

@@ -22,7 +22,6 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
     "RATELIMIT_STORAGE_URI": "memory://",
-    "DEMO_MODE": False,
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
 }
@@ -34,7 +33,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, ``instance/config.py`` and the environment."""
     app.config.update(DEFAULTS)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_pyfile(os.path.join(app.instance_path, "config.py"), silent=True)
         app.config.update(_from_environment(os.environ))
     else:
         app.config.update(test_config)
@@ -46,8 +45,9 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "storage")
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:  # Flask's default is None
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "meeting_session"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -15,6 +15,8 @@ LANGUAGES = ("vi", "en")
 
 def select_locale() -> str:
     """Return the language chosen in the session, else Vietnamese."""
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)

@@ -16,8 +16,9 @@ The rule:
 4. Harmless automatic actions, i.e. the document /OpenAction and every /AA (document, page,
    annotation and form-field additional actions), are stripped and the file is rewritten;
    links the reader clicks on (/A) are kept.
-5. A file that carries a signature (a /FT /Sig field with a /V value, or a /Perms /DocMDP
-   or /UR3 entry) is never modified: with only harmless actions it is accepted unchanged.
+5. A file that carries a signature (a /FT /Sig field with a /V value, a signature value
+   with /ByteRange, or a /Perms /DocMDP or /UR3 entry) is never modified: with only harmless
+   actions it is accepted unchanged. Dangerous content rejects it all the same.
 
 The parsing runs in a child process (``_pdf_screen_worker``) with its own memory, CPU and
 file-size limits and a wall-clock timeout; a file that exceeds them or kills the process is

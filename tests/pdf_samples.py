@@ -226,3 +226,21 @@ def flate_bomb_pdf(megabytes: int = 128) -> bytes:
 def renamed_text_file() -> bytes:
     """Return plain text, as a .txt file renamed to .pdf would carry."""
     return "Biên bản họp: nội dung thuần văn bản, không phải PDF.\n".encode()
+
+
+def bulky_pdf(kilobytes: int = 600, pages: int = 2) -> bytes:
+    """Return a valid PDF padded with ``kilobytes`` of incompressible image data (slow uploads)."""
+    import random
+
+    noise = random.Random(kilobytes).randbytes(kilobytes * 1024)
+    out = io.BytesIO()
+    with Pdf.open(io.BytesIO(simple_pdf(pages=pages))) as pdf:
+        side = int((len(noise) // 3) ** 0.5)
+        image = pdf.make_stream(noise[: side * side * 3], Type=Name.XObject, Subtype=Name.Image,
+                                Width=side, Height=side, ColorSpace=Name.DeviceRGB,
+                                BitsPerComponent=8)
+        page = pdf.pages[0]
+        page.Resources.XObject = Dictionary(Im1=image)
+        page.contents_add(pdf.make_stream(b"q 100 0 0 100 72 500 cm /Im1 Do Q"), prepend=False)
+        pdf.save(out)
+    return out.getvalue()

@@ -7,10 +7,8 @@ function uploadWithProgress(form) {
   const progress = form.querySelector("progress");
   const status = form.querySelector(".upload-status");
   const fileInput = form.querySelector('input[type="file"]');
-  if (!fileInput.files.length) {
-    status.textContent = form.dataset.msgChoose ?? "";
-    return;
-  }
+  if (!fileInput.files.length) return;
+  const body = new FormData(form); // before disabling: disabled inputs are left out of FormData
   const xhr = new XMLHttpRequest();
   xhr.open("POST", form.action);
   xhr.setRequestHeader("X-CSRFToken", csrfToken);
@@ -27,16 +25,16 @@ function uploadWithProgress(form) {
     }
   });
   xhr.addEventListener("load", () => {
-    let body = {};
-    try { body = JSON.parse(xhr.responseText); } catch { /* non-JSON error page */ }
-    if (xhr.status >= 200 && xhr.status < 300 && body.ok) {
+    let answer = {};
+    try { answer = JSON.parse(xhr.responseText); } catch { /* non-JSON error page */ }
+    if (xhr.status >= 200 && xhr.status < 300 && answer.ok) {
       progress.value = 100;
       status.textContent = "✓";
       status.classList.add("ok");
       window.location.reload();
       return;
     }
-    fail(body.error || `HTTP ${xhr.status}`);
+    fail(answer.error || `HTTP ${xhr.status}`);
   });
   xhr.addEventListener("error", () => fail(document.documentElement.lang === "vi"
     ? "Mất kết nối khi tải lên. Kiểm tra mạng rồi thử lại."
@@ -50,7 +48,7 @@ function uploadWithProgress(form) {
     form.querySelectorAll("button, input").forEach((el) => { el.disabled = false; });
     fileInput.value = "";
   }
-  xhr.send(new FormData(form));
+  xhr.send(body);
 }
 
 document.querySelectorAll("form.js-upload").forEach((form) => {
