@@ -24,6 +24,14 @@ def current_user() -> User | None:
     return user
 
 
+def signed_in_user() -> User:
+    """Return the signed-in user in a view guarded by ``login_required``."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
 def login_required(view: F) -> F:
     """Send anonymous visitors to the login page, then back."""
 

@@ -16,8 +16,13 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -33,10 +38,16 @@ def cli(env: dict[str, str], *args: str) -> str:
     """Run ``meeting-server ARGS`` and return its output (raise with it on failure)."""
     result = subprocess.run(
         [sys.executable, "-c", "from meeting_server.cli import main; main()", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"meeting-server {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"meeting-server {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
@@ -56,8 +67,17 @@ def live_server(instance: Path, *, seed_demo: bool = True) -> Iterator[tuple[str
     port = free_port()
     log = (instance / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from meeting_server.cli import main; main()", "run", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from meeting_server.cli import main; main()",
+            "run",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -236,9 +236,15 @@ def bulky_pdf(kilobytes: int = 600, pages: int = 2) -> bytes:
     out = io.BytesIO()
     with Pdf.open(io.BytesIO(simple_pdf(pages=pages))) as pdf:
         side = int((len(noise) // 3) ** 0.5)
-        image = pdf.make_stream(noise[: side * side * 3], Type=Name.XObject, Subtype=Name.Image,
-                                Width=side, Height=side, ColorSpace=Name.DeviceRGB,
-                                BitsPerComponent=8)
+        image = pdf.make_stream(
+            noise[: side * side * 3],
+            Type=Name.XObject,
+            Subtype=Name.Image,
+            Width=side,
+            Height=side,
+            ColorSpace=Name.DeviceRGB,
+            BitsPerComponent=8,
+        )
         page = pdf.pages[0]
         page.Resources.XObject = Dictionary(Im1=image)
         page.contents_add(pdf.make_stream(b"q 100 0 0 100 72 500 cm /Im1 Do Q"), prepend=False)

@@ -14,7 +14,9 @@ def _titles(app, meeting_id):
 
 def _add(client, meeting_id, *titles):
     for title in titles:
-        assert client.post(f"/meetings/{meeting_id}/items", data={"title": title}).status_code == 302
+        assert (
+            client.post(f"/meetings/{meeting_id}/items", data={"title": title}).status_code == 302
+        )
 
 
 def test_items_are_numbered_in_order(app, client, auth, secretary, draft_meeting):
@@ -33,7 +35,9 @@ def test_drag_order_is_saved(app, client, auth, secretary, draft_meeting):
     assert _titles(app, draft_meeting.id) == [(1, "C"), (2, "B"), (3, "A")]
 
 
-def test_stale_drag_order_is_refused_and_nothing_changes(app, client, auth, secretary, draft_meeting):
+def test_stale_drag_order_is_refused_and_nothing_changes(
+    app, client, auth, secretary, draft_meeting
+):
     auth.login("thuky")
     _add(client, draft_meeting.id, "A", "B")
     with app.app_context():
@@ -62,14 +66,25 @@ def test_edit_and_delete_renumber(app, client, auth, secretary, draft_meeting, c
     _add(client, draft_meeting.id, "A", "B", "C")
     with app.app_context():
         ids = [i.id for i in db.session.get(Meeting, draft_meeting.id).agenda_items]
-    edited = client.post(f"/items/{ids[1]}/edit", data={
-        "title": "B (sửa)", "presenter_id": str(chair.id), "planned_minutes": "40", "confidential": "on"})
+    edited = client.post(
+        f"/items/{ids[1]}/edit",
+        data={
+            "title": "B (sửa)",
+            "presenter_id": str(chair.id),
+            "planned_minutes": "40",
+            "confidential": "on",
+        },
+    )
     assert edited.status_code == 302
     client.post(f"/items/{ids[0]}/delete")
     assert _titles(app, draft_meeting.id) == [(1, "B (sửa)"), (2, "C")]
     with app.app_context():
         item = db.session.get(Meeting, draft_meeting.id).agenda_items[0]
-        assert (item.presenter_label, item.planned_minutes, item.confidential) == ("Trần Văn Minh", 40, True)
+        assert (item.presenter_label, item.planned_minutes, item.confidential) == (
+            "Trần Văn Minh",
+            40,
+            True,
+        )
 
 
 def test_item_form_explains_bad_minutes(client, auth, secretary, draft_meeting):
@@ -80,13 +95,16 @@ def test_item_form_explains_bad_minutes(client, auth, secretary, draft_meeting):
     from re import search
 
     item_id = search(r'data-item-id="(\d+)"', page).group(1)
-    response = client.post(f"/items/{item_id}/edit", data={"title": "A", "planned_minutes": "nhiều"})
+    response = client.post(
+        f"/items/{item_id}/edit", data={"title": "A", "planned_minutes": "nhiều"}
+    )
     assert response.status_code == 400
     assert "số nguyên" in response.get_data(as_text=True)
 
 
 def test_empty_title_is_refused_with_a_message(client, auth, secretary, draft_meeting):
     auth.login("thuky")
-    response = client.post(f"/meetings/{draft_meeting.id}/items", data={"title": "  "},
-                           follow_redirects=True)
+    response = client.post(
+        f"/meetings/{draft_meeting.id}/items", data={"title": "  "}, follow_redirects=True
+    )
     assert "tiêu đề" in response.get_data(as_text=True).lower()

@@ -53,7 +53,11 @@ def test_pages_need_login_and_come_back_after_it(client, secretary):
     assert "next=" in response.headers["Location"]
     login = client.post(
         "/login",
-        data={"username": "thuky", "password": "correct-horse-42", "next": "/meetings?day=2026-11-23"},
+        data={
+            "username": "thuky",
+            "password": "correct-horse-42",
+            "next": "/meetings?day=2026-11-23",
+        },
     )
     assert login.headers["Location"] == "/meetings?day=2026-11-23"
 
@@ -124,7 +128,9 @@ def test_json_posts_need_the_csrf_header(app_config, secretary, draft_meeting):
     client = create_app(app_config).test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "thuky", "password": "correct-horse-42", "csrf_token": token})
+    client.post(
+        "/login", data={"username": "thuky", "password": "correct-horse-42", "csrf_token": token}
+    )
     # Signing in starts a fresh session, so the page after it carries a new token.
     page = client.get(f"/meetings/{draft_meeting.id}").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -137,8 +143,13 @@ def test_json_posts_need_the_csrf_header(app_config, secretary, draft_meeting):
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_by_default(tmp_path, migrated_db):
-    app = create_app({"SECRET_KEY": "k", "DATABASE_URL": f"sqlite:///{migrated_db}",
-                      "STORAGE_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "SECRET_KEY": "k",
+            "DATABASE_URL": f"sqlite:///{migrated_db}",
+            "STORAGE_DIR": str(tmp_path),
+        }
+    )
     app.config.update(SESSION_COOKIE_SECURE=True)
     with app.test_request_context():
         assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -150,7 +161,8 @@ def test_login_cookie_carries_the_flags(app_config, secretary):
     app_config["SESSION_COOKIE_SECURE"] = True
     client = create_app(app_config).test_client()
     response = client.post(
-        "/login", data={"username": "thuky", "password": "correct-horse-42"},
+        "/login",
+        data={"username": "thuky", "password": "correct-horse-42"},
         base_url="https://localhost",
     )
     cookie = response.headers["Set-Cookie"]

@@ -79,7 +79,8 @@ def test_secretary_prepares_publishes_and_only_invitees_see_it(chromium, server,
     page.fill("input[name=starts_at]", tomorrow_at(9))
     page.fill("input[name=ends_at]", tomorrow_at(11))
     chair_value = page.eval_on_selector(
-        "select[name=chair_id]", "s => [...s.options].find(o => o.text.startsWith('Trần Văn Minh')).value"
+        "select[name=chair_id]",
+        "s => [...s.options].find(o => o.text.startsWith('Trần Văn Minh')).value",
     )
     page.select_option("select[name=chair_id]", chair_value)
     page.click("form button.primary")
@@ -111,23 +112,33 @@ def test_secretary_prepares_publishes_and_only_invitees_see_it(chromium, server,
     # Upload a PDF over a throttled link so the progress bar really moves.
     cdp = secretary.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 400 * 1024,
-    })
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 20,
+            "downloadThroughput": -1,
+            "uploadThroughput": 400 * 1024,
+        },
+    )
     pdf = tmp_path / "bao-cao-tien-do.pdf"
     pdf.write_bytes(pdf_samples.bulky_pdf(kilobytes=900, pages=4))
     page.set_input_files(f"input[data-testid=upload-{first_item}]", str(pdf))
     page.locator(f"li[data-item-id='{first_item}'] form.upload-form button").click()
     bar = f"li[data-item-id='{first_item}'] form.upload-form progress"
-    page.wait_for_function(
-        f"(() => {{ const p = document.querySelector(\"{bar}\"); return p && !p.hidden && p.value > 0 && p.value < 100; }})()",
-        timeout=10000,
-    )
+    moving = "p => p && !p.hidden && p.value > 0 && p.value < 100"
+    page.wait_for_function(f'({moving})(document.querySelector("{bar}"))', timeout=10000)
     screenshot(page, "secretary-upload-progress")
     page.wait_for_selector(f"li[data-item-id='{first_item}'] .document", timeout=30000)
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
-    })
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        },
+    )
     seen = page.evaluate("JSON.parse(sessionStorage.getItem('uploadProgress') || '[]')")
     assert any(0 < fraction < 1 for fraction in seen) and seen[-1] == 1, seen
     document = page.locator(f"li[data-item-id='{first_item}'] .document").first

@@ -9,11 +9,18 @@ from meeting_server.config import _from_environment
 
 def test_environment_overrides_are_typed():
     values = _from_environment(
-        {"MEETING_MAX_UPLOAD_MB": "7", "MEETING_SESSION_COOKIE_SECURE": "false",
-         "MEETING_DATABASE_URL": "postgresql://x/y", "UNRELATED": "1"}
+        {
+            "MEETING_MAX_UPLOAD_MB": "7",
+            "MEETING_SESSION_COOKIE_SECURE": "false",
+            "MEETING_DATABASE_URL": "postgresql://x/y",
+            "UNRELATED": "1",
+        }
     )
-    assert values == {"MAX_UPLOAD_MB": 7, "SESSION_COOKIE_SECURE": False,
-                      "DATABASE_URL": "postgresql://x/y"}
+    assert values == {
+        "MAX_UPLOAD_MB": 7,
+        "SESSION_COOKIE_SECURE": False,
+        "DATABASE_URL": "postgresql://x/y",
+    }
 
 
 def test_bad_environment_value_names_the_variable():

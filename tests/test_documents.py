@@ -6,6 +6,7 @@ import hashlib
 import io
 from pathlib import Path
 
+import pdf_samples
 import pikepdf
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +16,6 @@ from meeting_server.models import AgendaItem, Document, DocumentVersion, Meeting
 from meeting_server.services.agenda import add_item
 from meeting_server.services.meetings import publish_meeting
 from meeting_server.services.participants import invite_users
-
-import pdf_samples
 
 JSON = {"Accept": "application/json"}
 
@@ -31,8 +30,11 @@ def item(app, secretary, draft_meeting):
 
 
 def upload(client, item_id, data, filename="to-trinh.pdf", **form):
-    return client.post(f"/items/{item_id}/documents", headers=JSON,
-                       data={"file": (io.BytesIO(data), filename), **form})
+    return client.post(
+        f"/items/{item_id}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(data), filename), **form},
+    )
 
 
 def fetch(client, url, **kwargs):
@@ -77,8 +79,11 @@ def test_identical_content_is_stored_once(app, client, auth, secretary, item):
 def test_replace_adds_a_version_and_keeps_the_old_one(app, client, auth, secretary, item):
     auth.login("thuky")
     first = upload(client, item.id, pdf_samples.simple_pdf(pages=2)).json
-    replaced = client.post(f"/documents/{first['document_id']}/versions", headers=JSON,
-                           data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=5)), "v2.pdf")})
+    replaced = client.post(
+        f"/documents/{first['document_id']}/versions",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=5)), "v2.pdf")},
+    )
     assert replaced.status_code == 201
     assert replaced.json["number"] == 2 and replaced.json["page_count"] == 5
     page = client.get(f"/meetings/{item.meeting_id}").get_data(as_text=True)
@@ -92,8 +97,11 @@ def test_replacing_with_the_same_file_changes_nothing(app, client, auth, secreta
     auth.login("thuky")
     data = pdf_samples.simple_pdf()
     first = upload(client, item.id, data).json
-    again = client.post(f"/documents/{first['document_id']}/versions", headers=JSON,
-                        data={"file": (io.BytesIO(data), "same.pdf")})
+    again = client.post(
+        f"/documents/{first['document_id']}/versions",
+        headers=JSON,
+        data={"file": (io.BytesIO(data), "same.pdf")},
+    )
     assert again.status_code == 409
     assert "giống hệt" in again.json["error"]
 
@@ -107,7 +115,7 @@ def test_harmless_open_action_is_stripped_before_storing(app, client, auth, secr
         assert "/OpenAction" not in pdf.Root
 
 
-HOSTILE = {
+HOSTILE = {  # case -> (sample, words the secretary's message must contain)
     "renamed text file": (pdf_samples.renamed_text_file, "không phải là tệp PDF"),
     "zero bytes": (lambda: b"", "trống"),
     "truncated": (pdf_samples.truncated_pdf, "hỏng"),
@@ -132,7 +140,13 @@ def test_hostile_upload_is_refused_and_leaves_nothing(app, client, auth, secreta
 def test_oversize_upload_is_refused_before_reading_it(app, client, auth, secretary, item):
     auth.login("thuky")
     too_big = b"%PDF-1.7\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    response = upload(client, item.id, too_big)
+    # A raw body: the refusal comes from Content-Length alone, before any byte is parsed.
+    response = client.post(
+        f"/items/{item.id}/documents",
+        data=too_big,
+        headers=JSON,
+        content_type="multipart/form-data; boundary=xyz",
+    )
     assert response.status_code == 413
     assert "5 MB" in response.json["error"]
     assert stored_files(app) == []
@@ -145,13 +159,17 @@ def test_upload_without_a_file_explains_what_to_do(client, auth, secretary, item
     assert "Chọn một tệp PDF" in response.json["error"]
 
 
-def test_reading_is_permission_checked_and_cacheable(app, client, auth, secretary, item, participant, outsider):
+def test_reading_is_permission_checked_and_cacheable(
+    app, client, auth, secretary, item, participant, outsider
+):
     auth.login("thuky")
     data = pdf_samples.simple_pdf()
     doc = upload(client, item.id, data).json
     with app.app_context():
         meeting = db.session.get(Meeting, item.meeting_id)
-        invite_users(db.session.get(User, secretary.id), meeting, [db.session.get(User, participant.id)])
+        invite_users(
+            db.session.get(User, secretary.id), meeting, [db.session.get(User, participant.id)]
+        )
         publish_meeting(db.session.get(User, secretary.id), meeting)
         db.session.commit()
     auth.logout()
@@ -163,7 +181,10 @@ def test_reading_is_permission_checked_and_cacheable(app, client, auth, secretar
     response = fetch(client, url)
     assert response.status_code == 200 and response.data == data
     assert response.mimetype == "application/pdf"
-    assert "immutable" in response.headers["Cache-Control"] and "private" in response.headers["Cache-Control"]
+    assert (
+        "immutable" in response.headers["Cache-Control"]
+        and "private" in response.headers["Cache-Control"]
+    )
     assert response.headers["Accept-Ranges"] == "bytes"
     assert "Content-Encoding" not in response.headers
     partial = fetch(client, url, headers={"Range": "bytes=0-7"})

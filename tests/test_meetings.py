@@ -16,13 +16,20 @@ from meeting_server.services.participants import invite_users
 
 
 def _form(room, **overrides):
-    data = {"title": "Họp giao ban tuần", "room_id": str(room.id),
-            "starts_at": "2026-12-01T08:00", "ends_at": "2026-12-01T10:00", "chair_id": ""}
+    data = {
+        "title": "Họp giao ban tuần",
+        "room_id": str(room.id),
+        "starts_at": "2026-12-01T08:00",
+        "ends_at": "2026-12-01T10:00",
+        "chair_id": "",
+    }
     data.update(overrides)
     return data
 
 
-def test_secretary_creates_a_draft_meeting_in_vietnam_time(app, client, auth, secretary, room, chair):
+def test_secretary_creates_a_draft_meeting_in_vietnam_time(
+    app, client, auth, secretary, room, chair
+):
     auth.login("thuky")
     response = client.post("/meetings/new", data=_form(room, chair_id=str(chair.id)))
     assert response.status_code == 302
@@ -51,7 +58,9 @@ def test_room_cannot_be_double_booked(app, secretary, room):
         first = create_meeting(author, title="A", room=hall, starts_at=_at(8), ends_at=_at(10))
         with pytest.raises(ServiceError, match="A"):
             create_meeting(author, title="B", room=hall, starts_at=_at(9), ends_at=_at(11))
-        back_to_back = create_meeting(author, title="C", room=hall, starts_at=_at(10), ends_at=_at(11))
+        back_to_back = create_meeting(
+            author, title="C", room=hall, starts_at=_at(10), ends_at=_at(11)
+        )
         assert first.id != back_to_back.id
 
 
@@ -67,10 +76,10 @@ def test_publish_needs_agenda_and_participants(app, secretary, draft_meeting, pa
         actor = db.session.get(User, secretary.id)
         meeting.chair = None
         meeting.invitations[:] = [i for i in meeting.invitations if i.role == "secretary"]
-        with pytest.raises(NotAllowed, match="agenda"):
+        with pytest.raises(NotAllowed, match="chương trình họp"):
             publish_meeting(actor, meeting)
         add_item(actor, meeting, title="Báo cáo")
-        with pytest.raises(NotAllowed, match="Invite"):
+        with pytest.raises(NotAllowed, match="mời đại biểu"):
             publish_meeting(actor, meeting)
         invite_users(actor, meeting, [db.session.get(User, participant.id)])
         publish_meeting(actor, meeting)
@@ -88,7 +97,9 @@ def test_publish_through_the_page(app, client, auth, secretary, draft_meeting):
     assert "Đã phát hành" in response.get_data(as_text=True) or response.status_code == 200
     with app.app_context():
         assert db.session.get(Meeting, draft_meeting.id).status == MeetingStatus.PUBLISHED
-    again = client.post(f"/meetings/{draft_meeting.id}/publish", headers={"Accept": "application/json"})
+    again = client.post(
+        f"/meetings/{draft_meeting.id}/publish", headers={"Accept": "application/json"}
+    )
     assert again.status_code == 409
 
 
@@ -129,7 +140,9 @@ def test_schedule_shows_meetings_by_room_and_day(client, auth, secretary, draft_
     assert client.get("/meetings?day=not-a-date").status_code == 400
 
 
-def test_edit_meeting_bumps_version_once_published(app, client, auth, secretary, draft_meeting, participant, room):
+def test_edit_meeting_bumps_version_once_published(
+    app, client, auth, secretary, draft_meeting, participant, room
+):
     _invite_and_add_item(app, secretary, draft_meeting, participant)
     _publish(app, secretary, draft_meeting)
     auth.login("thuky")
@@ -145,11 +158,15 @@ def test_edit_meeting_bumps_version_once_published(app, client, auth, secretary,
         assert meeting.chair is None
 
 
-def test_preview_shows_the_meeting_as_a_chosen_participant(app, client, auth, secretary, draft_meeting, participant):
+def test_preview_shows_the_meeting_as_a_chosen_participant(
+    app, client, auth, secretary, draft_meeting, participant
+):
     _invite_and_add_item(app, secretary, draft_meeting, participant, confidential=True)
     _publish(app, secretary, draft_meeting)
     auth.login("thuky")
-    page = client.get(f"/meetings/{draft_meeting.id}/preview?as={participant.id}").get_data(as_text=True)
+    page = client.get(f"/meetings/{draft_meeting.id}/preview?as={participant.id}").get_data(
+        as_text=True
+    )
     assert "Đỗ Văn An" in page
     assert "Khai mạc" not in page  # the confidential item is hidden from this participant
     chair_view = client.get(f"/meetings/{draft_meeting.id}/preview?as={draft_meeting.chair_id}")

@@ -13,7 +13,9 @@ from meeting_server.services.participants import invite_users, update_invitation
 def test_who_may_see_what(app, secretary, draft_meeting, chair, participant, outsider, create_user):
     admin = create_user("quantri", Role.ADMIN)
     with app.app_context():
-        s, c, m, o, a = (db.session.get(User, u.id) for u in (secretary, chair, participant, outsider, admin))
+        s, c, m, o, a = (
+            db.session.get(User, u.id) for u in (secretary, chair, participant, outsider, admin)
+        )
         meeting = db.session.get(Meeting, draft_meeting.id)
         invite_users(s, meeting, [m])
         open_item = add_item(s, meeting, title="Công khai")

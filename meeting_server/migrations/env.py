@@ -26,7 +26,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         run_on(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
         run_on(conn)
     engine.dispose()

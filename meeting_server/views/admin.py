@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth import current_user, login_required, require
+from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import Role, Room, User
 from ..permissions import can_administer
@@ -22,7 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _admins_only():
-    require(can_administer(current_user()))
+    require(can_administer(signed_in_user()))
 
 
 @bp.get("/users")
@@ -38,7 +38,7 @@ def create_user():
     if request.method == "POST":
         try:
             user_service.create_user(
-                current_user(),
+                signed_in_user(),
                 username=forms.text("username"),
                 password=request.form.get("password", ""),
                 **_user_fields(),
@@ -59,10 +59,10 @@ def edit_user(user_id: int):
     if request.method == "POST":
         try:
             user_service.update_user(
-                current_user(), user, active=forms.flag("active"), **_user_fields()
+                signed_in_user(), user, active=forms.flag("active"), **_user_fields()
             )
             if request.form.get("password"):
-                user_service.set_password(current_user(), user, request.form["password"])
+                user_service.set_password(signed_in_user(), user, request.form["password"])
         except ServiceError as error:
             db.session.rollback()
             return _user_form(user, error), 400
@@ -98,15 +98,19 @@ def edit_room(room_id: int | None = None):
 
 
 def _save_room(room: Room | None) -> None:
-    fields = {
-        "name": forms.text("name"),
-        "location": forms.text("location"),
-        "seat_count": forms.integer("seat_count"),
-    }
+    name, location = forms.text("name"), forms.text("location")
+    seats = forms.integer("seat_count")
     if room is None:
-        room_service.create_room(current_user(), **fields)
+        room_service.create_room(signed_in_user(), name=name, location=location, seat_count=seats)
     else:
-        room_service.update_room(current_user(), room, active=forms.flag("active"), **fields)
+        room_service.update_room(
+            signed_in_user(),
+            room,
+            name=name,
+            location=location,
+            seat_count=seats,
+            active=forms.flag("active"),
+        )
 
 
 def _user_fields() -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import current_user, login_required, require
+from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import AgendaItem, Meeting
 from ..permissions import can_edit_meeting
@@ -36,8 +36,8 @@ def _item_fields() -> dict:
 def add(meeting_id: int):
     """Append an agenda item."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
-    agenda_service.add_item(current_user(), meeting, **_item_fields())
+    require(can_edit_meeting(signed_in_user(), meeting))
+    agenda_service.add_item(signed_in_user(), meeting, **_item_fields())
     db.session.commit()
     flash(_("Agenda item added."), "ok")
     return _back(meeting.id)
@@ -48,11 +48,11 @@ def add(meeting_id: int):
 def edit(item_id: int):
     """Change an agenda item."""
     item = get_or_404(AgendaItem, item_id)
-    require(can_edit_meeting(current_user(), item.meeting))
+    require(can_edit_meeting(signed_in_user(), item.meeting))
     error = None
     if request.method == "POST":
         try:
-            agenda_service.update_item(current_user(), item, **_item_fields())
+            agenda_service.update_item(signed_in_user(), item, **_item_fields())
         except ServiceError as refused:
             db.session.rollback()
             error = refused
@@ -74,8 +74,8 @@ def edit(item_id: int):
 def move(item_id: int):
     """Move an item one place up or down (the buttons)."""
     item = get_or_404(AgendaItem, item_id)
-    require(can_edit_meeting(current_user(), item.meeting))
-    agenda_service.move_item(current_user(), item, -1 if forms.text("direction") == "up" else 1)
+    require(can_edit_meeting(signed_in_user(), item.meeting))
+    agenda_service.move_item(signed_in_user(), item, -1 if forms.text("direction") == "up" else 1)
     db.session.commit()
     return _back(item.meeting_id)
 
@@ -85,11 +85,11 @@ def move(item_id: int):
 def reorder(meeting_id: int):
     """Store the order a drag-and-drop produced (JSON ``{"order": [ids]}``)."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
+    require(can_edit_meeting(signed_in_user(), meeting))
     order = (request.get_json(silent=True) or {}).get("order")
     if not isinstance(order, list) or not all(isinstance(i, int) for i in order):
         raise ServiceError(_("The agenda order could not be read; reload the page."))
-    agenda_service.reorder_items(current_user(), meeting, order)
+    agenda_service.reorder_items(signed_in_user(), meeting, order)
     db.session.commit()
     return jsonify(ok=True, error=None, order=[item.id for item in meeting.agenda_items])
 
@@ -100,8 +100,8 @@ def delete(item_id: int):
     """Delete an agenda item and its documents."""
     item = get_or_404(AgendaItem, item_id)
     meeting_id = item.meeting_id
-    require(can_edit_meeting(current_user(), item.meeting))
-    agenda_service.delete_item(current_user(), item)
+    require(can_edit_meeting(signed_in_user(), item.meeting))
+    agenda_service.delete_item(signed_in_user(), item)
     db.session.commit()
     flash(_("Agenda item deleted."), "ok")
     return _back(meeting_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 
-from ..auth import current_user, login_required, require
+from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import AgendaItem, Document, DocumentVersion
 from ..permissions import can_edit_meeting, can_view_document
@@ -42,10 +42,10 @@ def _version_json(version: DocumentVersion) -> dict:
 def upload(item_id: int):
     """Add a PDF to an agenda item."""
     item = get_or_404(AgendaItem, item_id)
-    require(can_edit_meeting(current_user(), item.meeting))
+    require(can_edit_meeting(signed_in_user(), item.meeting))
     file = _uploaded_file()
     document = document_service.add_document(
-        current_user(),
+        signed_in_user(),
         item,
         stream=file.stream,
         filename=file.filename,
@@ -60,10 +60,10 @@ def upload(item_id: int):
 def replace(document_id: int):
     """Upload a new version of a document."""
     document = get_or_404(Document, document_id)
-    require(can_edit_meeting(current_user(), document.agenda_item.meeting))
+    require(can_edit_meeting(signed_in_user(), document.agenda_item.meeting))
     file = _uploaded_file()
     version = document_service.replace_document(
-        current_user(), document, stream=file.stream, filename=file.filename
+        signed_in_user(), document, stream=file.stream, filename=file.filename
     )
     db.session.commit()
     return jsonify(ok=True, error=None, **_version_json(version)), 201
@@ -74,8 +74,8 @@ def replace(document_id: int):
 def remove(document_id: int):
     """Withdraw a document from its agenda item (kept for the record)."""
     document = get_or_404(Document, document_id)
-    require(can_edit_meeting(current_user(), document.agenda_item.meeting))
-    document_service.remove_document(current_user(), document)
+    require(can_edit_meeting(signed_in_user(), document.agenda_item.meeting))
+    document_service.remove_document(signed_in_user(), document)
     db.session.commit()
     flash(_("Document withdrawn. Its files stay in the record."), "ok")
     return redirect(
@@ -88,7 +88,7 @@ def remove(document_id: int):
 def read(document_id: int, number: int):
     """Send a version's PDF after the access check (ETag = SHA-256, ranges, immutable)."""
     document = get_or_404(Document, document_id)
-    require(can_view_document(current_user(), document))
+    require(can_view_document(signed_in_user(), document))
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import current_user, login_required, require
+from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..i18n import from_local, to_local
 from ..models import Meeting, Role, User, utcnow
@@ -32,13 +32,15 @@ bp = Blueprint("meetings", __name__)
 @login_required
 def schedule():
     """Show the week's meetings by room and day."""
-    require(can_create_meeting(current_user()))
+    require(can_create_meeting(signed_in_user()))
     first = _week_start(request.args.get("day"))
     days = [first + timedelta(days=offset) for offset in range(7)]
     start = from_local(datetime.combine(first, time.min))
     meetings = meeting_service.meetings_between(start, start + timedelta(days=7))
     rooms = list_rooms()
-    grid = {(m.room_id, to_local(m.starts_at).date()): [] for m in meetings}
+    grid: dict[tuple[int, date], list[Meeting]] = {
+        (m.room_id, to_local(m.starts_at).date()): [] for m in meetings
+    }
     for meeting in meetings:
         grid[(meeting.room_id, to_local(meeting.starts_at).date())].append(meeting)
     return render_template(
@@ -57,7 +59,7 @@ def schedule():
 def mine():
     """List the published meetings I am invited to, from today on."""
     since = from_local(datetime.combine(to_local(utcnow()).date(), time.min))
-    meetings = meeting_service.meetings_of_participant(current_user(), since)
+    meetings = meeting_service.meetings_of_participant(signed_in_user(), since)
     return render_template("meetings/mine.html", meetings=meetings)
 
 
@@ -65,10 +67,10 @@ def mine():
 @login_required
 def create():
     """Create a draft meeting."""
-    require(can_create_meeting(current_user()))
+    require(can_create_meeting(signed_in_user()))
     if request.method == "POST":
         try:
-            meeting = meeting_service.create_meeting(current_user(), **_meeting_fields())
+            meeting = meeting_service.create_meeting(signed_in_user(), **_meeting_fields())
         except ServiceError as error:
             db.session.rollback()
             return _form(None, error), 400
@@ -83,10 +85,10 @@ def create():
 def edit(meeting_id: int):
     """Change a meeting's title, room, time, chair or description."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
+    require(can_edit_meeting(signed_in_user(), meeting))
     if request.method == "POST":
         try:
-            meeting_service.update_meeting(current_user(), meeting, **_meeting_fields())
+            meeting_service.update_meeting(signed_in_user(), meeting, **_meeting_fields())
         except ServiceError as error:
             db.session.rollback()
             return _form(meeting, error), 400
@@ -101,7 +103,7 @@ def edit(meeting_id: int):
 def show(meeting_id: int):
     """Open a meeting: the preparation page for the secretariat, the agenda for others."""
     meeting = get_or_404(Meeting, meeting_id)
-    user = current_user()
+    user = signed_in_user()
     require(can_view_meeting(user, meeting))
     if can_edit_meeting(user, meeting):
         return render_template(
@@ -119,8 +121,8 @@ def show(meeting_id: int):
 def preview(meeting_id: int):
     """Show the meeting exactly as one invited participant will see it."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
-    invitations = [i for i in meeting.invitations if i.user_id != current_user().id]
+    require(can_edit_meeting(signed_in_user(), meeting))
+    invitations = [i for i in meeting.invitations if i.user_id != signed_in_user().id]
     chosen = request.args.get("as", type=int)
     viewer = next((i.user for i in invitations if i.user_id == chosen), None)
     if viewer is None and invitations:
@@ -133,8 +135,8 @@ def preview(meeting_id: int):
 def publish(meeting_id: int):
     """Publish a draft to its participants."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
-    meeting_service.publish_meeting(current_user(), meeting)
+    require(can_edit_meeting(signed_in_user(), meeting))
+    meeting_service.publish_meeting(signed_in_user(), meeting)
     db.session.commit()
     flash(_("Published: participants can now see the meeting and its documents."), "ok")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))

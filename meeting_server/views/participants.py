@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ..auth import current_user, login_required, require
+from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import Invitation, Meeting, MeetingRole, User
 from ..permissions import can_edit_meeting
@@ -34,11 +34,11 @@ def _report(added: list[Invitation]) -> None:
 def invite(meeting_id: int):
     """Invite the users picked in the list."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
+    require(can_edit_meeting(signed_in_user(), meeting))
     ids = [int(raw) for raw in request.form.getlist("user_ids") if raw.isdigit()]
     users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     role = MeetingRole.GUEST if forms.flag("as_guest") else MeetingRole.MEMBER
-    added = participant_service.invite_users(current_user(), meeting, users, role)
+    added = participant_service.invite_users(signed_in_user(), meeting, users, role)
     db.session.commit()
     _report(added)
     return _back(meeting.id)
@@ -49,8 +49,8 @@ def invite(meeting_id: int):
 def invite_unit(meeting_id: int):
     """Invite every active member of one unit."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_meeting(current_user(), meeting))
-    added = participant_service.invite_unit(current_user(), meeting, forms.text("unit"))
+    require(can_edit_meeting(signed_in_user(), meeting))
+    added = participant_service.invite_unit(signed_in_user(), meeting, forms.text("unit"))
     db.session.commit()
     _report(added)
     return _back(meeting.id)
@@ -61,9 +61,9 @@ def invite_unit(meeting_id: int):
 def update(invitation_id: int):
     """Change one invitation's role, seat and confidential access."""
     invitation = get_or_404(Invitation, invitation_id)
-    require(can_edit_meeting(current_user(), invitation.meeting))
+    require(can_edit_meeting(signed_in_user(), invitation.meeting))
     participant_service.update_invitation(
-        current_user(),
+        signed_in_user(),
         invitation,
         role=forms.text("role"),
         seat=forms.text("seat"),
@@ -80,8 +80,8 @@ def remove(invitation_id: int):
     """Withdraw one invitation."""
     invitation = get_or_404(Invitation, invitation_id)
     meeting_id = invitation.meeting_id
-    require(can_edit_meeting(current_user(), invitation.meeting))
-    participant_service.remove_invitation(current_user(), invitation)
+    require(can_edit_meeting(signed_in_user(), invitation.meeting))
+    participant_service.remove_invitation(signed_in_user(), invitation)
     db.session.commit()
     flash(_("Invitation withdrawn."), "ok")
     return _back(meeting_id)

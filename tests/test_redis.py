@@ -1,0 +1,28 @@
+"""Login limits shared by several server processes through Redis (required in CI)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from services import require_service
+
+from meeting_server import create_app
+
+pytestmark = pytest.mark.redis
+
+
+def test_account_limit_holds_across_processes_sharing_redis(app_config, secretary):
+    require_service("Redis", 6379)
+    app_config.update(
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"meeting-test-{uuid.uuid4().hex}",
+    )
+    first, second = create_app(app_config).test_client(), create_app(app_config).test_client()
+    for client in (first, second, first, second, first):
+        assert (
+            client.post("/login", data={"username": "thuky", "password": "bad"}).status_code == 401
+        )
+    for client in (first, second):
+        blocked = client.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+        assert blocked.status_code == 429
