@@ -107,6 +107,20 @@ def test_secretary_prepares_publishes_and_only_invitees_see_it(chromium, server,
         page.wait_for_load_state()
     items = page.locator("li[data-item-id]")
     assert items.count() == 2
+
+    # Drag the second item above the first; the order is saved and survives a reload.
+    with (
+        page.expect_navigation(),  # the page reloads itself once the order is saved
+        page.expect_response(lambda r: r.url.endswith("/items/order")) as saved,
+    ):
+        items.nth(1).locator(".handle").drag_to(items.nth(0).locator(".agenda-title"))
+    assert saved.value.ok
+    titles = page.locator("li[data-item-id] .agenda-title").all_inner_texts()
+    assert titles == ["Kế hoạch năm 2027", "Báo cáo tiến độ chuyển đổi số"]
+    page.locator("li[data-item-id]").nth(1).locator("button[title]").first.click()  # ▲ back up
+    page.wait_for_load_state()
+    titles = page.locator("li[data-item-id] .agenda-title").all_inner_texts()
+    assert titles == ["Báo cáo tiến độ chuyển đổi số", "Kế hoạch năm 2027"]
     first_item = items.first.get_attribute("data-item-id")
 
     # Upload a PDF over a throttled link so the progress bar really moves.
