@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
-    from . import auth, cli, config, i18n, storage
+    from . import auth, cli, config, i18n, security_headers, storage
     from .extensions import csrf, db, limiter
 
     config.load_config(app, test_config)
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     auth.init_app(app)
     cli.init_app(app)
+    security_headers.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -184,3 +184,11 @@ def test_language_switch_to_english(client, auth, secretary):
     assert "Lịch họp" in client.get("/meetings").get_data(as_text=True)
     client.get("/lang/en")
     assert "Meeting schedule" in client.get("/meetings").get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -102,5 +102,4 @@ def read(document_id: int, number: int):
     )
     response.cache_control.private = True
     response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

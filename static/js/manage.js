@@ -1,5 +1,5 @@
-// Secretary's preparation page: uploads with a real progress bar, agenda drag-and-drop,
-// confirmations and list filters. Plain ES module, no framework.
+// Secretary's preparation page: uploads with a real progress bar and agenda drag-and-drop.
+// Plain ES module, no framework.
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
@@ -58,22 +58,6 @@ document.querySelectorAll("form.js-upload").forEach((form) => {
   });
   form.querySelectorAll(".js-autosubmit").forEach((input) => {
     input.addEventListener("change", () => uploadWithProgress(form));
-  });
-});
-
-document.querySelectorAll("form[data-confirm]").forEach((form) => {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-});
-
-document.querySelectorAll("input.js-filter").forEach((input) => {
-  const target = document.querySelector(input.dataset.target);
-  input.addEventListener("input", () => {
-    const needle = input.value.trim().toLowerCase();
-    target.querySelectorAll("[data-search]").forEach((row) => {
-      row.hidden = needle !== "" && !row.dataset.search.includes(needle);
-    });
   });
 });
 
