@@ -70,6 +70,16 @@ def login():
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
 
 
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Keep the sign-in form on screen and say how long to wait."""
+    error = _(
+        "Too many failed sign-in attempts for this account or from this computer. Wait 10 "
+        "minutes and try again; if you forgot your password, ask the administrator to reset it."
+    )
+    return render_template("auth/login.html", error=error, next=request.form.get("next")), 429
+
+
 @bp.post("/logout")
 def logout():
     """End the session."""
