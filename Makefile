@@ -5,11 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard meeting_server/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
-CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format browser translations-extract clean
+.PHONY: install run test lint format test-packages translations-extract clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -27,14 +26,20 @@ run: install
 	$(BIN)/meeting-server demo
 	$(BIN)/meeting-server run --host $(HOST) --port $(PORT)
 
-# Debian's Chromium for the browser tests (test tools never download their own browser).
-browser:
-	@test -x $(CHROMIUM) || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+# Debian packages the tests use: Chromium for the browser tests (test tools never download
+# their own browser), poppler's pdfsig to check our signatures independently, SoftHSM2 as the
+# PKCS#11 token. Installed only when missing.
+TEST_PACKAGES := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdfsig softhsm2:/usr/bin/softhsm2-util
+test-packages:
+	@missing=""; for pair in $(TEST_PACKAGES); do \
+	  test -x "$${pair#*:}" || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the tests:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-test: install browser
+test: install test-packages
 	$(BIN)/pytest --cov --cov-report=term:skip-covered -q
 
 lint: install

@@ -1,0 +1,620 @@
+"""Key sources: PIN-sealed server keys, PKCS#12 imports and PKCS#11 tokens.
+
+Each source hands out a pyHanko :class:`~pyhanko.sign.signers.Signer` whose certificate registry
+holds the chain, ready for :class:`~pyhanko.sign.signers.PdfSigner`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pkcs11 import PinIncorrect, PinLocked, PKCS11Error, Session
+from pyhanko.config.pkcs11 import TokenCriteria
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+from pyhanko.sign.signers import Signer, SimpleSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+from .errors import KeySourceError, WrongPin
+
+__all__ = [
+    "MIN_PIN_LENGTH",
+    "SCRYPT_N",
+    "KeySource",
+    "PinProtectedKey",
+    "Pkcs11KeySource",
+    "Pkcs12KeySource",
+    "UnlockedKeys",
+]
+
+MIN_PIN_LENGTH = 6
+# n=2**14 (16 MiB of memory) costs about 35-45 ms per unlock on the 2-core machines; 2**15 ~90 ms.
+SCRYPT_N = 2**14
+_SCRYPT_R = 8
+_SCRYPT_P = 1
+_MAX_SCRYPT_N = 2**17  # refuse envelopes that would make one unlock eat >128 MiB
+_SUPPORTED_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
+_DER = serialization.Encoding.DER
+
+
+class KeySource(Protocol):
+    """Anything that can sign: a certificate, its chain and a pyHanko signer."""
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's certificate."""
+        ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """The intermediates (and optionally the root), without the signer's certificate."""
+        ...
+
+    def signer(self) -> Signer:
+        """Return a pyHanko signer whose certificate registry holds the chain."""
+        ...
+
+
+class _LoadedKeySigner(SimpleSigner):
+    """A SimpleSigner that signs with the already parsed key.
+
+    pyHanko's SimpleSigner re-parses the PKCS#8 DER at every signature (twice per PDF with the
+    size-estimating dry run); for RSA that costs ~40 ms each.
+    """
+
+    def __init__(
+        self,
+        private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate],
+    ) -> None:
+        # from_certs is unannotated in pyhanko-certvalidator 0.33
+        certs = [_to_asn1(c) for c in chain]
+        registry = SimpleCertificateStore.from_certs(certs)  # type: ignore[no-untyped-call]
+        super().__init__(
+            signing_cert=_to_asn1(certificate),
+            signing_key=asn1_keys.PrivateKeyInfo.load(_pkcs8(private_key)),
+            cert_registry=registry,
+        )
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        """Sign ``data`` with the cached key; anything unusual goes to pyHanko's own code."""
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algo = mechanism.signature_algo
+        except ValueError:
+            algo = mechanism["algorithm"].native
+        key = self._private_key
+        if isinstance(key, rsa.RSAPrivateKey) and algo == "rsassa_pkcs1v15":
+            return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        if isinstance(key, rsa.RSAPrivateKey) and algo == "rsassa_pss":
+            pss, hash_algo = process_pss_params(mechanism["parameters"])
+            return key.sign(data, pss, hash_algo)
+        if isinstance(key, ec.EllipticCurvePrivateKey) and algo == "ecdsa":
+            return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        result: bytes = super().sign_raw(data, digest_algorithm)
+        return result
+
+
+def _to_asn1(certificate: x509.Certificate) -> Any:
+    """Convert a cryptography certificate into the asn1crypto object pyHanko wants."""
+    return asn1_x509.Certificate.load(certificate.public_bytes(_DER))
+
+
+def _pkcs8(private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    """Serialise a key as unencrypted PKCS#8 DER (only ever kept in memory)."""
+    return private_key.private_bytes(
+        _DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _fingerprint(certificate: x509.Certificate) -> bytes:
+    """Return the certificate's SHA-256 fingerprint (the AAD of its key envelope)."""
+    return certificate.fingerprint(hashes.SHA256())
+
+
+def _check_key(
+    private_key: PrivateKeyTypes, certificate: x509.Certificate
+) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    """Refuse a key that is neither RSA nor EC or does not belong to the certificate."""
+    if not isinstance(private_key, _SUPPORTED_KEYS):
+        raise KeySourceError("Only RSA and EC keys can sign; this key is of another type.")
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if private_key.public_key().public_bytes(_DER, spki) != certificate.public_key().public_bytes(
+        _DER, spki
+    ):
+        raise KeySourceError("The private key does not belong to the certificate.")
+    return private_key
+
+
+def _check_pin(pin: str) -> None:
+    """Refuse a PIN shorter than MIN_PIN_LENGTH characters."""
+    if len(pin) < MIN_PIN_LENGTH:
+        raise KeySourceError(f"The PIN is too short: choose at least {MIN_PIN_LENGTH} characters.")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """The parsed JSON envelope of a PIN-sealed key."""
+
+    n: int
+    r: int
+    p: int
+    salt: bytes
+    nonce: bytes
+    ct: bytes
+    cert_sha256: bytes
+
+    def dump(self) -> bytes:
+        """Serialise as the compact JSON stored by the application."""
+        fields = {"v": 1, "kdf": "scrypt", "n": self.n, "r": self.r, "p": self.p}
+        fields |= {"salt": _b64(self.salt), "nonce": _b64(self.nonce), "ct": _b64(self.ct)}
+        fields["cert_sha256"] = self.cert_sha256.hex()
+        return json.dumps(fields, separators=(",", ":")).encode("ascii")
+
+    @classmethod
+    def parse(cls, data: bytes) -> _Envelope:
+        """Parse and sanity-check an envelope; anything odd is a KeySourceError."""
+        try:
+            fields = json.loads(data)
+            envelope = cls(
+                n=int(fields["n"]),
+                r=int(fields["r"]),
+                p=int(fields["p"]),
+                salt=base64.b64decode(fields["salt"], validate=True),
+                nonce=base64.b64decode(fields["nonce"], validate=True),
+                ct=base64.b64decode(fields["ct"], validate=True),
+                cert_sha256=bytes.fromhex(fields["cert_sha256"]),
+            )
+            supported = fields["v"] == 1 and fields["kdf"] == "scrypt"
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise KeySourceError("The stored key envelope is damaged.") from exc
+        n_ok = 2 <= envelope.n <= _MAX_SCRYPT_N and envelope.n & (envelope.n - 1) == 0
+        if not (supported and n_ok and 1 <= envelope.r <= 32 and 1 <= envelope.p <= 4):
+            raise KeySourceError("The stored key envelope uses unsupported parameters.")
+        return envelope
+
+
+def _kek(pin: str, salt: bytes, n: int, r: int, p: int) -> AESGCM:
+    """Derive the AES-256-GCM key-encryption key from the PIN."""
+    return AESGCM(Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(pin.encode("utf-8")))
+
+
+def _seal_der(der: bytes, pin: str, certificate: x509.Certificate) -> _Envelope:
+    """Encrypt a PKCS#8 DER key under the PIN, bound to the certificate."""
+    salt, nonce, fingerprint = os.urandom(16), os.urandom(12), _fingerprint(certificate)
+    ct = _kek(pin, salt, SCRYPT_N, _SCRYPT_R, _SCRYPT_P).encrypt(nonce, der, fingerprint)
+    return _Envelope(SCRYPT_N, _SCRYPT_R, _SCRYPT_P, salt, nonce, ct, fingerprint)
+
+
+def _open_der(envelope: _Envelope, pin: str) -> bytes:
+    """Decrypt the PKCS#8 DER key; a wrong PIN (or a tampered envelope) is WrongPin."""
+    kek = _kek(pin, envelope.salt, envelope.n, envelope.r, envelope.p)
+    try:
+        return kek.decrypt(envelope.nonce, envelope.ct, envelope.cert_sha256)
+    except InvalidTag:
+        raise WrongPin("The PIN is wrong. Check it and try again.") from None
+
+
+class PinProtectedKey:
+    """A server-held key, sealed with a key derived from the signer's PIN.
+
+    The envelope is AES-256-GCM over the PKCS#8 DER with a scrypt key (``n`` stored in the
+    envelope); the certificate's SHA-256 fingerprint is the AAD, so an envelope cannot be moved
+    to another certificate. The key is never written in plaintext.
+
+    Hazards: a 6-digit PIN has only 10**6 values, so it is only as strong as scrypt's cost plus
+    the rate limiting of wrong PINs in the web layer; whoever holds the envelope offline can try
+    them all. While unlocked the key sits in this process's memory (``lock()`` drops the
+    references; Python cannot wipe the bytes) and ``unlock()`` does not check the PIN again.
+    """
+
+    def __init__(
+        self,
+        envelope: _Envelope,
+        *,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> None:
+        """Use :meth:`seal` or :meth:`from_envelope` instead."""
+        self._envelope = envelope
+        self._certificate = certificate
+        self._chain = tuple(chain)
+        self._signer: _LoadedKeySigner | None = None
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def seal(
+        cls,
+        private_key: PrivateKeyTypes,
+        pin: str,
+        *,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> PinProtectedKey:
+        """Seal a private key under a PIN; the result is locked.
+
+        :param private_key: an RSA or EC key matching ``certificate``.
+        :param pin: the signer's PIN, at least ``MIN_PIN_LENGTH`` characters.
+        :param certificate: the signer's certificate.
+        :param chain: intermediates (and optionally the root), without the signer's certificate.
+        :raises KeySourceError: the PIN is too short or the key does not fit the certificate.
+        """
+        _check_pin(pin)
+        der = _pkcs8(_check_key(private_key, certificate))
+        return cls(_seal_der(der, pin, certificate), certificate=certificate, chain=chain)
+
+    @classmethod
+    def from_envelope(
+        cls,
+        envelope: bytes,
+        *,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> PinProtectedKey:
+        """Load a stored envelope (locked).
+
+        :param envelope: the bytes of :attr:`envelope`, as stored.
+        :param certificate: the certificate the envelope was sealed for.
+        :param chain: intermediates (and optionally the root), without the signer's certificate.
+        :raises KeySourceError: the envelope is damaged or belongs to another certificate.
+        """
+        parsed = _Envelope.parse(envelope)
+        if parsed.cert_sha256 != _fingerprint(certificate):
+            raise KeySourceError("This key was sealed for another certificate; it cannot sign.")
+        return cls(parsed, certificate=certificate, chain=chain)
+
+    @property
+    def envelope(self) -> bytes:
+        """The JSON envelope to store (no plaintext key inside)."""
+        return self._envelope.dump()
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's certificate."""
+        return self._certificate
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """The intermediates (and optionally the root), without the signer's certificate."""
+        return self._chain
+
+    @property
+    def unlocked(self) -> bool:
+        """Whether the key is decrypted in memory."""
+        return self._signer is not None
+
+    def unlock(self, pin: str) -> None:
+        """Decrypt the key once and keep it, with its signer, until :meth:`lock`.
+
+        :param pin: the signer's PIN; ignored when the key is already unlocked.
+        :raises WrongPin: the PIN does not open the envelope (the key stays locked).
+        """
+        with self._mutex:
+            if self._signer is not None:
+                return
+            der = _open_der(self._envelope, pin)
+            key = serialization.load_der_private_key(der, password=None)
+            self._signer = _LoadedKeySigner(
+                _check_key(key, self._certificate), self._certificate, self._chain
+            )
+
+    def lock(self) -> None:
+        """Drop the decrypted key and its signer from memory."""
+        with self._mutex:
+            self._signer = None
+
+    def signer(self) -> Signer:
+        """Return the cached pyHanko signer of the unlocked key (the same object each time).
+
+        :raises KeySourceError: the key is locked.
+        """
+        signer = self._signer
+        if signer is None:
+            raise KeySourceError("The key is locked: enter the PIN to unlock it first.")
+        return signer
+
+    def with_new_pin(self, old_pin: str, new_pin: str) -> PinProtectedKey:
+        """Return the same key sealed under a new PIN (locked); this object is unchanged.
+
+        :param old_pin: the current PIN, checked even if the key is unlocked.
+        :param new_pin: the new PIN, at least ``MIN_PIN_LENGTH`` characters.
+        :raises WrongPin: ``old_pin`` is wrong.
+        :raises KeySourceError: ``new_pin`` is too short.
+        """
+        _check_pin(new_pin)
+        der = _open_der(self._envelope, old_pin)
+        envelope = _seal_der(der, new_pin, self._certificate)
+        return type(self)(envelope, certificate=self._certificate, chain=self._chain)
+
+
+class UnlockedKeys:
+    """A thread-safe, process-wide cache of unlocked keys that forgets idle entries.
+
+    Expiry is lazy: it happens on the next call (or :meth:`purge`). A key leaving the cache
+    (expired, forgotten, replaced or cleared) is locked.
+    """
+
+    def __init__(
+        self, idle_seconds: float = 900.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Create an empty cache.
+
+        :param idle_seconds: how long an entry lives without being used.
+        :param clock: a monotonic clock in seconds (for tests).
+        """
+        self._idle_seconds = idle_seconds
+        self._clock = clock
+        self._entries: dict[str, tuple[PinProtectedKey, float]] = {}
+        self._mutex = threading.Lock()
+
+    def get(self, key_id: str) -> PinProtectedKey | None:
+        """Return the unlocked key and mark it used, or None if absent or expired.
+
+        :param key_id: the application's id of the key.
+        """
+        with self._mutex:
+            self._purge_locked()
+            entry = self._entries.get(key_id)
+            if entry is None:
+                return None
+            self._entries[key_id] = (entry[0], self._clock())
+            return entry[0]
+
+    def put(self, key_id: str, key: PinProtectedKey) -> None:
+        """Cache an unlocked key.
+
+        :param key_id: the application's id of the key.
+        :param key: an unlocked key.
+        :raises KeySourceError: the key is locked.
+        """
+        if not key.unlocked:
+            raise KeySourceError("Only an unlocked key can be kept; unlock it with the PIN first.")
+        with self._mutex:
+            self._purge_locked()
+            previous = self._entries.get(key_id)
+            self._entries[key_id] = (key, self._clock())
+        if previous is not None and previous[0] is not key:
+            previous[0].lock()
+
+    def forget(self, key_id: str) -> None:
+        """Lock and drop one key (no error if absent).
+
+        :param key_id: the application's id of the key.
+        """
+        with self._mutex:
+            entry = self._entries.pop(key_id, None)
+        if entry is not None:
+            entry[0].lock()
+
+    def clear(self) -> None:
+        """Lock and drop every key."""
+        with self._mutex:
+            entries, self._entries = self._entries, {}
+        for key, _ in entries.values():
+            key.lock()
+
+    def purge(self) -> int:
+        """Lock and drop the expired keys now; return how many."""
+        with self._mutex:
+            return self._purge_locked()
+
+    def _purge_locked(self) -> int:
+        """Drop expired entries; the caller holds the mutex."""
+        deadline = self._clock() - self._idle_seconds
+        expired = [kid for kid, (_, used) in self._entries.items() if used <= deadline]
+        for kid in expired:
+            self._entries.pop(kid)[0].lock()
+        return len(expired)
+
+
+class Pkcs12KeySource:
+    """A key and certificate imported from a PKCS#12 (.p12/.pfx) file, e.g. from an external CA.
+
+    The key is plaintext in memory: re-wrap it with :meth:`to_pin_protected` to keep it.
+    """
+
+    def __init__(
+        self,
+        private_key: PrivateKeyTypes,
+        *,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> None:
+        """Wrap a key that belongs to ``certificate`` (prefer :meth:`from_bytes`).
+
+        :raises KeySourceError: the key is not RSA/EC or does not fit the certificate.
+        """
+        self._key = _check_key(private_key, certificate)
+        self._certificate = certificate
+        self._chain = tuple(chain)
+        self._signer = _LoadedKeySigner(self._key, certificate, self._chain)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, passphrase: bytes | None) -> Pkcs12KeySource:
+        """Read a PKCS#12 archive.
+
+        :param data: the archive's bytes.
+        :param passphrase: its passphrase, or None for an unencrypted archive.
+        :raises WrongPin: the passphrase does not open the archive.
+        :raises KeySourceError: not a PKCS#12 archive, or no key or certificate inside.
+        """
+        try:
+            key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
+        except ValueError as exc:
+            # cryptography says "Could not deserialize" for non-PKCS#12 bytes and
+            # "Invalid password or PKCS12 data" for a wrong passphrase.
+            if "deserialize" in str(exc):
+                raise KeySourceError("This file is not a PKCS#12 (.p12/.pfx) archive.") from exc
+            raise WrongPin("The passphrase of the PKCS#12 file is wrong. Try again.") from exc
+        if key is None or certificate is None:
+            raise KeySourceError(
+                "The PKCS#12 file must hold both a private key and its certificate."
+            )
+        chain = [c for c in others if c != certificate]
+        return cls(key, certificate=certificate, chain=chain)
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's certificate."""
+        return self._certificate
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """The other certificates of the archive, without the signer's certificate."""
+        return self._chain
+
+    def signer(self) -> Signer:
+        """Return the pyHanko signer (the same object each time)."""
+        return self._signer
+
+    def to_pin_protected(self, pin: str) -> PinProtectedKey:
+        """Seal the imported key under a PIN for the server to keep.
+
+        :param pin: the signer's PIN, at least ``MIN_PIN_LENGTH`` characters.
+        :raises KeySourceError: the PIN is too short.
+        """
+        return PinProtectedKey.seal(
+            self._key, pin, certificate=self._certificate, chain=self._chain
+        )
+
+
+class Pkcs11KeySource:
+    """A key on a PKCS#11 token (smart card, HSM; tested with SoftHSM2), used in a with-block.
+
+    The session is not thread-safe: use one source per thread. The certificate is taken from
+    ``certificate`` if given, else read from the token (``cert_label``, default ``key_label``).
+    """
+
+    def __init__(
+        self,
+        *,
+        library: str,
+        token_label: str,
+        user_pin: str,
+        key_label: str,
+        certificate: x509.Certificate | None = None,
+        cert_label: str | None = None,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> None:
+        """Describe the token; nothing is opened until ``with``.
+
+        :param library: path of the PKCS#11 module (e.g. ``/usr/lib/softhsm/libsofthsm2.so``).
+        :param token_label: label of the token.
+        :param user_pin: the token's user PIN.
+        :param key_label: label of the private key on the token.
+        :param certificate: the signer's certificate, if not read from the token.
+        :param cert_label: label of the certificate on the token (when ``certificate`` is None).
+        :param chain: intermediates (and optionally the root), without the signer's certificate.
+        """
+        self._library = library
+        self._token_label = token_label
+        self._user_pin = user_pin
+        self._key_label = key_label
+        self._given_certificate = certificate
+        self._cert_label = cert_label
+        self._chain = tuple(chain)
+        self._session: Session | None = None
+        self._signer: PKCS11Signer | None = None
+        self._certificate = certificate
+
+    def __enter__(self) -> Pkcs11KeySource:
+        """Open a session on the token and find the key (and certificate)."""
+        if self._session is not None:
+            raise KeySourceError("This token is already open.")
+        session = self._open_session()
+        try:
+            signer = PKCS11Signer(
+                session,
+                key_label=self._key_label,
+                cert_label=self._cert_label,
+                signing_cert=_to_asn1(self._given_certificate)
+                if self._given_certificate is not None
+                else None,
+                ca_chain=[_to_asn1(c) for c in self._chain],
+            )
+            # reading signing_cert loads the key handle and the certificate now, not mid-signing
+            cert_der = signer.signing_cert.dump()
+        except (PKCS11Error, PyHankoSigningError) as exc:
+            session.close()
+            raise KeySourceError(f"The key {self._key_label!r} is not usable: {exc}") from exc
+        self._session, self._signer = session, signer
+        self._certificate = x509.load_der_x509_certificate(cert_der)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the session."""
+        session, self._session, self._signer = self._session, None, None
+        if session is not None:
+            session.close()
+
+    def _open_session(self) -> Session:
+        """Open a logged-in session, translating PKCS#11 errors."""
+        try:
+            return open_pkcs11_session(
+                self._library,
+                token_criteria=TokenCriteria(label=self._token_label),
+                user_pin=self._user_pin,
+            )
+        except PinIncorrect as exc:
+            raise WrongPin("The token PIN is wrong. Check it and try again.") from exc
+        except PinLocked as exc:
+            raise KeySourceError("The token is locked after too many wrong PINs.") from exc
+        except PKCS11Error as exc:
+            raise KeySourceError(
+                f"Cannot open the token {self._token_label!r}: {exc or type(exc).__name__}"
+            ) from exc
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's certificate (read from the token inside the with-block if not given).
+
+        :raises KeySourceError: not given and the token is not open.
+        """
+        if self._certificate is None:
+            raise KeySourceError("Open the token first to read its certificate.")
+        return self._certificate
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """The intermediates (and optionally the root), without the signer's certificate."""
+        return self._chain
+
+    def signer(self) -> PKCS11Signer:
+        """Return the token's pyHanko signer (only inside the with-block).
+
+        :raises KeySourceError: the token is not open.
+        """
+        if self._signer is None:
+            raise KeySourceError("The token is not open: use the key source in a with-block.")
+        return self._signer

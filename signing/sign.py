@@ -1,0 +1,317 @@
+"""Sign a PDF: PAdES B-B, B-T, B-LT, B-LTA, invisible or with a visible stamp.
+
+Two ways in:
+
+* :func:`sign_pdf` with a :class:`~signing.keys.KeySource` that can sign on this machine
+  (PIN-protected server key, PKCS#12, PKCS#11 token);
+* hash-out signing: :func:`prepare_external_signature` reserves the signature in the PDF and
+  returns the DER signed-attributes blob; the blob is signed elsewhere (a browser-held key, a
+  remote signing service); :func:`finish_external_signature` embeds that value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from asn1crypto import algos, cms
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PostSignInstructions
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from .errors import SigningError
+from .keys import KeySource
+from .stamps import LeaderStamp, SealStamp, stamp_style
+from .trust import TrustSettings, to_asn1
+
+__all__ = [
+    "PadesLevel",
+    "PreparedSignature",
+    "SignatureRequest",
+    "finish_external_signature",
+    "prepare_external_signature",
+    "sign_pdf",
+]
+
+DIGEST = "sha256"
+Box = tuple[float, float, float, float]
+
+
+class PadesLevel(StrEnum):
+    """The PAdES baseline levels."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    """What to sign and how.
+
+    :param field_name: The signature field; an existing empty field is filled, otherwise a new
+        field is created at ``box`` on ``page`` (invisible when ``box`` is ``None``).
+    :param level: The PAdES level; B-T and above need a timestamp authority.
+    :param certify: Make this a certification signature (DocMDP P=2: later signatures and
+        form filling allowed) — the first signature of a route.
+    :param stamp: The visible stamp's content; ``None`` for an invisible signature.
+    :param box: ``(x1, y1, x2, y2)`` in PDF points for a new field.
+    :param page: Page of a new field (``-1`` = last page).
+    :param reason: The /Reason entry (e.g. "Phê duyệt biên bản").
+    :param location: The /Location entry.
+    """
+
+    field_name: str
+    level: PadesLevel = PadesLevel.B_B
+    certify: bool = False
+    stamp: LeaderStamp | SealStamp | None = None
+    box: Box | None = None
+    page: int = -1
+    reason: str | None = None
+    location: str | None = None
+
+
+def sign_pdf(
+    data: bytes,
+    key: KeySource,
+    request: SignatureRequest,
+    *,
+    timestamp_url: str | None = None,
+    trust: TrustSettings | None = None,
+) -> bytes:
+    """Sign ``data`` and return the signed PDF (an incremental update of ``data``).
+
+    :param data: The PDF.
+    :param key: Where the signing key is.
+    :param request: Field, level, stamp.
+    :param timestamp_url: RFC 3161 timestamp authority (required for B-T, B-LT, B-LTA).
+    :param trust: Trust roots and CRLs; required for B-LT and B-LTA, whose validation data
+        (certificates, CRLs) is embedded.
+    :raises SigningError: With a plain reason when the level's needs are not met or pyHanko
+        refuses the document.
+    """
+    pdf_signer = _pdf_signer(request, key.signer(), timestamp_url, trust)
+    writer = _writer(data)
+    try:
+        output = pdf_signer.sign_pdf(writer, existing_fields_only=_field_exists(writer, request))
+    except SigningError:
+        raise
+    except Exception as error:  # pyHanko raises many types; the caller needs one
+        raise SigningError(f"The PDF could not be signed: {error}") from error
+    return bytes(output.getvalue())
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A PDF with a reserved signature, waiting for an external signature value.
+
+    ``signed_attributes`` (DER) is what the external key must sign with SHA-256
+    (RSASSA-PKCS1-v1_5 or ECDSA).
+    """
+
+    signed_attributes: bytes
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+    request: SignatureRequest
+    timestamp_url: str | None
+    _document: bytes
+    _digest: PreparedByteRangeDigest
+    _instructions: PostSignInstructions | None
+    _attributes: cms.CMSAttributes
+
+
+def prepare_external_signature(
+    data: bytes,
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    request: SignatureRequest,
+    *,
+    timestamp_url: str | None = None,
+    trust: TrustSettings | None = None,
+) -> PreparedSignature:
+    """Reserve a signature in ``data`` and return the blob to be signed elsewhere.
+
+    :param data: The PDF.
+    :param certificate: The external signer's certificate.
+    :param chain: Its intermediates.
+    :param request: Field, level, stamp.
+    :param timestamp_url: Timestamp authority, for B-T and above.
+    :param trust: Trust settings, for B-LT and above.
+    """
+    external = _external_signer(certificate, chain, None)
+    pdf_signer = _pdf_signer(request, external, timestamp_url, trust)
+    writer = _writer(data)
+    try:
+        digest, tbs, output = asyncio.run(
+            pdf_signer.async_digest_doc_for_signing(
+                writer, existing_fields_only=_field_exists(writer, request)
+            )
+        )
+        attributes = asyncio.run(
+            external.signed_attrs(digest.document_digest, DIGEST, use_pades=True)
+        )
+    except Exception as error:
+        raise SigningError(f"The PDF could not be prepared for signing: {error}") from error
+    return PreparedSignature(
+        signed_attributes=attributes.dump(),
+        certificate=certificate,
+        chain=tuple(chain),
+        request=request,
+        timestamp_url=timestamp_url,
+        _document=bytes(output.getvalue()),
+        _digest=digest,
+        _instructions=tbs.post_sign_instructions,
+        _attributes=attributes,
+    )
+
+
+def finish_external_signature(
+    prepared: PreparedSignature,
+    signature_value: bytes,
+    *,
+    signature_format: Literal["der", "p1363"] = "der",
+    trust: TrustSettings | None = None,
+) -> bytes:
+    """Embed the external signature value and return the signed PDF.
+
+    :param prepared: What :func:`prepare_external_signature` returned.
+    :param signature_value: The signature over ``prepared.signed_attributes``.
+    :param signature_format: ECDSA values from WebCrypto are raw ``r || s`` ("p1363");
+        RSA values and DER ECDSA values are passed as they are ("der").
+    :param trust: Trust settings (for B-LT and above).
+    :raises SigningError: When the value does not verify against the certificate.
+    """
+    value = _der_signature(prepared.certificate, signature_value, signature_format)
+    _check_external_value(prepared, value)
+    external = _external_signer(prepared.certificate, prepared.chain, value)
+    wants_timestamp = prepared.timestamp_url and prepared.request.level != PadesLevel.B_B
+    timestamper = HTTPTimeStamper(prepared.timestamp_url) if wants_timestamp else None
+    output = io.BytesIO(prepared._document)
+    try:
+        signed_cms = asyncio.run(
+            external.async_sign_prescribed_attributes(
+                DIGEST, signed_attrs=prepared._attributes, timestamper=timestamper
+            )
+        )
+        asyncio.run(
+            PdfTBSDocument.async_finish_signing(
+                output,
+                prepared_digest=prepared._digest,
+                signature_cms=signed_cms,
+                post_sign_instr=prepared._instructions,
+                validation_context=trust.context() if trust else None,
+            )
+        )
+    except Exception as error:
+        raise SigningError(f"The external signature could not be embedded: {error}") from error
+    return output.getvalue()
+
+
+def _pdf_signer(
+    request: SignatureRequest,
+    signer: signers.Signer,
+    timestamp_url: str | None,
+    trust: TrustSettings | None,
+) -> signers.PdfSigner:
+    level = request.level
+    if level != PadesLevel.B_B and not timestamp_url:  # B-B never asks the TSA, even if named
+        raise SigningError(f"PAdES {level} needs a timestamp authority URL.")
+    if level in {PadesLevel.B_LT, PadesLevel.B_LTA} and trust is None:
+        raise SigningError(f"PAdES {level} needs trust settings to embed validation data.")
+    metadata = signers.PdfSignatureMetadata(
+        field_name=request.field_name,
+        md_algorithm=DIGEST,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=request.certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        reason=request.reason,
+        location=request.location,
+        embed_validation_info=level in {PadesLevel.B_LT, PadesLevel.B_LTA},
+        use_pades_lta=level == PadesLevel.B_LTA,
+        validation_context=trust.context() if trust else None,
+    )
+    return signers.PdfSigner(
+        metadata,
+        signer=signer,
+        timestamper=HTTPTimeStamper(timestamp_url) if level != PadesLevel.B_B else None,
+        stamp_style=stamp_style(request.stamp) if request.stamp else None,
+        new_field_spec=_new_field(request),
+    )
+
+
+def _new_field(request: SignatureRequest) -> fields.SigFieldSpec:
+    return fields.SigFieldSpec(
+        sig_field_name=request.field_name,
+        on_page=request.page,
+        box=request.box,
+    )
+
+
+def _writer(data: bytes) -> IncrementalPdfFileWriter:
+    try:
+        return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    except Exception as error:
+        raise SigningError(f"This is not a PDF that can be signed: {error}") from error
+
+
+def _field_exists(writer: IncrementalPdfFileWriter, request: SignatureRequest) -> bool:
+    names = {name for name, _value, _ref in fields.enumerate_sig_fields(writer.prev)}
+    return request.field_name in names
+
+
+def _external_signer(
+    certificate: x509.Certificate, chain: Sequence[x509.Certificate], value: bytes | None
+) -> signers.ExternalSigner:
+    public_key = certificate.public_key()
+    if isinstance(public_key, rsa.RSAPublicKey):
+        mechanism, placeholder = "sha256_rsa", public_key.key_size // 8
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        mechanism, placeholder = "sha256_ecdsa", 2 * (public_key.key_size // 8) + 8
+    else:
+        raise SigningError("Only RSA and ECDSA keys can sign externally.")
+    return signers.ExternalSigner(
+        signing_cert=to_asn1(certificate),
+        cert_registry=SimpleCertificateStore.from_certs([to_asn1(c) for c in chain]),
+        signature_value=value if value is not None else placeholder,
+        signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": mechanism}),
+    )
+
+
+def _der_signature(certificate: x509.Certificate, value: bytes, form: str) -> bytes:
+    public_key = certificate.public_key()
+    if form != "p1363" or not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return value
+    half = len(value) // 2
+    return encode_dss_signature(
+        int.from_bytes(value[:half], "big"), int.from_bytes(value[half:], "big")
+    )
+
+
+def _check_external_value(prepared: PreparedSignature, value: bytes) -> None:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    public_key = prepared.certificate.public_key()
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(
+                value, prepared.signed_attributes, padding.PKCS1v15(), hashes.SHA256()
+            )
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(value, prepared.signed_attributes, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise SigningError(
+            "The signature value does not match the certificate; nothing was written."
+        ) from None

@@ -1,0 +1,80 @@
+"""Which certificates we trust and how revocation is checked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko_certvalidator import ValidationContext
+
+__all__ = ["RevocationMode", "TrustSettings", "to_asn1"]
+
+#: pyhanko-certvalidator's modes: "soft-fail" accepts a certificate whose CRL cannot be fetched,
+#: "hard-fail" refuses it when revocation information is named but unavailable, "require"
+#: refuses any certificate without revocation information.
+RevocationMode = Literal["soft-fail", "hard-fail", "require"]
+
+
+def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    """Convert a ``cryptography`` certificate to the asn1crypto object pyHanko uses.
+
+    :param certificate: The certificate.
+    """
+    return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+
+
+@dataclass(frozen=True)
+class TrustSettings:
+    """The trust anchors and revocation policy used when signing (LT) and validating.
+
+    :param trust_roots: Root certificates that are trusted.
+    :param other_certs: Intermediate certificates that may help build paths.
+    :param crls: DER CRLs already at hand (e.g. the internal CA's current CRL).
+    :param allow_fetching: Fetch CRLs/OCSP from the URLs in certificates.
+    :param revocation_mode: See :data:`RevocationMode`.
+    """
+
+    trust_roots: tuple[x509.Certificate, ...]
+    other_certs: tuple[x509.Certificate, ...] = ()
+    crls: tuple[bytes, ...] = ()
+    allow_fetching: bool = True
+    revocation_mode: RevocationMode = "hard-fail"
+
+    @classmethod
+    def of(
+        cls,
+        roots: Sequence[x509.Certificate],
+        others: Sequence[x509.Certificate] = (),
+        crls: Sequence[bytes] = (),
+        *,
+        allow_fetching: bool = True,
+        revocation_mode: RevocationMode = "hard-fail",
+    ) -> TrustSettings:
+        """Build settings from sequences.
+
+        :param roots: Trusted roots.
+        :param others: Intermediates.
+        :param crls: DER CRLs.
+        :param allow_fetching: Fetch revocation information online.
+        :param revocation_mode: See :data:`RevocationMode`.
+        """
+        return cls(tuple(roots), tuple(others), tuple(crls), allow_fetching, revocation_mode)
+
+    def context(self, *, moment: datetime | None = None) -> ValidationContext:
+        """Return a fresh pyHanko validation context (they cache state: one per operation).
+
+        :param moment: Validate as of this time (default: now).
+        """
+        return ValidationContext(
+            trust_roots=[to_asn1(root) for root in self.trust_roots],
+            other_certs=[to_asn1(cert) for cert in self.other_certs],
+            crls=list(self.crls),
+            allow_fetching=self.allow_fetching,
+            revocation_mode=self.revocation_mode,
+            moment=moment,
+        )
