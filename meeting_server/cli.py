@@ -123,7 +123,9 @@ def _redacted(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for command in (db_group, create_user_command, demo_command, run_command):
+    from .cli_signing import COMMANDS as SIGNING_COMMANDS
+
+    for command in (db_group, create_user_command, demo_command, run_command, *SIGNING_COMMANDS):
         app.cli.add_command(command)
 
 

@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "CA_DIR": None,  # default: <instance>/ca
+    "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)
+    "TSA_URL": "",  # RFC 3161 timestamp authority for B-T and above
 }
 
 ENV_PREFIX = "MEETING_"
@@ -42,6 +45,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _persistent_secret_key(instance)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'meeting.sqlite3'}"
+    if not app.config["CA_DIR"]:
+        app.config["CA_DIR"] = str(instance / "ca")
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "storage")
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024

@@ -20,7 +20,7 @@ from pyhanko.sign import fields
 
 from .errors import RouteError
 from .keys import KeySource
-from .sign import Box, PadesLevel, SignatureRequest, sign_pdf
+from .sign import Box, PadesLevel, SignatureRequest, field_box, sign_pdf
 from .stamps import LeaderStamp, SealStamp, default_box
 from .trust import TrustSettings
 from .validate import validate_pdf
@@ -60,10 +60,10 @@ def prepare_route(data: bytes, slots: Sequence[RouteSlot]) -> bytes:
     width, height = _page_size(writer, -1)
     for index, slot in enumerate(slots):
         box = slot.box or default_box(width, height, index)
-        spec = fields.SigFieldSpec(slot.field_name, on_page=slot.page, box=box)
+        spec = fields.SigFieldSpec(slot.field_name, on_page=slot.page, box=field_box(box))
         fields.append_signature_field(writer, spec)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -126,7 +126,7 @@ def _require_valid_so_far(data: bytes, trust: TrustSettings) -> None:
 
 
 def _page_size(writer: IncrementalPdfFileWriter, page: int) -> tuple[float, float]:
-    page_ref, _resources = writer.find_page_for_modification(page)
+    page_ref, _resources = writer.find_page_for_modification(page)  # type: ignore[no-untyped-call]
     node = page_ref.get_object()
     while "/MediaBox" not in node and "/Parent" in node:  # the box may be inherited
         node = node["/Parent"].get_object()

@@ -16,11 +16,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import IO, Literal
 
 from asn1crypto import algos, cms
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -169,7 +171,7 @@ def prepare_external_signature(
         chain=tuple(chain),
         request=request,
         timestamp_url=timestamp_url,
-        _document=bytes(output.getvalue()),
+        _document=_read_all(output),
         _digest=digest,
         _instructions=tbs.post_sign_instructions,
         _attributes=attributes,
@@ -218,6 +220,11 @@ def finish_external_signature(
     return output.getvalue()
 
 
+def _read_all(output: IO[bytes]) -> bytes:
+    output.seek(0)
+    return output.read()
+
+
 def _pdf_signer(
     request: SignatureRequest,
     signer: signers.Signer,
@@ -254,8 +261,16 @@ def _new_field(request: SignatureRequest) -> fields.SigFieldSpec:
     return fields.SigFieldSpec(
         sig_field_name=request.field_name,
         on_page=request.page,
-        box=request.box,
+        box=field_box(request.box),
     )
+
+
+def field_box(box: Box | None) -> tuple[int, int, int, int] | None:
+    """Round a box to whole points (pyHanko's field type)."""
+    if box is None:
+        return None
+    x1, y1, x2, y2 = (round(v) for v in box)
+    return x1, y1, x2, y2
 
 
 def _writer(data: bytes) -> IncrementalPdfFileWriter:
@@ -282,7 +297,9 @@ def _external_signer(
         raise SigningError("Only RSA and ECDSA keys can sign externally.")
     return signers.ExternalSigner(
         signing_cert=to_asn1(certificate),
-        cert_registry=SimpleCertificateStore.from_certs([to_asn1(c) for c in chain]),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [to_asn1(c) for c in chain]
+        ),
         signature_value=value if value is not None else placeholder,
         signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": mechanism}),
     )
@@ -299,10 +316,6 @@ def _der_signature(certificate: x509.Certificate, value: bytes, form: str) -> by
 
 
 def _check_external_value(prepared: PreparedSignature, value: bytes) -> None:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
     public_key = prepared.certificate.public_key()
     try:
         if isinstance(public_key, rsa.RSAPublicKey):

@@ -26,7 +26,13 @@ from fontTools.varLib import instancer
 from PIL import Image, ImageDraw, ImageFont
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.layout import (
+    AxisAlignment,
+    BoxConstraints,
+    InnerScaling,
+    Margins,
+    SimpleBoxLayoutRule,
+)
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import TextStampStyle
@@ -86,7 +92,7 @@ class LeaderStamp:
     organisation: str
     signed_at: datetime
     signature_image: bytes | None = None
-    """PNG or JPEG of the handwritten signature, drawn behind the text."""
+    """PNG or JPEG of the handwritten signature, drawn at the left of the text."""
 
     def __post_init__(self) -> None:
         """Refuse a naive ``signed_at``: the stamp must name an unambiguous instant."""
@@ -455,28 +461,44 @@ def _fit_lines(text: str, width: float, height: float) -> str:
     return "\n".join(best)
 
 
-def _image(stamp: Stamp) -> Image.Image | None:
-    """Return the stamp's signature or seal image, or ``None`` for a text-only stamp."""
+@functools.lru_cache(maxsize=16)
+def _default_seal(agency: str) -> bytes:
+    """Return the drawn seal of ``agency`` (drawing one takes ~0.1 s)."""
+    return make_seal_image(agency)
+
+
+def _image(stamp: Stamp, width: float, height: float) -> PdfImage | None:
+    """Return the stamp's image sized to the field's height (at most a share of its width)."""
     if isinstance(stamp, LeaderStamp):
         data = stamp.signature_image
     else:
-        data = stamp.seal_image or make_seal_image(stamp.agency)
-    return None if data is None else _load_image(data)
+        data = stamp.seal_image or _default_seal(stamp.agency)
+    if data is None:
+        return None
+    image = _load_image(data)
+    image_height = min(height - 2 * _INSET, width * _IMAGE_SHARE * image.height / image.width)
+    size = BoxConstraints(width=image_height * image.width / image.height, height=image_height)
+    return PdfImage(image, box=size)
 
 
-def _layout(left: float, right: float, vertical: int = _INSET) -> SimpleBoxLayoutRule:
-    """Return a rule that fits content left-aligned between the margins, centred vertically."""
-    margins = Margins(left=round(left), right=round(right), top=vertical, bottom=vertical)
+def _layout(
+    left: int, right: int, vertical: int = _INSET, scaling: InnerScaling | None = None
+) -> SimpleBoxLayoutRule:
+    """Return a rule that puts content left-aligned between the margins, centred vertically."""
     return SimpleBoxLayoutRule(
-        x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID, margins=margins
+        x_align=AxisAlignment.ALIGN_MIN,
+        y_align=AxisAlignment.ALIGN_MID,
+        margins=Margins(left=left, right=right, top=vertical, bottom=vertical),
+        inner_content_scaling=scaling or InnerScaling.SHRINK_TO_FIT,  # shrink, never stretch
     )
 
 
 def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
     """Return the pyHanko text stamp style that draws ``stamp`` in its signature field.
 
-    The signature or seal image, if any, sits at the left, scaled to the field's height; the
-    text fills the rest, re-broken at spaces and shrunk (never stretched) to fit.
+    The signature or seal image, if any, sits at the left at the field's height (at most 42 %
+    of its width); the text fills the rest, re-broken at spaces and shrunk (never stretched)
+    to fit. Pass the field's real rectangle: the image keeps the size computed for ``box``.
 
     :param stamp: the leader or seal stamp.
     :param box: the field rectangle; only its size matters (default: ``DEFAULT_BOX``'s size).
@@ -488,12 +510,9 @@ def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
     text = stamp_text(stamp)
     _check_coverage(text)
     width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
-    image = _image(stamp)
-    image_width = 0.0
-    if image is not None:
-        fitted = (height - 2 * _INSET) * image.width / image.height
-        image_width = min(fitted, width * _IMAGE_SHARE) + _INSET
-    text = _fit_lines(text, width - image_width - 2 * _INSET, height - 2 * _INSET)
+    image = _image(stamp, width, height)
+    text_left = _INSET + (0 if image is None else image.box.width + _INSET)
+    text = _fit_lines(text, width - text_left - _INSET, height - 2 * _INSET)
     text_box = TextBoxStyle(
         font=_InMemoryGlyphAccumulatorFactory(str(vietnamese_font_path())),
         font_size=_FONT_SIZE,
@@ -504,10 +523,10 @@ def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
     return TextStampStyle(
         stamp_text=text.replace("%", "%%"),  # pyHanko fills the template with `%`
         text_box_style=text_box,
-        inner_content_layout=_layout(image_width + _INSET, _INSET),
+        inner_content_layout=_layout(math.ceil(text_left), _INSET),
         border_width=1,
         border_color=colour,
-        background=None if image is None else PdfImage(image),
+        background=image,
         background_opacity=1.0,
-        background_layout=_layout(_INSET, width - image_width),
+        background_layout=_layout(_INSET, _INSET, scaling=InnerScaling.NO_SCALING),  # sized
     )

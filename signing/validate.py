@@ -161,7 +161,8 @@ def _report(
 
 
 def _verdict(status: PdfSignatureStatus) -> tuple[Verdict, str]:
-    indication = status.trust_problem_indic.name if status.trust_problem_indic else ""
+    problem = status.trust_problem_indic  # an enum member of one of pyHanko's AdES classes
+    indication = str(getattr(problem, "name", problem or ""))
     if not status.intact:
         return Verdict.CHANGED, "digest"
     if not status.valid:

@@ -17,9 +17,17 @@ from signing.stamps import LeaderStamp, SealStamp
 from signing.validate import Verdict, validate_pdf
 
 ORGANISATION = "UBND Thành phố Hòa Bình Xanh"
-ROUTE = [RouteSlot("chair"), RouteSlot("vice_chair"), RouteSlot("secretary"), RouteSlot("seal", "seal")]
-PEOPLE = {"chair": ("Trần Văn Minh", "Chủ tịch"), "vice_chair": ("Lê Thị Hoa", "Phó Chủ tịch"),
-          "secretary": ("Nguyễn Thị Thu", "Thư ký cuộc họp")}
+ROUTE = [
+    RouteSlot("chair"),
+    RouteSlot("vice_chair"),
+    RouteSlot("secretary"),
+    RouteSlot("seal", "seal"),
+]
+PEOPLE = {
+    "chair": ("Trần Văn Minh", "Chủ tịch"),
+    "vice_chair": ("Lê Thị Hoa", "Phó Chủ tịch"),
+    "secretary": ("Nguyễn Thị Thu", "Thư ký cuộc họp"),
+}
 
 
 def _stamp(field):
@@ -30,16 +38,27 @@ def _stamp(field):
     return LeaderStamp(full_name=name, title=title, organisation=ORGANISATION, signed_at=now)
 
 
-def _run_route(data, make_signer, trust, services, fields=("chair", "vice_chair", "secretary", "seal")):
+def _run_route(
+    data, make_signer, trust, services, fields=("chair", "vice_chair", "secretary", "seal")
+):
     for field in fields:
         key = make_signer(seal=True) if field == "seal" else make_signer(*PEOPLE[field])
-        data = sign_route_step(data, key, field_name=field, trust=trust, stamp=_stamp(field),
-                               level=PadesLevel.B_T, timestamp_url=services.tsa_url,
-                               reason="Phê duyệt biên bản")
+        data = sign_route_step(
+            data,
+            key,
+            field_name=field,
+            trust=trust,
+            stamp=_stamp(field),
+            level=PadesLevel.B_T,
+            timestamp_url=services.tsa_url,
+            reason="Phê duyệt biên bản",
+        )
     return data
 
 
-def test_three_signers_and_the_seal_all_validate_at_the_end(make_pdf, make_signer, trust, services, tmp_path):
+def test_three_signers_and_the_seal_all_validate_at_the_end(
+    make_pdf, make_signer, trust, services, tmp_path
+):
     prepared = prepare_route(make_pdf(pages=2), ROUTE)
     assert route_fields(prepared) == [(f.field_name, False) for f in ROUTE]
     done = _run_route(prepared, make_signer, trust, services)
@@ -52,28 +71,42 @@ def test_three_signers_and_the_seal_all_validate_at_the_end(make_pdf, make_signe
     assert report.all_valid
     path = tmp_path / "route.pdf"
     path.write_bytes(done)
-    pdfsig = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    pdfsig = subprocess.run(
+        ["pdfsig", str(path)], capture_output=True, text=True, check=False
+    ).stdout
     assert pdfsig.count("Signature is Valid") == 4, pdfsig
     assert "Total document signed" in pdfsig
 
 
 def test_a_broken_earlier_signature_stops_the_route(make_pdf, make_signer, trust, services):
-    data = _run_route(prepare_route(make_pdf(), ROUTE), make_signer, trust, services, fields=("chair",))
+    data = _run_route(
+        prepare_route(make_pdf(), ROUTE), make_signer, trust, services, fields=("chair",)
+    )
     tampered = _swap_page_text(data)
     with pytest.raises(RouteError, match="chair"):
-        sign_route_step(tampered, make_signer(*PEOPLE["vice_chair"]), field_name="vice_chair",
-                        trust=trust, stamp=_stamp("vice_chair"), level=PadesLevel.B_T,
-                        timestamp_url=services.tsa_url)
+        sign_route_step(
+            tampered,
+            make_signer(*PEOPLE["vice_chair"]),
+            field_name="vice_chair",
+            trust=trust,
+            stamp=_stamp("vice_chair"),
+            level=PadesLevel.B_T,
+            timestamp_url=services.tsa_url,
+        )
 
 
 def test_route_refuses_unknown_or_signed_fields(make_pdf, make_signer, trust, services):
-    data = _run_route(prepare_route(make_pdf(), ROUTE), make_signer, trust, services, fields=("chair",))
+    data = _run_route(
+        prepare_route(make_pdf(), ROUTE), make_signer, trust, services, fields=("chair",)
+    )
     with pytest.raises(RouteError, match="already signed"):
-        sign_route_step(data, make_signer(), field_name="chair", trust=trust, stamp=None,
-                        level=PadesLevel.B_B)
+        sign_route_step(
+            data, make_signer(), field_name="chair", trust=trust, stamp=None, level=PadesLevel.B_B
+        )
     with pytest.raises(RouteError, match="no signature field"):
-        sign_route_step(data, make_signer(), field_name="mayor", trust=trust, stamp=None,
-                        level=PadesLevel.B_B)
+        sign_route_step(
+            data, make_signer(), field_name="mayor", trust=trust, stamp=None, level=PadesLevel.B_B
+        )
     with pytest.raises(RouteError, match="already signed"):
         prepare_route(data, ROUTE)
 

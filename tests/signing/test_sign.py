@@ -27,8 +27,13 @@ from signing.validate import Verdict, validate_pdf
 @pytest.mark.parametrize("level", list(PadesLevel))
 def test_every_level_signs_and_validates(level, make_pdf, make_signer, trust, services):
     key = make_signer()
-    signed = sign_pdf(make_pdf(), key, SignatureRequest("Sig1", level=level),
-                      timestamp_url=services.tsa_url, trust=trust)
+    signed = sign_pdf(
+        make_pdf(),
+        key,
+        SignatureRequest("Sig1", level=level),
+        timestamp_url=services.tsa_url,
+        trust=trust,
+    )
     report = validate_pdf(signed, trust)
     [sig] = report.signatures
     assert sig.verdict == Verdict.VALID, sig.reason_en
@@ -41,11 +46,18 @@ def test_every_level_signs_and_validates(level, make_pdf, make_signer, trust, se
 
 
 def test_visible_leader_stamp(make_pdf, make_signer, trust, services):
-    stamp = LeaderStamp(full_name="Trần Văn Minh", title="Chủ tịch UBND thành phố",
-                        organisation="UBND Thành phố Hòa Bình Xanh", signed_at=datetime.now(UTC))
-    signed = sign_pdf(make_pdf(pages=2), make_signer(), SignatureRequest(
-        "chair", level=PadesLevel.B_T, stamp=stamp, box=(300, 60, 500, 150)),
-        timestamp_url=services.tsa_url)
+    stamp = LeaderStamp(
+        full_name="Trần Văn Minh",
+        title="Chủ tịch UBND thành phố",
+        organisation="UBND Thành phố Hòa Bình Xanh",
+        signed_at=datetime.now(UTC),
+    )
+    signed = sign_pdf(
+        make_pdf(pages=2),
+        make_signer(),
+        SignatureRequest("chair", level=PadesLevel.B_T, stamp=stamp, box=(300, 60, 500, 150)),
+        timestamp_url=services.tsa_url,
+    )
     assert validate_pdf(signed, trust).all_valid
 
 
@@ -56,8 +68,12 @@ def test_higher_levels_need_their_services(make_pdf, make_signer):
 
 def test_wrong_pin_is_refused_and_nothing_is_signed(ca):
     private_key = generate_private_key("ec-p256")
-    cert = ca.issue_signer(public_key=private_key.public_key(), full_name="Lê Thị Hoa",
-                           title="Phó Chủ tịch", organisation=ca.config.organisation)
+    cert = ca.issue_signer(
+        public_key=private_key.public_key(),
+        full_name="Lê Thị Hoa",
+        title="Phó Chủ tịch",
+        organisation=ca.config.organisation,
+    )
     key = PinProtectedKey.seal(private_key, PIN, certificate=cert, chain=ca.chain)
     with pytest.raises(WrongPin):
         key.unlock("000000")
@@ -67,11 +83,19 @@ def test_wrong_pin_is_refused_and_nothing_is_signed(ca):
 def test_hash_out_signing_with_an_external_key(make_pdf, ca, trust, services):
     """The server prepares; the key that signs never reaches the server (here: a local EC key)."""
     browser_key = ec.generate_private_key(ec.SECP256R1())
-    cert = ca.issue_signer(public_key=browser_key.public_key(), full_name="Lê Thị Hoa",
-                           title="Phó Chủ tịch", organisation=ca.config.organisation)
-    prepared = prepare_external_signature(make_pdf(), cert, ca.chain,
-                                          SignatureRequest("Sig1", level=PadesLevel.B_T),
-                                          timestamp_url=services.tsa_url)
+    cert = ca.issue_signer(
+        public_key=browser_key.public_key(),
+        full_name="Lê Thị Hoa",
+        title="Phó Chủ tịch",
+        organisation=ca.config.organisation,
+    )
+    prepared = prepare_external_signature(
+        make_pdf(),
+        cert,
+        ca.chain,
+        SignatureRequest("Sig1", level=PadesLevel.B_T),
+        timestamp_url=services.tsa_url,
+    )
     assert 0 < len(prepared.signed_attributes) < 400
     value = browser_key.sign(prepared.signed_attributes, ec.ECDSA(hashes.SHA256()))
     signed = finish_external_signature(prepared, value)
@@ -82,18 +106,27 @@ def test_hash_out_signing_with_an_external_key(make_pdf, ca, trust, services):
 
 def test_hash_out_refuses_a_wrong_value(make_pdf, ca):
     browser_key = ec.generate_private_key(ec.SECP256R1())
-    cert = ca.issue_signer(public_key=browser_key.public_key(), full_name="A", title="B",
-                           organisation=ca.config.organisation)
+    cert = ca.issue_signer(
+        public_key=browser_key.public_key(),
+        full_name="A",
+        title="B",
+        organisation=ca.config.organisation,
+    )
     prepared = prepare_external_signature(make_pdf(), cert, ca.chain, SignatureRequest("Sig1"))
-    other = ec.generate_private_key(ec.SECP256R1()).sign(prepared.signed_attributes,
-                                                         ec.ECDSA(hashes.SHA256()))
+    other = ec.generate_private_key(ec.SECP256R1()).sign(
+        prepared.signed_attributes, ec.ECDSA(hashes.SHA256())
+    )
     with pytest.raises(SigningError, match="does not match"):
         finish_external_signature(prepared, other)
 
 
 def test_poppler_pdfsig_accepts_our_signature(make_pdf, make_signer, trust, services, tmp_path):
-    signed = sign_pdf(make_pdf(pages=3), make_signer(), SignatureRequest("Sig1", level=PadesLevel.B_T),
-                      timestamp_url=services.tsa_url)
+    signed = sign_pdf(
+        make_pdf(pages=3),
+        make_signer(),
+        SignatureRequest("Sig1", level=PadesLevel.B_T),
+        timestamp_url=services.tsa_url,
+    )
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)
     result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False)

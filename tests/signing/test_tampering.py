@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -19,8 +18,12 @@ from signing.validate import Verdict, signed_revision, validate_pdf
 
 @pytest.fixture
 def signed(make_pdf, make_signer, services, trust):
-    return sign_pdf(make_pdf(pages=2), make_signer(), SignatureRequest("Sig1", level=PadesLevel.B_T),
-                    timestamp_url=services.tsa_url)
+    return sign_pdf(
+        make_pdf(pages=2),
+        make_signer(),
+        SignatureRequest("Sig1", level=PadesLevel.B_T),
+        timestamp_url=services.tsa_url,
+    )
 
 
 def _only(report):
@@ -35,7 +38,7 @@ def test_untouched_document_is_valid(signed, trust):
 
 def test_flipped_byte_inside_the_signed_range(signed, trust):
     position = signed.index(b"Bien ban 1")
-    tampered = signed[:position] + b"X" + signed[position + 1:]
+    tampered = signed[:position] + b"X" + signed[position + 1 :]
     sig = _only(validate_pdf(tampered, trust))
     assert sig.verdict == Verdict.CHANGED
     assert "thay đổi" in sig.reason_vi
@@ -68,11 +71,19 @@ def test_untrusted_root(signed, services):
 
 
 def test_impostor_ca_with_the_same_name(signed, ca, services, tmp_path):
-    impostor = InternalCA.create(tmp_path / "impostor", CAConfig(
-        organisation=ca.config.organisation, crl_base_url=ca.config.crl_base_url,
-        key_type="ec-p256"), b"x" * 16)
+    impostor = InternalCA.create(
+        tmp_path / "impostor",
+        CAConfig(
+            organisation=ca.config.organisation,
+            crl_base_url=ca.config.crl_base_url,
+            key_type="ec-p256",
+        ),
+        b"x" * 16,
+    )
     assert impostor.root_certificate.subject == ca.root_certificate.subject
-    fooled = TrustSettings.of([impostor.root_certificate, services.tsa_root], [impostor.issuing_certificate])
+    fooled = TrustSettings.of(
+        [impostor.root_certificate, services.tsa_root], [impostor.issuing_certificate]
+    )
     sig = _only(validate_pdf(signed, fooled))
     assert sig.verdict == Verdict.UNKNOWN_SIGNER
 
@@ -94,16 +105,24 @@ def test_expired_certificate(make_pdf, make_signer, trust):
 
 
 def test_zeroed_signature_contents(signed, trust):
-    tampered = re.sub(rb"/Contents <([0-9a-fA-F]+)>", lambda m: b"/Contents <" + b"0" * len(m.group(1)) + b">",
-                      signed, count=1)
+    tampered = re.sub(
+        rb"/Contents <([0-9a-fA-F]+)>",
+        lambda m: b"/Contents <" + b"0" * len(m.group(1)) + b">",
+        signed,
+        count=1,
+    )
     report = validate_pdf(tampered, trust)
     assert not report.all_valid
     assert all(sig.verdict != Verdict.VALID for sig in report.signatures)
 
 
 def test_byterange_zeroed(signed, trust):
-    tampered = re.sub(rb"/ByteRange \[[^\]]*\]",
-                      lambda m: (b"/ByteRange [0 0 0 0]").ljust(len(m.group(0))), signed, count=1)
+    tampered = re.sub(
+        rb"/ByteRange \[[^\]]*\]",
+        lambda m: (b"/ByteRange [0 0 0 0]").ljust(len(m.group(0))),
+        signed,
+        count=1,
+    )
     report = validate_pdf(tampered, trust)
     assert not report.all_valid
     text = report.to_text("vi")
@@ -121,5 +140,3 @@ def test_reports_render_as_json_and_text(signed, trust):
     data = report.to_json()
     assert data["all_valid"] is True and data["signatures"][0]["verdict"] == "valid"
     assert "Chữ ký hợp lệ" in report.to_text("vi") and "Valid" in report.to_text("en")
-
-

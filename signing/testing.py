@@ -1,0 +1,155 @@
+"""Local stand-ins for the outside services signing needs, for tests and benchmarks only.
+
+:class:`LocalServices` serves, on 127.0.0.1 and a free port, the CRLs of an
+:class:`~signing.ca.InternalCA` (``/ca/issuing.crl``, ``/ca/root.crl``) and an RFC 3161
+timestamp authority (``POST /tsa``) backed by pyHanko's ``DummyTimeStamper`` with its own
+throw-away root. Never use it in production: the TSA signs whatever it is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from .ca import InternalCA
+from .trust import to_asn1
+
+__all__ = ["LocalServices"]
+
+
+class LocalServices:
+    """A CRL server for one CA and a timestamp authority on 127.0.0.1 (start, then stop)."""
+
+    def __init__(self) -> None:
+        self.ca: InternalCA | None = None
+        self.tsa_root, self.timestamper = _make_tsa()
+        self.requests: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """Return ``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def tsa_url(self) -> str:
+        """Return the timestamp authority's URL."""
+        return self.base_url + "/tsa"
+
+    def start(self) -> LocalServices:
+        """Serve in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LocalServices:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def crl(self, path: str) -> bytes | None:
+        """Return the CRL published at ``path``, if any."""
+        if self.ca is None:
+            return None
+        if path == "/ca/issuing.crl":
+            return self.ca.crl()
+        if path == "/ca/root.crl":
+            return self.ca.root_crl()
+        return None
+
+
+def _handler(services: LocalServices) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 — the standard library's name
+            services.requests.append(self.path)
+            body = services.crl(self.path)
+            if body is None:
+                self.send_error(404)
+            else:
+                self._reply(body, "application/pkix-crl")
+
+        def do_POST(self) -> None:  # noqa: N802
+            services.requests.append(self.path)
+            length = int(self.headers.get("Content-Length", "0"))
+            request = tsp.TimeStampReq.load(self.rfile.read(length))
+            response = services.timestamper.request_tsa_response(request)
+            self._reply(response.dump(), "application/timestamp-reply")
+
+        def _reply(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Keep test output quiet."""
+
+    return Handler
+
+
+def _make_tsa() -> tuple[x509.Certificate, DummyTimeStamper]:
+    """Return a TSA root and a timestamper its certificate comes from (RSA: pyHanko's dummy)."""
+    now = datetime.now(UTC) - timedelta(days=1)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Local test TSA root")])
+    root = _certificate(root_name, root_name, root_key.public_key(), root_key, now, ca=True)
+    tsa_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Local test TSA")])
+    tsa = _certificate(tsa_name, root_name, tsa_key.public_key(), root_key, now, ca=False)
+    key_der = tsa_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=to_asn1(tsa),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        certs_to_embed=[to_asn1(root)],  # type: ignore[arg-type]
+    )
+    return root, stamper
+
+
+def _certificate(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    now: datetime,
+    *,
+    ca: bool,
+) -> x509.Certificate:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=3650))
+    )
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
+    else:
+        eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
+        builder = builder.add_extension(eku, critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
