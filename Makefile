@@ -8,7 +8,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format test-packages translations-extract clean
+.PHONY: install run test lint format bench test-packages translations-extract clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -41,6 +41,10 @@ test-packages:
 
 test: install test-packages
 	$(BIN)/pytest --cov --cov-report=term:skip-covered -q
+
+# Speed targets (loopback only, bounded loops); writes bench/results/latest.json.
+bench: install
+	$(BIN)/python bench/sign_bench.py
 
 lint: install
 	$(BIN)/ruff check .

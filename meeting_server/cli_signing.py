@@ -16,9 +16,10 @@ from flask.cli import with_appcontext
 
 from signing.ca import CAConfig, InternalCA, generate_private_key
 from signing.errors import SigningError
-from signing.keys import KeySource, PinProtectedKey, Pkcs11KeySource, Pkcs12KeySource
+from signing.keys import KeySource, PinProtectedKey
 from signing.sign import PadesLevel, SignatureRequest, sign_pdf
 from signing.stamps import LeaderStamp, SealStamp
+from signing.tokens import Pkcs11KeySource, Pkcs12KeySource
 from signing.trust import TrustSettings
 from signing.validate import validate_pdf
 

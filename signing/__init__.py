@@ -21,7 +21,7 @@ from .errors import (
     TimestampError,
     WrongPin,
 )
-from .keys import KeySource, PinProtectedKey, Pkcs11KeySource, Pkcs12KeySource, UnlockedKeys
+from .keys import KeySource, PinProtectedKey, UnlockedKeys
 from .routes import RouteSlot, prepare_route, route_fields, sign_route_step
 from .sign import (
     PadesLevel,
@@ -32,6 +32,7 @@ from .sign import (
     sign_pdf,
 )
 from .stamps import LeaderStamp, SealStamp, default_box, make_seal_image
+from .tokens import Pkcs11KeySource, Pkcs12KeySource
 from .trust import TrustSettings
 from .validate import DocumentReport, SignatureReport, Verdict, signed_revision, validate_pdf
 

@@ -11,8 +11,9 @@ Everything cryptographic is done by ``cryptography``. A CA lives in one director
     issued/<serial>.pem  every issued certificate (serial in lower-case hex)
 
 Every file is written atomically (temporary file, fsync, rename). Changes to ``index.json`` are
-serialised with an ``flock`` on ``index.lock``, so several processes may share one CA directory.
-The passphrase is never stored; only the private keys are encrypted with it.
+serialised with an ``flock`` on ``index.lock``, so several processes may share one CA directory;
+:mod:`signing.ca_store` keeps these files. The passphrase is never stored; only the private keys
+are encrypted with it.
 
 Leaf certificates (signers and seals) carry:
 
@@ -29,12 +30,7 @@ No AuthorityInformationAccess is written: validators get the chain from :attr:`I
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +41,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from signing.ca_store import CAStore, write_atomic
 from signing.errors import CertificateAuthorityError, WrongPin
 
 __all__ = [
@@ -164,26 +161,6 @@ def _fit_common_name(text: str, suffix: str = "") -> str:
     while len(text.encode()) > budget:
         text = text[:-1]
     return text.rstrip() + suffix
-
-
-def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def _pem(certificate: x509.Certificate) -> bytes:
@@ -360,6 +337,7 @@ class InternalCA:
     ) -> None:
         """Wrap loaded material; use :meth:`create` or :meth:`load` instead."""
         self.directory = directory
+        self._store = CAStore(directory)
         self.config = config
         self.root_certificate, self.issuing_certificate = certificates
         self._root_key, self._issuing_key = keys
@@ -381,8 +359,8 @@ class InternalCA:
             raise CertificateAuthorityError("The CA passphrase must not be empty.")
         if any((directory / name).exists() for name in _CA_FILES):
             raise CertificateAuthorityError(f"{directory} already holds a CA; load it instead.")
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (directory / "issued").mkdir(mode=0o700, exist_ok=True)
+        store = CAStore(directory)
+        store.make_directories()
         now = _utc(None)
         root_key = generate_private_key(config.key_type)
         issuing_key = generate_private_key(config.key_type)
@@ -393,14 +371,13 @@ class InternalCA:
             pem = key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
             )
-            _write_atomic(directory / name, pem, mode=0o600)
-        _write_atomic(directory / "root.pem", _pem(root))
-        _write_atomic(directory / "issuing.pem", _pem(issuing))
-        ca = cls(directory, config, (root, issuing), (root_key, issuing_key))
-        ca._write_index({"format": _FORMAT, "crl_numbers": {"root": 0, "issuing": 0}, "issued": {}})
+            write_atomic(directory / name, pem, mode=0o600)
+        write_atomic(directory / "root.pem", _pem(root))
+        write_atomic(directory / "issuing.pem", _pem(issuing))
+        store.create_index()
         config_json = json.dumps({"format": _FORMAT, **asdict(config)}, ensure_ascii=False)
-        _write_atomic(directory / "config.json", config_json.encode("utf-8"))
-        return ca
+        write_atomic(directory / "config.json", config_json.encode("utf-8"))
+        return cls(directory, config, (root, issuing), (root_key, issuing_key))
 
     @classmethod
     def load(cls, directory: Path, passphrase: bytes) -> InternalCA:
@@ -518,28 +495,19 @@ class InternalCA:
         """
         if reason is x509.ReasonFlags.remove_from_crl:
             raise CertificateAuthorityError("remove_from_crl is only meaningful in delta CRLs.")
-        revoked_at = _utc(when)
-        with self._locked_index() as index:
-            entry = index["issued"].get(format(serial_number, "x"))
-            if entry is None:
-                raise CertificateAuthorityError(
-                    f"This CA has not issued a certificate with serial number {serial_number:x}."
-                )
-            if entry["revoked_at"] is None:
-                entry["revoked_at"] = revoked_at.isoformat()
-                entry["reason"] = reason.value
+        self._store.record_revocation(serial_number, _utc(when), reason)
 
     def is_revoked(self, serial_number: int) -> bool:
         """Tell whether this CA has revoked the certificate (unknown serials are not revoked).
 
         :param serial_number: Serial number of the certificate.
         """
-        entry = self._read_index()["issued"].get(format(serial_number, "x"))
+        entry = self._store.entry(serial_number)
         return entry is not None and entry["revoked_at"] is not None
 
     def issued(self) -> list[IssuedCertificate]:
         """Return every certificate this CA issued, oldest first."""
-        return [_issued(serial, entry) for serial, entry in self._read_index()["issued"].items()]
+        return [_issued(serial, entry) for serial, entry in self._store.issued_entries().items()]
 
     def crl(self, *, now: datetime | None = None) -> bytes:
         """Return a new DER CRL of the issuing CA listing every revoked certificate.
@@ -550,10 +518,7 @@ class InternalCA:
         :param now: thisUpdate (aware); default now. nextUpdate is ``crl_validity_days`` later.
         """
         this_update = _utc(now)
-        with self._locked_index() as index:
-            index["crl_numbers"]["issuing"] += 1
-            number = index["crl_numbers"]["issuing"]
-            issued = index["issued"]
+        number, issued = self._store.next_crl_number("issuing")
         revoked = [_revoked_entry(s, e) for s, e in issued.items() if e["revoked_at"] is not None]
         return self._sign_crl(
             self.issuing_certificate, self._issuing_key, number, this_update, revoked
@@ -565,9 +530,7 @@ class InternalCA:
         :param now: thisUpdate (aware); default now. nextUpdate is ``crl_validity_days`` later.
         """
         this_update = _utc(now)
-        with self._locked_index() as index:
-            index["crl_numbers"]["root"] += 1
-            number = index["crl_numbers"]["root"]
+        number, _ = self._store.next_crl_number("root")
         return self._sign_crl(self.root_certificate, self._root_key, number, this_update, [])
 
     def _issue(
@@ -602,22 +565,8 @@ class InternalCA:
         for extension in extra:
             builder = builder.add_extension(extension, critical=False)
         certificate = builder.sign(self._issuing_key, hashes.SHA256())
-        self._record(certificate, kind)
+        self._store.record_issued(certificate, kind)
         return certificate
-
-    def _record(self, certificate: x509.Certificate, kind: CertificateKind) -> None:
-        """Store an issued certificate as PEM and add it to the index."""
-        serial = format(certificate.serial_number, "x")
-        _write_atomic(self.directory / "issued" / f"{serial}.pem", _pem(certificate))
-        with self._locked_index() as index:
-            index["issued"][serial] = {
-                "subject": certificate.subject.rfc4514_string(),
-                "kind": kind,
-                "not_after": certificate.not_valid_after_utc.isoformat(),
-                "fingerprint_sha256": certificate.fingerprint(hashes.SHA256()).hex(),
-                "revoked_at": None,
-                "reason": None,
-            }
 
     def _sign_crl(
         self,
@@ -640,29 +589,6 @@ class InternalCA:
         for entry in revoked:
             builder = builder.add_revoked_certificate(entry)
         return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
-    def _read_index(self) -> dict[str, Any]:
-        """Read ``index.json``."""
-        path = self.directory / "index.json"
-        try:
-            index: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise CertificateAuthorityError(f"The CA index {path} is missing.") from error
-        return index
-
-    def _write_index(self, index: dict[str, Any]) -> None:
-        """Replace ``index.json``."""
-        data = json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
-        _write_atomic(self.directory / "index.json", data)
-
-    @contextmanager
-    def _locked_index(self) -> Iterator[dict[str, Any]]:
-        """Yield the index under an exclusive lock and write it back if the block succeeds."""
-        with open(self.directory / "index.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            index = self._read_index()
-            yield index
-            self._write_index(index)
 
 
 def _check_public_key(public_key: object) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import IO, Literal
 
@@ -24,16 +24,19 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PostSignInstructions
-from pyhanko.sign.timestamps import HTTPTimeStamper
+
+# The requests-based client: the default aiohttp one builds a TLS context per request (~20 ms).
+from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .errors import SigningError
 from .keys import KeySource
-from .stamps import LeaderStamp, SealStamp, stamp_style
+from .stamps import DEFAULT_BOX, LeaderStamp, SealStamp, stamp_style
 from .trust import TrustSettings, to_asn1
 
 __all__ = [
@@ -103,15 +106,36 @@ def sign_pdf(
     :raises SigningError: With a plain reason when the level's needs are not met or pyHanko
         refuses the document.
     """
-    pdf_signer = _pdf_signer(request, key.signer(), timestamp_url, trust)
-    writer = _writer(data)
-    try:
-        output = pdf_signer.sign_pdf(writer, existing_fields_only=_field_exists(writer, request))
-    except SigningError:
-        raise
-    except Exception as error:  # pyHanko raises many types; the caller needs one
-        raise SigningError(f"The PDF could not be signed: {error}") from error
-    return bytes(output.getvalue())
+    reserved: int | None = _reservation(key, request.level)
+    while True:
+        writer = _writer(data)
+        pdf_signer = _pdf_signer(
+            _with_field_box(writer, request), key.signer(), timestamp_url, trust
+        )
+        try:
+            output = pdf_signer.sign_pdf(
+                writer, existing_fields_only=_field_exists(writer, request), bytes_reserved=reserved
+            )
+        except SigningError:
+            raise
+        except Exception as error:  # pyHanko raises many types; the caller needs one
+            if reserved is not None and "larger than expected" in str(error):
+                reserved = None  # an unusually large chain or token: let pyHanko measure
+                continue
+            raise SigningError(f"The PDF could not be signed: {error}") from error
+        return bytes(output.getvalue())
+
+
+def _reservation(key: KeySource, level: PadesLevel) -> int:
+    """Return the hex bytes to reserve for the CMS, so pyHanko skips its dry-run signature.
+
+    Certificates + signature and signed attributes + a timestamp token (with its TSA's
+    certificates), doubled for hex. Too small is detected by pyHanko and retried with its
+    own estimate.
+    """
+    certificates = sum(len(c.public_bytes(Encoding.DER)) for c in (key.certificate, *key.chain))
+    token = 0 if level == PadesLevel.B_B else 8192
+    return 2 * (certificates + 2048 + token)
 
 
 @dataclass(frozen=True)
@@ -152,8 +176,8 @@ def prepare_external_signature(
     :param trust: Trust settings, for B-LT and above.
     """
     external = _external_signer(certificate, chain, None)
-    pdf_signer = _pdf_signer(request, external, timestamp_url, trust)
     writer = _writer(data)
+    pdf_signer = _pdf_signer(_with_field_box(writer, request), external, timestamp_url, trust)
     try:
         digest, tbs, output = asyncio.run(
             pdf_signer.async_digest_doc_for_signing(
@@ -198,7 +222,7 @@ def finish_external_signature(
     _check_external_value(prepared, value)
     external = _external_signer(prepared.certificate, prepared.chain, value)
     wants_timestamp = prepared.timestamp_url and prepared.request.level != PadesLevel.B_B
-    timestamper = HTTPTimeStamper(prepared.timestamp_url) if wants_timestamp else None
+    timestamper = _timestamper(prepared.timestamp_url) if wants_timestamp else None
     output = io.BytesIO(prepared._document)
     try:
         signed_cms = asyncio.run(
@@ -220,6 +244,10 @@ def finish_external_signature(
     return output.getvalue()
 
 
+def _timestamper(url: str | None) -> HTTPTimeStamper | None:
+    return HTTPTimeStamper(url) if url else None  # type: ignore[no-untyped-call]
+
+
 def _read_all(output: IO[bytes]) -> bytes:
     output.seek(0)
     return output.read()
@@ -234,7 +262,8 @@ def _pdf_signer(
     level = request.level
     if level != PadesLevel.B_B and not timestamp_url:  # B-B never asks the TSA, even if named
         raise SigningError(f"PAdES {level} needs a timestamp authority URL.")
-    if level in {PadesLevel.B_LT, PadesLevel.B_LTA} and trust is None:
+    long_term = level in {PadesLevel.B_LT, PadesLevel.B_LTA}
+    if long_term and trust is None:
         raise SigningError(f"PAdES {level} needs trust settings to embed validation data.")
     metadata = signers.PdfSignatureMetadata(
         field_name=request.field_name,
@@ -244,15 +273,18 @@ def _pdf_signer(
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         reason=request.reason,
         location=request.location,
-        embed_validation_info=level in {PadesLevel.B_LT, PadesLevel.B_LTA},
+        embed_validation_info=long_term,
         use_pades_lta=level == PadesLevel.B_LTA,
-        validation_context=trust.context() if trust else None,
+        # Only LT/LTA embed validation data; checking the chain for B-B/B-T is the caller's job.
+        validation_context=trust.context() if long_term and trust else None,
     )
     return signers.PdfSigner(
         metadata,
         signer=signer,
-        timestamper=HTTPTimeStamper(timestamp_url) if level != PadesLevel.B_B else None,
-        stamp_style=stamp_style(request.stamp) if request.stamp else None,
+        timestamper=_timestamper(timestamp_url) if level != PadesLevel.B_B else None,
+        stamp_style=stamp_style(request.stamp, box=request.box or DEFAULT_BOX)
+        if request.stamp
+        else None,
         new_field_spec=_new_field(request),
     )
 
@@ -278,6 +310,20 @@ def _writer(data: bytes) -> IncrementalPdfFileWriter:
         return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except Exception as error:
         raise SigningError(f"This is not a PDF that can be signed: {error}") from error
+
+
+def _with_field_box(
+    writer: IncrementalPdfFileWriter, request: SignatureRequest
+) -> SignatureRequest:
+    """Take the box of an existing field, so the stamp is laid out for its real size."""
+    for name, _value, field_ref in fields.enumerate_sig_fields(writer.prev):
+        if name == request.field_name and request.stamp is not None:
+            field = field_ref.get_object()
+            widget = field["/Kids"][0].get_object() if "/Kids" in field else field
+            if "/Rect" in widget:
+                x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+                return replace(request, box=(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return request
 
 
 def _field_exists(writer: IncrementalPdfFileWriter, request: SignatureRequest) -> bool:

@@ -1,9 +1,6 @@
-"""Visible signature stamps: the Vietnamese font, the red seal image and pyHanko stamp styles.
+"""Visible signature stamps: the text, the field slots and the pyHanko stamp styles.
 
-pyHanko writes glyph widths in font units as if every font had 1000 units per em; a 2048-unit
-font (DejaVu, Times New Roman) therefore spreads its text out of the box. We cut a static
-Noto Sans Regular (1000 units per em, full Vietnamese coverage) out of the variable font of the
-``fontpkg-noto-sans`` package once per process and use it for every stamp.
+The Vietnamese font lives in :mod:`signing.fonts`, the drawn red seal in :mod:`signing.seal_image`.
 """
 
 from __future__ import annotations
@@ -11,20 +8,11 @@ from __future__ import annotations
 import functools
 import io
 import math
-import os
-import stat
-import tempfile
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
 
-from fontTools import ttLib
-from fontTools.varLib import instancer
-from PIL import Image, ImageDraw, ImageFont
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from PIL import Image
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import (
     AxisAlignment,
@@ -34,10 +22,17 @@ from pyhanko.pdf_utils.layout import (
     SimpleBoxLayoutRule,
 )
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import TextStampStyle
 
 from .errors import SigningError
+from .fonts import (
+    InMemoryGlyphAccumulatorFactory,
+    advance_widths,
+    check_coverage,
+    clean_line,
+    vietnamese_font_path,  # re-exported: callers import it from signing.stamps
+)
+from .seal_image import make_seal_image  # re-exported: callers import it from signing.stamps
 
 __all__ = [
     "DEFAULT_BOX",
@@ -56,19 +51,11 @@ __all__ = [
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 """Vietnam time (UTC+7, no daylight saving): the time zone shown on stamps."""
 
-_FONT_FILE = "NotoSans[wdth,wght].ttf"
-_FONT_AXES = {"wght": 400, "wdth": 100}
-# pyHanko shapes precomposed (NFC) Vietnamese without the layout tables, and instancing their
-# variations is what makes the cut take ~5 s instead of ~1 s.
-_DROPPED_TABLES = ("GDEF", "GPOS", "GSUB")
-_UNITS_PER_EM = 1000
-
 _FONT_SIZE = 10
 _LEADING = 13  # room for the stacked diacritics of Vietnamese capitals (Ễ, Ữ)
 _TEXT_MARGIN = 4
 _LEADER_COLOUR = (0.05, 0.2, 0.55)
 _SEAL_COLOUR = (0.8, 0.07, 0.18)
-_SEAL_RGBA = (204, 18, 46, 255)
 _MAX_IMAGE_PIXELS = 25_000_000
 _MAX_IMAGE_SIDE = 400  # px; a 70 pt wide image at ~400 dpi is plenty for a stamp
 
@@ -123,135 +110,7 @@ def _require_aware(moment: datetime) -> None:
         raise ValueError("signed_at must be timezone-aware (store UTC, show Vietnam time)")
 
 
-# --- the font ---------------------------------------------------------------------------------
-
-
-def _noto_sans_source() -> Path:
-    """Return the variable Noto Sans font of the ``fontpkg-noto-sans`` package."""
-    try:
-        import fontpkg_noto_sans
-    except ImportError as exc:
-        raise SigningError(
-            "The font package fontpkg-noto-sans is not installed; "
-            "run `pip install fontpkg-noto-sans` to draw signature stamps."
-        ) from exc
-    path = Path(fontpkg_noto_sans.ROOT) / "files" / _FONT_FILE
-    if not path.is_file():
-        raise SigningError(f"Noto Sans not found at {path}; reinstall fontpkg-noto-sans.")
-    return path
-
-
-def _font_cache_dir() -> Path:
-    """Return a private per-user cache directory in the temporary directory."""
-    uid = os.getuid()
-    directory = Path(tempfile.gettempdir()) / f"signing-fonts-{uid}"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    info = directory.lstat()
-    # A shared /tmp: another user must not be able to plant the font we embed in signed PDFs.
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o022:
-        raise SigningError(f"Font cache {directory} is not a private directory of this user.")
-    return directory
-
-
-def _cut_static_instance(source: Path, target: Path) -> None:
-    """Write the Regular static instance of the variable font to ``target`` atomically."""
-    with ttLib.TTFont(source, lazy=True, recalcTimestamp=False) as font:
-        for tag in _DROPPED_TABLES:
-            if tag in font:
-                del font[tag]
-        instancer.instantiateVariableFont(font, dict(_FONT_AXES), inplace=True, static=True)
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".ttf")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                font.save(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-
-
-@functools.cache
-def vietnamese_font_path() -> Path:
-    """Return a static Noto Sans Regular font (1000 units per em), cut once and cached.
-
-    The cut (~1 s) is cached in ``$TMPDIR/signing-fonts-<uid>/`` under a name that carries the
-    source font's size and modification time, so a package upgrade triggers a new cut.
-
-    :raises SigningError: the font package is missing, the cache directory is not private, or
-        the font does not have 1000 units per em.
-    """
-    source = _noto_sans_source()
-    info = source.stat()
-    target = _font_cache_dir() / f"NotoSans-Regular-{info.st_size}-{info.st_mtime_ns}.ttf"
-    if not target.is_file():
-        _cut_static_instance(source, target)
-    with ttLib.TTFont(target, lazy=True) as font:
-        units_per_em = font["head"].unitsPerEm
-    if units_per_em != _UNITS_PER_EM:
-        raise SigningError(
-            f"{target} has {units_per_em} units per em; pyHanko needs {_UNITS_PER_EM}."
-        )
-    return target
-
-
-@functools.cache
-def _advances() -> dict[str, float]:
-    """Return each character's advance width in ems (no kerning: the font has no GPOS)."""
-    with ttLib.TTFont(vietnamese_font_path(), lazy=True) as font:
-        metrics = font["hmtx"]
-        return {
-            chr(code): metrics[glyph][0] / _UNITS_PER_EM
-            for code, glyph in font.getBestCmap().items()
-        }
-
-
-@functools.cache
-def _font_bytes(path: str) -> bytes:
-    """Return the bytes of a font file (read once per process)."""
-    return Path(path).read_bytes()
-
-
-@dataclass(frozen=True)
-class _InMemoryGlyphAccumulatorFactory(GlyphAccumulatorFactory):
-    """A ``GlyphAccumulatorFactory`` that reads the font from memory.
-
-    pyHanko's own factory opens the font file and never closes it (a ResourceWarning per stamp).
-    """
-
-    def create_font_engine(
-        self, writer: BasePdfFileWriter, obj_stream: Any = None
-    ) -> GlyphAccumulator:
-        """Return a glyph accumulator over an in-memory copy of the font."""
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=io.BytesIO(_font_bytes(self.font_file)),
-            font_size=self.font_size,
-            ot_script_tag=self.ot_script_tag,
-            ot_language_tag=self.ot_language_tag,
-            writing_direction=self.writing_direction,
-            bcp47_lang_code=self.bcp47_lang_code,
-            obj_stream=obj_stream,
-        )
-
-
 # --- the text ---------------------------------------------------------------------------------
-
-
-def _clean(value: str) -> str:
-    """Return ``value`` as one NFC line: control characters become spaces, runs collapse."""
-    text = unicodedata.normalize("NFC", value)
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            kept.append(" ")
-        elif not category.startswith("C"):
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 def _vietnam_time(moment: datetime) -> str:
@@ -271,25 +130,17 @@ def stamp_text(stamp: Stamp) -> str:
     when = _vietnam_time(stamp.signed_at)
     if isinstance(stamp, LeaderStamp):
         lines = [
-            f"Ký bởi: {_clean(stamp.full_name)}",
-            _clean(stamp.title),
-            _clean(stamp.organisation),
+            f"Ký bởi: {clean_line(stamp.full_name)}",
+            clean_line(stamp.title),
+            clean_line(stamp.organisation),
             f"Thời gian ký: {when}",
         ]
     else:
-        lines = [_clean(stamp.agency), f"Đóng dấu: {when}"]
+        lines = [clean_line(stamp.agency), f"Đóng dấu: {when}"]
     return "\n".join(line for line in lines if line)
 
 
-def _check_coverage(text: str) -> None:
-    """Raise ``SigningError`` naming the characters the stamp font cannot draw."""
-    missing = sorted(set(text.replace("\n", "")) - _advances().keys())
-    if missing:
-        shown = " ".join(f"{char!r} (U+{ord(char):04X})" for char in missing)
-        raise SigningError(f"The stamp font cannot draw {shown}; remove these characters.")
-
-
-# --- images -----------------------------------------------------------------------------------
+# --- the stamp image --------------------------------------------------------------------------
 
 
 def _load_image(data: bytes) -> Image.Image:
@@ -308,79 +159,6 @@ def _load_image(data: bytes) -> Image.Image:
         raise SigningError("The stamp image is too large; use at most 5000x5000 px.") from exc
     image.thumbnail((_MAX_IMAGE_SIDE, _MAX_IMAGE_SIDE))
     return image
-
-
-def _star_points(cx: float, cy: float, radius: float) -> list[tuple[float, float]]:
-    """Return the ten vertices of a five-pointed star, point up."""
-    inner = radius * 0.382
-    points = []
-    for index in range(10):
-        angle = math.pi * index / 5
-        r = radius if index % 2 == 0 else inner
-        points.append((cx + r * math.sin(angle), cy - r * math.cos(angle)))
-    return points
-
-
-def _draw_char_on_ring(
-    canvas: Image.Image, char: str, font: ImageFont.FreeTypeFont, angle: float, radius: float
-) -> None:
-    """Draw one upright-outward character with its baseline on a circle, at ``angle`` (rad)."""
-    size = int(font.size * 3)
-    tile = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((size / 2, size / 2), char, font=font, fill=_SEAL_RGBA, anchor="ms")
-    tile = tile.rotate(-math.degrees(angle), resample=Image.Resampling.BICUBIC)
-    cx, cy = canvas.width / 2, canvas.height / 2
-    x = cx + radius * math.sin(angle) - size / 2
-    y = cy - radius * math.cos(angle) - size / 2
-    canvas.alpha_composite(tile, dest=(round(x), round(y)))
-
-
-def _draw_ring_text(
-    canvas: Image.Image, text: str, radius: float, max_size: float, arc: float
-) -> None:
-    """Draw ``text`` clockwise along a circle, centred at the top, within ``arc`` radians."""
-    font = ImageFont.truetype(str(vietnamese_font_path()), round(max_size))
-    length = font.getlength(text)
-    if length > radius * arc:
-        font = ImageFont.truetype(
-            str(vietnamese_font_path()), max(1, math.floor(max_size * radius * arc / length))
-        )
-        length = font.getlength(text)
-    angle = -length / radius / 2
-    for char in text:
-        advance = font.getlength(char)
-        _draw_char_on_ring(canvas, char, font, angle + advance / 2 / radius, radius)
-        angle += advance / radius
-
-
-def make_seal_image(agency: str, size_px: int = 600) -> bytes:
-    """Draw a red round seal: two rings, a star, the agency name in capitals around the ring.
-
-    :param agency: the agency's name, e.g. "Ủy ban nhân dân Thành phố Hòa Bình Xanh".
-    :param size_px: the width and height of the square image, at least 64.
-    :return: PNG bytes with a transparent background.
-    :raises ValueError: ``size_px`` is below 64.
-    """
-    if size_px < 64:
-        raise ValueError("size_px must be at least 64")
-    pad = size_px // 2  # the ring text is drawn in tiles that may reach past the image edge
-    canvas = Image.new("RGBA", (size_px + 2 * pad, size_px + 2 * pad), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(canvas)
-    centre = canvas.width / 2
-    line = max(2, round(size_px * 0.025))
-    outer = size_px / 2 - line / 2
-    inner = outer * 0.64
-    for radius in (outer, inner):
-        box = (centre - radius, centre - radius, centre + radius, centre + radius)
-        draw.ellipse(box, outline=_SEAL_RGBA, width=line)
-    draw.polygon(_star_points(centre, centre, inner * 0.55), fill=_SEAL_RGBA)
-    band = outer - inner - 1.5 * line
-    baseline = inner + line + band * 0.12
-    _draw_ring_text(canvas, _clean(agency).upper(), baseline, band * 0.62, math.radians(320))
-    seal = canvas.crop((pad, pad, pad + size_px, pad + size_px))
-    output = io.BytesIO()
-    seal.save(output, format="PNG")
-    return output.getvalue()
 
 
 # --- where stamps go --------------------------------------------------------------------------
@@ -421,7 +199,7 @@ DEFAULT_BOX = default_box(*_A4, 0)
 
 def _text_width(line: str) -> float:
     """Return the natural width of one line at the stamp font size, in points."""
-    advances = _advances()
+    advances = advance_widths()
     return sum(advances.get(char, 0.0) for char in line) * _FONT_SIZE
 
 
@@ -508,13 +286,13 @@ def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
         readable PNG/JPEG.
     """
     text = stamp_text(stamp)
-    _check_coverage(text)
+    check_coverage(text)
     width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
     image = _image(stamp, width, height)
     text_left = _INSET + (0 if image is None else image.box.width + _INSET)
     text = _fit_lines(text, width - text_left - _INSET, height - 2 * _INSET)
     text_box = TextBoxStyle(
-        font=_InMemoryGlyphAccumulatorFactory(str(vietnamese_font_path())),
+        font=InMemoryGlyphAccumulatorFactory(str(vietnamese_font_path())),
         font_size=_FONT_SIZE,
         leading=_LEADING,
         box_layout_rule=_layout(_TEXT_MARGIN, _TEXT_MARGIN, _TEXT_MARGIN),

@@ -8,17 +8,22 @@ throw-away root. Never use it in production: the TSA signs whatever it is sent.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
+from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign import general
+from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from .ca import InternalCA
@@ -34,6 +39,9 @@ class LocalServices:
         self.ca: InternalCA | None = None
         self.tsa_root, self.timestamper = _make_tsa()
         self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._crl_state: object = None
+        self._crls: dict[str, bytes] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -69,18 +77,28 @@ class LocalServices:
         self.stop()
 
     def crl(self, path: str) -> bytes | None:
-        """Return the CRL published at ``path``, if any."""
-        if self.ca is None:
+        """Return the CRL published at ``path``, if any.
+
+        Like a real deployment, which serves a published file, a CRL is made again only when
+        the CA's revocations changed (making one signs it and updates the CA's index).
+        """
+        ca = self.ca
+        if ca is None or path not in {"/ca/issuing.crl", "/ca/root.crl"}:
             return None
-        if path == "/ca/issuing.crl":
-            return self.ca.crl()
-        if path == "/ca/root.crl":
-            return self.ca.root_crl()
-        return None
+        state = (id(ca), tuple(sorted(c.serial_number for c in ca.issued() if c.revoked_at)))
+        with self._lock:
+            if self._crl_state != state:
+                self._crls = {"/ca/issuing.crl": ca.crl(), "/ca/root.crl": ca.root_crl()}
+                self._crl_state = state
+            return self._crls[path]
 
 
 def _handler(services: LocalServices) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body go out in separate writes; with Nagle's algorithm on, the client's
+        # delayed ACK would add ~40 ms to every answer.
+        disable_nagle_algorithm = True
+
         def do_GET(self) -> None:  # noqa: N802 — the standard library's name
             services.requests.append(self.path)
             body = services.crl(self.path)
@@ -121,12 +139,42 @@ def _make_tsa() -> tuple[x509.Certificate, DummyTimeStamper]:
     key_der = tsa_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    stamper = DummyTimeStamper(
+    stamper = _QuickTimeStamper(
         tsa_cert=to_asn1(tsa),
         tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
         certs_to_embed=[to_asn1(root)],  # type: ignore[arg-type]
     )
     return root, stamper
+
+
+class _QuickTimeStamper(DummyTimeStamper):
+    """pyHanko's test TSA, with its RSA key loaded once instead of for every request (~40 ms)."""
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        signed_attrs = cms.CMSAttributes(
+            [
+                simple_cms_attribute("content_type", "tst_info"),  # type: ignore[no-untyped-call]
+                simple_cms_attribute(  # type: ignore[no-untyped-call]
+                    "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})
+                ),
+                simple_cms_attribute(  # type: ignore[no-untyped-call]
+                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                ),
+                simple_cms_attribute(  # type: ignore[no-untyped-call]
+                    "message_digest", hashlib.new(md_algorithm, tst_info_data).digest()
+                ),
+            ]
+        )
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), hashes.SHA256())
+        return signature, signed_attrs
+
+    @functools.cached_property
+    def _key(self) -> rsa.RSAPrivateKey:
+        key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)  # noqa: S101 — built as RSA above
+        return key
 
 
 def _certificate(

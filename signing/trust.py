@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,14 +66,23 @@ class TrustSettings:
         """
         return cls(tuple(roots), tuple(others), tuple(crls), allow_fetching, revocation_mode)
 
+    @functools.cached_property
+    def _asn1(self) -> tuple[tuple[asn1_x509.Certificate, ...], tuple[asn1_x509.Certificate, ...]]:
+        # Converted once per settings object: contexts are made for every validation.
+        return (
+            tuple(to_asn1(root) for root in self.trust_roots),
+            tuple(to_asn1(cert) for cert in self.other_certs),
+        )
+
     def context(self, *, moment: datetime | None = None) -> ValidationContext:
         """Return a fresh pyHanko validation context (they cache state: one per operation).
 
         :param moment: Validate as of this time (default: now).
         """
+        roots, others = self._asn1
         return ValidationContext(
-            trust_roots=[to_asn1(root) for root in self.trust_roots],
-            other_certs=[to_asn1(cert) for cert in self.other_certs],
+            trust_roots=list(roots),
+            other_certs=list(others),
             crls=list(self.crls),
             allow_fetching=self.allow_fetching,
             revocation_mode=self.revocation_mode,

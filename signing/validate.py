@@ -127,9 +127,9 @@ def _report(
 ) -> SignatureReport:
     name = _safe(lambda: str(sig.field_name), "?")
     try:
-        status = validate_pdf_signature(
-            sig, signer_validation_context=trust.context(), ts_validation_context=trust.context()
-        )
+        # One context for the signer and the timestamp (pyHanko's default): it caches the
+        # CRLs and paths both need.
+        status = validate_pdf_signature(sig, signer_validation_context=trust.context())
     except Exception as error:
         return _broken(sig, name, f"{type(error).__name__}: {error}")
     level = _pades_level(sig, status, timestamps, has_dss)

@@ -32,7 +32,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing.errors import KeySourceError, WrongPin
-from signing.keys import PinProtectedKey, Pkcs11KeySource, Pkcs12KeySource, UnlockedKeys
+from signing.keys import PinProtectedKey, UnlockedKeys
+from signing.tokens import Pkcs11KeySource, Pkcs12KeySource
 
 PIN = "246810"
 IN_CI = os.environ.get("CI", "").lower() == "true"
