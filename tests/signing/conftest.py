@@ -93,6 +93,12 @@ def plain_pdf(pages: int = 1, label: str = "Bien ban") -> bytes:
 
 
 @pytest.fixture
+def pin() -> str:
+    """The PIN of the keys ``make_signer`` creates."""
+    return PIN
+
+
+@pytest.fixture
 def make_pdf():
     """Return a factory of plain A4 PDFs: ``make_pdf(pages=1)``."""
     return plain_pdf

@@ -6,7 +6,6 @@ import subprocess
 from datetime import UTC, datetime
 
 import pytest
-from conftest import PIN
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -66,7 +65,7 @@ def test_higher_levels_need_their_services(make_pdf, make_signer):
         sign_pdf(make_pdf(), make_signer(), SignatureRequest("Sig1", level=PadesLevel.B_T))
 
 
-def test_wrong_pin_is_refused_and_nothing_is_signed(ca):
+def test_wrong_pin_is_refused_and_nothing_is_signed(ca, pin):
     private_key = generate_private_key("ec-p256")
     cert = ca.issue_signer(
         public_key=private_key.public_key(),
@@ -74,7 +73,7 @@ def test_wrong_pin_is_refused_and_nothing_is_signed(ca):
         title="Phó Chủ tịch",
         organisation=ca.config.organisation,
     )
-    key = PinProtectedKey.seal(private_key, PIN, certificate=cert, chain=ca.chain)
+    key = PinProtectedKey.seal(private_key, pin, certificate=cert, chain=ca.chain)
     with pytest.raises(WrongPin):
         key.unlock("000000")
     assert not key.unlocked
