@@ -15,17 +15,8 @@ serialised with an ``flock`` on ``index.lock``, so several processes may share o
 :mod:`signing.ca_store` keeps these files. The passphrase is never stored; only the private keys
 are encrypted with it.
 
-Leaf certificates (signers and seals) carry:
-
-- KeyUsage digitalSignature + nonRepudiation, critical: pyHanko requires nonRepudiation by
-  default (``PdfSignatureMetadata.signer_key_usage``) and validators accept either bit.
-- ExtendedKeyUsage emailProtection + id-kp-documentSigning (RFC 9336), non-critical: poppler's
-  ``pdfsig`` checks signers through NSS as "email signer", which refuses an EKU without
-  emailProtection; Adobe Acrobat accepts emailProtection; pyHanko accepts any EKU by default.
-- SubjectKeyIdentifier, AuthorityKeyIdentifier, CRL distribution point
-  ``{crl_base_url}/issuing.crl``, and a SubjectAlternativeName rfc822Name when an e-mail is given.
-
-No AuthorityInformationAccess is written: validators get the chain from :attr:`InternalCA.chain`.
+The certificates themselves (profiles, extensions, subjects) are built by
+:mod:`signing.ca_certificates`.
 """
 
 from __future__ import annotations
@@ -39,10 +30,21 @@ from typing import Any, Literal, get_args
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from signing.ca_certificates import (
+    CLOCK_SKEW,
+    COMMON_NAME_MAX_BYTES,
+    DOCUMENT_SIGNING,
+    make_issuing,
+    make_leaf,
+    make_root,
+    seal_name,
+    signer_name,
+    subject_key_identifier,
+)
+from signing.ca_loading import read_certificate, read_key
 from signing.ca_store import CAStore, write_atomic
-from signing.errors import CertificateAuthorityError, WrongPin
+from signing.errors import CertificateAuthorityError
 
 __all__ = [
     "CLOCK_SKEW",
@@ -62,11 +64,6 @@ CertificateKind = Literal["signer", "seal"]
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
-#: Certificates start this long before "now", so a clock slightly behind ours still accepts them.
-CLOCK_SKEW = timedelta(minutes=5)
-#: id-kp-documentSigning (RFC 9336).
-DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
-_COMMON_NAME_MAX_BYTES = 64  # ub-common-name, as cryptography enforces it (UTF-8 bytes)
 _FORMAT = 1
 _CA_FILES = ("config.json", "root.pem", "issuing.pem", "root-key.pem", "issuing-key.pem")
 
@@ -155,127 +152,9 @@ def _utc(value: datetime | None) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
-def _fit_common_name(text: str, suffix: str = "") -> str:
-    """Return ``text + suffix``, shortening ``text`` to fit the 64-byte CN limit."""
-    budget = _COMMON_NAME_MAX_BYTES - len(suffix.encode())
-    while len(text.encode()) > budget:
-        text = text[:-1]
-    return text.rstrip() + suffix
-
-
 def _pem(certificate: x509.Certificate) -> bytes:
     """Return the certificate as PEM."""
     return certificate.public_bytes(serialization.Encoding.PEM)
-
-
-def _ski(certificate: x509.Certificate) -> x509.SubjectKeyIdentifier:
-    """Return the certificate's subject key identifier."""
-    return certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-
-
-def _key_usage(*, signing: bool) -> x509.KeyUsage:
-    """Return digitalSignature+nonRepudiation (leaves) or keyCertSign+cRLSign (CAs)."""
-    return x509.KeyUsage(
-        digital_signature=signing,
-        content_commitment=signing,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=not signing,
-        crl_sign=not signing,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _crl_points(url: str) -> x509.CRLDistributionPoints:
-    """Return a CRL distribution point extension for one URL."""
-    point = x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)
-    return x509.CRLDistributionPoints([point])
-
-
-def _builder(
-    subject: x509.Name, public_key: PublicKey, not_before: datetime, not_after: datetime
-) -> x509.CertificateBuilder:
-    """Start a certificate with a random serial, validity and subject key identifier."""
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-    )
-
-
-def _ca_name(config: CAConfig, suffix: str) -> x509.Name:
-    """Return the subject of the root or issuing CA."""
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, config.country),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, config.organisation),
-            x509.NameAttribute(NameOID.COMMON_NAME, _fit_common_name(config.organisation, suffix)),
-        ]
-    )
-
-
-def _make_root(config: CAConfig, key: PrivateKey, now: datetime) -> x509.Certificate:
-    """Build the self-signed root certificate."""
-    name = _ca_name(config, " Root CA")
-    after = now + timedelta(days=config.root_validity_days)
-    builder = (
-        _builder(name, key.public_key(), now - CLOCK_SKEW, after)
-        .issuer_name(name)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-        .add_extension(_key_usage(signing=False), critical=True)
-    )
-    return builder.sign(key, hashes.SHA256())
-
-
-def _make_issuing(
-    config: CAConfig, root: x509.Certificate, root_key: PrivateKey, key: PrivateKey, now: datetime
-) -> x509.Certificate:
-    """Build the issuing CA certificate, signed by the root."""
-    after = min(now + timedelta(days=config.issuing_validity_days), root.not_valid_after_utc)
-    aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(root))
-    builder = (
-        _builder(_ca_name(config, " Issuing CA"), key.public_key(), now - CLOCK_SKEW, after)
-        .issuer_name(root.subject)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(signing=False), critical=True)
-        .add_extension(aki, critical=False)
-        .add_extension(_crl_points(config.crl_url("root")), critical=False)
-    )
-    return builder.sign(root_key, hashes.SHA256())
-
-
-def _read_key(path: Path, passphrase: bytes) -> PrivateKey:
-    """Decrypt one CA key file."""
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
-    except FileNotFoundError as error:
-        raise CertificateAuthorityError(f"The CA key {path} is missing.") from error
-    except TypeError as error:  # the key is not encrypted at all
-        raise CertificateAuthorityError(f"The CA key {path} is not encrypted.") from error
-    except ValueError as error:
-        raise WrongPin(
-            f"The CA passphrase is wrong: it does not decrypt {path}. "
-            "Enter the passphrase chosen when the CA was created."
-        ) from error
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise CertificateAuthorityError(f"The CA key {path} is neither RSA nor EC.")
-    return key
-
-
-def _read_certificate(path: Path) -> x509.Certificate:
-    """Read one PEM certificate."""
-    try:
-        return x509.load_pem_x509_certificate(path.read_bytes())
-    except FileNotFoundError as error:
-        raise CertificateAuthorityError(f"The CA certificate {path} is missing.") from error
-    except ValueError as error:
-        raise CertificateAuthorityError(f"{path} is not a PEM certificate.") from error
 
 
 def _read_config(path: Path) -> CAConfig:
@@ -364,8 +243,8 @@ class InternalCA:
         now = _utc(None)
         root_key = generate_private_key(config.key_type)
         issuing_key = generate_private_key(config.key_type)
-        root = _make_root(config, root_key, now)
-        issuing = _make_issuing(config, root, root_key, issuing_key, now)
+        root = make_root(config, root_key, now)
+        issuing = make_issuing(config, root, root_key, issuing_key, now)
         encryption = serialization.BestAvailableEncryption(passphrase)
         for name, key in (("root-key.pem", root_key), ("issuing-key.pem", issuing_key)):
             pem = key.private_bytes(
@@ -389,10 +268,10 @@ class InternalCA:
         :raises CertificateAuthorityError: if the CA is missing or its files do not match.
         """
         config = _read_config(directory / "config.json")
-        root = _read_certificate(directory / "root.pem")
-        issuing = _read_certificate(directory / "issuing.pem")
-        root_key = _read_key(directory / "root-key.pem", passphrase)
-        issuing_key = _read_key(directory / "issuing-key.pem", passphrase)
+        root = read_certificate(directory / "root.pem")
+        issuing = read_certificate(directory / "issuing.pem")
+        root_key = read_key(directory / "root-key.pem", passphrase)
+        issuing_key = read_key(directory / "issuing-key.pem", passphrase)
         if root_key.public_key() != root.public_key() or (
             issuing_key.public_key() != issuing.public_key()
         ):
@@ -435,20 +314,18 @@ class InternalCA:
         :param validity_days: Lifetime; cut short at the issuing CA's own expiry.
         :raises CertificateAuthorityError: if a name or key is unusable.
         """
-        if not full_name.strip() or len(full_name.encode()) > _COMMON_NAME_MAX_BYTES:
+        if not full_name.strip() or len(full_name.encode()) > COMMON_NAME_MAX_BYTES:
             raise CertificateAuthorityError("The full name must have 1 to 64 bytes in UTF-8.")
-        attributes = [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, self.config.country),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        ]
-        if title:
-            attributes.append(x509.NameAttribute(NameOID.TITLE, title))
-        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, full_name))
+        subject = signer_name(
+            country=self.config.country,
+            organisation=organisation,
+            title=title,
+            full_name=full_name,
+            email=email,
+        )
         extra: list[x509.ExtensionType] = []
         if email:
-            attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
             extra.append(x509.SubjectAlternativeName([x509.RFC822Name(email)]))
-        subject = x509.Name(attributes)
         return self._issue(subject, public_key, "signer", not_before, validity_days, extra)
 
     def issue_seal(
@@ -468,13 +345,7 @@ class InternalCA:
         :param validity_days: Lifetime; cut short at the issuing CA's own expiry.
         :raises CertificateAuthorityError: if the name or key is unusable.
         """
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, self.config.country),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-                x509.NameAttribute(NameOID.COMMON_NAME, _fit_common_name(organisation)),
-            ]
-        )
+        subject = seal_name(country=self.config.country, organisation=organisation)
         return self._issue(subject, public_key, "seal", not_before, validity_days, [])
 
     def revoke(
@@ -549,22 +420,15 @@ class InternalCA:
         start = _utc(None) - CLOCK_SKEW if not_before is None else _utc(not_before)
         end = start + timedelta(days=validity_days)
         end = min(end, self.issuing_certificate.not_valid_after_utc)
-        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-            _ski(self.issuing_certificate)
+        certificate = make_leaf(
+            self.config,
+            self.issuing_certificate,
+            self._issuing_key,
+            subject,
+            public_key,
+            (start, end),
+            extra,
         )
-        eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING])
-        builder = (
-            _builder(subject, public_key, start, end)
-            .issuer_name(self.issuing_certificate.subject)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_key_usage(signing=True), critical=True)
-            .add_extension(eku, critical=False)
-            .add_extension(aki, critical=False)
-            .add_extension(_crl_points(self.config.crl_url("issuing")), critical=False)
-        )
-        for extension in extra:
-            builder = builder.add_extension(extension, critical=False)
-        certificate = builder.sign(self._issuing_key, hashes.SHA256())
         self._store.record_issued(certificate, kind)
         return certificate
 
@@ -577,7 +441,9 @@ class InternalCA:
         revoked: list[x509.RevokedCertificate],
     ) -> bytes:
         """Sign a CRL for ``issuer`` and return it as DER."""
-        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(issuer))
+        aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+            subject_key_identifier(issuer)
+        )
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(issuer.subject)

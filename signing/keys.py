@@ -2,52 +2,40 @@
 
 Each source hands out a pyHanko :class:`~pyhanko.sign.signers.Signer` whose certificate registry
 holds the chain, ready for :class:`~pyhanko.sign.signers.PdfSigner`. PKCS#12 imports and
-PKCS#11 tokens live in :mod:`signing.tokens`.
+PKCS#11 tokens live in :mod:`signing.tokens`; the envelope format and its crypto in
+:mod:`signing.envelope`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
-from .errors import KeySourceError, WrongPin
+# SCRYPT_N is re-exported: callers read it from signing.keys
+from .envelope import SCRYPT_N, Envelope, fingerprint, open_der, seal_der
+from .errors import KeySourceError
 
 __all__ = [
     "MIN_PIN_LENGTH",
     "SCRYPT_N",
     "KeySource",
     "PinProtectedKey",
-    "Pkcs11KeySource",
-    "Pkcs12KeySource",
     "UnlockedKeys",
 ]
 
 MIN_PIN_LENGTH = 6
-# n=2**14 (16 MiB of memory) costs about 35-45 ms per unlock on the 2-core machines; 2**15 ~90 ms.
-SCRYPT_N = 2**14
-_SCRYPT_R = 8
-_SCRYPT_P = 1
-_MAX_SCRYPT_N = 2**17  # refuse envelopes that would make one unlock eat >128 MiB
 _SUPPORTED_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
 _DER = serialization.Encoding.DER
 
@@ -124,11 +112,6 @@ def _pkcs8(private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes
     )
 
 
-def _fingerprint(certificate: x509.Certificate) -> bytes:
-    """Return the certificate's SHA-256 fingerprint (the AAD of its key envelope)."""
-    return certificate.fingerprint(hashes.SHA256())
-
-
 def _check_key(
     private_key: PrivateKeyTypes, certificate: x509.Certificate
 ) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
@@ -149,79 +132,12 @@ def _check_pin(pin: str) -> None:
         raise KeySourceError(f"The PIN is too short: choose at least {MIN_PIN_LENGTH} characters.")
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-@dataclass(frozen=True)
-class _Envelope:
-    """The parsed JSON envelope of a PIN-sealed key."""
-
-    n: int
-    r: int
-    p: int
-    salt: bytes
-    nonce: bytes
-    ct: bytes
-    cert_sha256: bytes
-
-    def dump(self) -> bytes:
-        """Serialise as the compact JSON stored by the application."""
-        fields = {"v": 1, "kdf": "scrypt", "n": self.n, "r": self.r, "p": self.p}
-        fields |= {"salt": _b64(self.salt), "nonce": _b64(self.nonce), "ct": _b64(self.ct)}
-        fields["cert_sha256"] = self.cert_sha256.hex()
-        return json.dumps(fields, separators=(",", ":")).encode("ascii")
-
-    @classmethod
-    def parse(cls, data: bytes) -> _Envelope:
-        """Parse and sanity-check an envelope; anything odd is a KeySourceError."""
-        try:
-            fields = json.loads(data)
-            envelope = cls(
-                n=int(fields["n"]),
-                r=int(fields["r"]),
-                p=int(fields["p"]),
-                salt=base64.b64decode(fields["salt"], validate=True),
-                nonce=base64.b64decode(fields["nonce"], validate=True),
-                ct=base64.b64decode(fields["ct"], validate=True),
-                cert_sha256=bytes.fromhex(fields["cert_sha256"]),
-            )
-            supported = fields["v"] == 1 and fields["kdf"] == "scrypt"
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise KeySourceError("The stored key envelope is damaged.") from exc
-        n_ok = 2 <= envelope.n <= _MAX_SCRYPT_N and envelope.n & (envelope.n - 1) == 0
-        if not (supported and n_ok and 1 <= envelope.r <= 32 and 1 <= envelope.p <= 4):
-            raise KeySourceError("The stored key envelope uses unsupported parameters.")
-        return envelope
-
-
-def _kek(pin: str, salt: bytes, n: int, r: int, p: int) -> AESGCM:
-    """Derive the AES-256-GCM key-encryption key from the PIN."""
-    return AESGCM(Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(pin.encode("utf-8")))
-
-
-def _seal_der(der: bytes, pin: str, certificate: x509.Certificate) -> _Envelope:
-    """Encrypt a PKCS#8 DER key under the PIN, bound to the certificate."""
-    salt, nonce, fingerprint = os.urandom(16), os.urandom(12), _fingerprint(certificate)
-    ct = _kek(pin, salt, SCRYPT_N, _SCRYPT_R, _SCRYPT_P).encrypt(nonce, der, fingerprint)
-    return _Envelope(SCRYPT_N, _SCRYPT_R, _SCRYPT_P, salt, nonce, ct, fingerprint)
-
-
-def _open_der(envelope: _Envelope, pin: str) -> bytes:
-    """Decrypt the PKCS#8 DER key; a wrong PIN (or a tampered envelope) is WrongPin."""
-    kek = _kek(pin, envelope.salt, envelope.n, envelope.r, envelope.p)
-    try:
-        return kek.decrypt(envelope.nonce, envelope.ct, envelope.cert_sha256)
-    except InvalidTag:
-        raise WrongPin("The PIN is wrong. Check it and try again.") from None
-
-
 class PinProtectedKey:
     """A server-held key, sealed with a key derived from the signer's PIN.
 
-    The envelope is AES-256-GCM over the PKCS#8 DER with a scrypt key (``n`` stored in the
-    envelope); the certificate's SHA-256 fingerprint is the AAD, so an envelope cannot be moved
-    to another certificate. The key is never written in plaintext.
+    The envelope (:mod:`signing.envelope`) is AES-256-GCM over the PKCS#8 DER with a scrypt key
+    (``n`` stored in the envelope); the certificate's SHA-256 fingerprint is the AAD, so an
+    envelope cannot be moved to another certificate. The key is never written in plaintext.
 
     Hazards: a 6-digit PIN has only 10**6 values, so it is only as strong as scrypt's cost plus
     the rate limiting of wrong PINs in the web layer; whoever holds the envelope offline can try
@@ -231,7 +147,7 @@ class PinProtectedKey:
 
     def __init__(
         self,
-        envelope: _Envelope,
+        envelope: Envelope,
         *,
         certificate: x509.Certificate,
         chain: Sequence[x509.Certificate] = (),
@@ -262,7 +178,7 @@ class PinProtectedKey:
         """
         _check_pin(pin)
         der = _pkcs8(_check_key(private_key, certificate))
-        return cls(_seal_der(der, pin, certificate), certificate=certificate, chain=chain)
+        return cls(seal_der(der, pin, certificate), certificate=certificate, chain=chain)
 
     @classmethod
     def from_envelope(
@@ -279,8 +195,8 @@ class PinProtectedKey:
         :param chain: intermediates (and optionally the root), without the signer's certificate.
         :raises KeySourceError: the envelope is damaged or belongs to another certificate.
         """
-        parsed = _Envelope.parse(envelope)
-        if parsed.cert_sha256 != _fingerprint(certificate):
+        parsed = Envelope.parse(envelope)
+        if parsed.cert_sha256 != fingerprint(certificate):
             raise KeySourceError("This key was sealed for another certificate; it cannot sign.")
         return cls(parsed, certificate=certificate, chain=chain)
 
@@ -313,7 +229,7 @@ class PinProtectedKey:
         with self._mutex:
             if self._signer is not None:
                 return
-            der = _open_der(self._envelope, pin)
+            der = open_der(self._envelope, pin)
             key = serialization.load_der_private_key(der, password=None)
             self._signer = _LoadedKeySigner(
                 _check_key(key, self._certificate), self._certificate, self._chain
@@ -343,8 +259,8 @@ class PinProtectedKey:
         :raises KeySourceError: ``new_pin`` is too short.
         """
         _check_pin(new_pin)
-        der = _open_der(self._envelope, old_pin)
-        envelope = _seal_der(der, new_pin, self._certificate)
+        der = open_der(self._envelope, old_pin)
+        envelope = seal_der(der, new_pin, self._certificate)
         return type(self)(envelope, certificate=self._certificate, chain=self._chain)
 
 
@@ -426,8 +342,3 @@ class UnlockedKeys:
         for kid in expired:
             self._entries.pop(kid)[0].lock()
         return len(expired)
-
-
-# Re-exported so `from signing.keys import Pkcs12KeySource` keeps working. It sits last because
-# signing.tokens imports this module's helpers: they must all be defined before it loads.
-from .tokens import Pkcs11KeySource, Pkcs12KeySource  # noqa: E402
