@@ -44,7 +44,7 @@ from signing import (
 )
 from signing.testing import LocalServices
 
-ROUNDS = 15
+ROUNDS = 25
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 TARGETS = {"sign_bt_visible_100p_ms": 80.0, "validate_bt_ms": 30.0}
 PIN = "864213"
