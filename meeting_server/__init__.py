@@ -37,8 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, agenda, auth, documents, errors, meetings, participants
+    from .views import admin, agenda, auth, ca, documents, errors, meetings, participants
 
-    for module in (auth, meetings, participants, agenda, documents, admin):
+    for module in (auth, meetings, participants, agenda, documents, admin, ca):
         app.register_blueprint(module.bp)
     errors.init_app(app)

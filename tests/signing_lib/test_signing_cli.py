@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from meeting_server import create_app
@@ -99,3 +100,22 @@ def test_verify_without_any_trust_root_says_what_to_do(cli, tmp_path, make_pdf):
     source = tmp_path / "a.pdf"
     source.write_bytes(make_pdf())
     assert "ca init" in cli("verify", str(source), expect=1)
+
+
+def test_the_server_publishes_the_crl_at_the_address_in_the_certificates(cli, app_config, tmp_path):
+    cli("ca", "init", "--organisation", "UBND", "--key-type", "ec-p256")
+    ca = InternalCA.load(tmp_path / "ca", b"mat-khau-ca-rat-dai")
+    url = (
+        ca.issuing_certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+        .value[0]
+        .full_name[0]
+        .value
+    )
+    assert url.endswith("/ca/root.crl")
+    client = create_app(app_config).test_client()
+    response = client.get("/ca/root.crl")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pkix-crl"
+    assert x509.load_der_x509_crl(response.data).issuer == ca.root_certificate.subject
+    response.close()
+    assert client.get("/ca/secret-key.pem").status_code == 404
