@@ -1,51 +1,34 @@
-"""``meeting-server ca | sign | verify``: the signing library from the command line."""
+"""``meeting-server ca | sign | verify``: parse, ask for secrets, call services.signatures."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-from flask import current_app
 from flask.cli import with_appcontext
 
-from signing.ca import CAConfig, InternalCA, generate_private_key
-from signing.errors import SigningError
-from signing.keys import KeySource, PinProtectedKey
-from signing.sign import PadesLevel, SignatureRequest, sign_pdf
-from signing.stamps import LeaderStamp, SealStamp
-from signing.tokens import Pkcs11KeySource, Pkcs12KeySource
-from signing.trust import TrustSettings
-from signing.validate import validate_pdf
+from .services import signatures
+from .services.signatures import SigningError
 
-LEVELS = click.Choice([level.value for level in PadesLevel])
+LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
 
-def _ca_dir() -> Path:
-    return Path(current_app.config["CA_DIR"])
+def _secret(variable: str, prompt: str) -> str:
+    return os.environ.get(variable) or str(click.prompt(prompt, hide_input=True))
 
 
 def _passphrase() -> bytes:
-    value = os.environ.get("MEETING_CA_PASSPHRASE") or click.prompt(
-        "CA passphrase", hide_input=True
-    )
-    return str(value).encode()
+    return _secret("MEETING_CA_PASSPHRASE", "CA passphrase").encode()
 
 
-def _load_ca() -> InternalCA:
+def _load_ca() -> signatures.InternalCA:
     try:
-        return InternalCA.load(_ca_dir(), _passphrase())
+        return signatures.load_ca(_passphrase())
     except SigningError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _pin(prompt: str = "PIN") -> str:
-    return os.environ.get("MEETING_SIGN_PIN") or str(click.prompt(prompt, hide_input=True))
 
 
 @click.group("ca")
@@ -59,17 +42,13 @@ def ca_group() -> None:
 @with_appcontext
 def ca_init(organisation: str, key_type: str) -> None:
     """Create the root and issuing CA (passphrase from MEETING_CA_PASSPHRASE or asked)."""
-    config = CAConfig(
-        organisation=organisation,
-        crl_base_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/ca",
-        key_type=key_type,  # type: ignore[arg-type]  # click.Choice narrows it
-    )
     try:
-        ca = InternalCA.create(_ca_dir(), config, _passphrase())
+        ca = signatures.create_ca(organisation, key_type, _passphrase())
     except SigningError as error:
         raise click.ClickException(str(error)) from None
-    _publish_crls(ca)
-    click.echo(f"CA created in {_ca_dir()}: {ca.root_certificate.subject.rfc4514_string()}")
+    click.echo(
+        f"CA created in {signatures.ca_dir()}: {ca.root_certificate.subject.rfc4514_string()}"
+    )
 
 
 @ca_group.command("issue")
@@ -80,34 +59,16 @@ def ca_init(organisation: str, key_type: str) -> None:
 @with_appcontext
 def ca_issue(full_name: str | None, title: str, seal: bool, out_dir: Path) -> None:
     """Generate a key, issue its certificate, store the key PIN-protected in OUT."""
-    ca = _load_ca()
-    if not seal and not full_name:
+    if seal == bool(full_name):
         raise click.ClickException("Give --name for a signer, or --seal for the seal.")
-    private_key = generate_private_key(ca.config.key_type)
-    if seal:
-        cert = ca.issue_seal(
-            public_key=private_key.public_key(), organisation=ca.config.organisation
-        )
-    else:
-        cert = ca.issue_signer(
-            public_key=private_key.public_key(),
-            full_name=full_name or "",
-            title=title,
-            organisation=ca.config.organisation,
-        )
+    ca = _load_ca()
+    pin = _secret("MEETING_SIGN_PIN", "New PIN (6+ characters)")
     try:
-        key = PinProtectedKey.seal(
-            private_key, _pin("New PIN (6+ characters)"), certificate=cert, chain=ca.chain
-        )
+        cert = signatures.issue_key(ca, out_dir, pin, full_name=full_name, title=title)
     except SigningError as error:
         raise click.ClickException(str(error)) from None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "cert.pem").write_bytes(_pem(cert, *ca.chain))
-    (out_dir / "key.json").write_bytes(key.envelope)
-    os.chmod(out_dir / "key.json", 0o600)
-    click.echo(
-        f"Issued serial {cert.serial_number:x} to {cert.subject.rfc4514_string()} → {out_dir}"
-    )
+    subject = cert.subject.rfc4514_string()
+    click.echo(f"Issued serial {cert.serial_number:x} to {subject} → {out_dir}")
 
 
 @ca_group.command("revoke")
@@ -115,58 +76,19 @@ def ca_issue(full_name: str | None, title: str, seal: bool, out_dir: Path) -> No
 @with_appcontext
 def ca_revoke(serial: str) -> None:
     """Revoke a certificate by its serial number (hex) and publish the new CRL."""
-    ca = _load_ca()
     try:
-        ca.revoke(int(serial, 16))
-    except (ValueError, SigningError) as error:
+        signatures.revoke_certificate(_load_ca(), serial)
+    except SigningError as error:
         raise click.ClickException(f"Cannot revoke {serial}: {error}") from None
-    _publish_crls(ca)
-    click.echo(f"Revoked {serial}; CRL published in {_ca_dir()}")
+    click.echo(f"Revoked {serial}; CRL published in {signatures.ca_dir()}")
 
 
 @ca_group.command("crl")
 @with_appcontext
 def ca_crl() -> None:
     """Publish fresh CRLs (issuing.crl, root.crl) into the CA folder for the server."""
-    _publish_crls(_load_ca())
-    click.echo(f"CRLs published in {_ca_dir()}")
-
-
-def _publish_crls(ca: InternalCA) -> None:
-    for name, data in (("issuing.crl", ca.crl()), ("root.crl", ca.root_crl())):
-        temporary = _ca_dir() / f".{name}.tmp"
-        temporary.write_bytes(data)
-        os.replace(temporary, _ca_dir() / name)
-
-
-def _pem(*certs: x509.Certificate) -> bytes:
-    return b"".join(cert.public_bytes(Encoding.PEM) for cert in certs)
-
-
-def _read_certs(path: Path) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(path.read_bytes())
-
-
-def _key_source(
-    key: Path | None, p12: Path | None, pkcs11: str | None, token: str | None, key_label: str | None
-) -> KeySource:
-    if key is not None:
-        certs = _read_certs(key.parent / "cert.pem")
-        source = PinProtectedKey.from_envelope(
-            key.read_bytes(), certificate=certs[0], chain=certs[1:]
-        )
-        source.unlock(_pin())
-        return source
-    if p12 is not None:
-        return Pkcs12KeySource.from_bytes(p12.read_bytes(), _pin("PKCS#12 passphrase").encode())
-    if pkcs11 and token and key_label:
-        return Pkcs11KeySource(
-            library=pkcs11, token_label=token, user_pin=_pin("Token PIN"), key_label=key_label
-        )
-    raise click.ClickException(
-        "Choose a key: --key DIR/key.json, --p12 FILE, or "
-        "--pkcs11 LIB --token LABEL --key-label LABEL."
-    )
+    signatures.publish_crls(_load_ca())
+    click.echo(f"CRLs published in {signatures.ca_dir()}")
 
 
 @click.command("sign")
@@ -180,11 +102,11 @@ def _key_source(
 @click.option("--token")
 @click.option("--key-label")
 @click.option("--field", default="Signature1", show_default=True)
-@click.option("--level", type=LEVELS, default="B-B", show_default=True)
-@click.option("--tsa", help="RFC 3161 timestamp authority URL (B-T and above)")
+@click.option("--level", type=click.Choice(LEVELS), default="B-B", show_default=True)
+@click.option("--tsa", help="RFC 3161 timestamp authority URL (B-T and above; default TSA_URL)")
 @click.option("--certify", is_flag=True, help="Certification signature (DocMDP P=2)")
 @click.option("--visible", type=click.Choice(["leader", "seal"]), help="Add a visible stamp")
-@click.option("--box", help="x1,y1,x2,y2 in points for the stamp", default="330,40,560,130")
+@click.option("--box", help="x1,y1,x2,y2 in points for the stamp", default="395,30,565,110")
 @click.option("--page", type=int, default=-1, show_default=True)
 @with_appcontext
 def sign_command(
@@ -204,49 +126,24 @@ def sign_command(
     page: int,
 ) -> None:
     """Sign PDF into OUT (PIN from MEETING_SIGN_PIN or asked)."""
+    token_spec = (pkcs11, token, key_label) if pkcs11 and token and key_label else None
+    request = signatures.SignatureRequest(
+        field, signatures.PadesLevel(level), certify=certify, box=_box(box), page=page
+    )
     try:
-        source = _key_source(key, p12, pkcs11, token, key_label)
-        stamp = _stamp(visible, source.certificate)
-        request = SignatureRequest(
-            field,
-            PadesLevel(level),
-            certify=certify,
-            stamp=stamp,
-            box=_box(box) if stamp else None,
-            page=page,
+        source = signatures.open_key(
+            key_file=key,
+            p12=p12,
+            pkcs11=token_spec,
+            secret=_secret("MEETING_SIGN_PIN", "PIN or passphrase"),
         )
-        signed = _sign(pdf.read_bytes(), source, request, tsa)
+        signed = signatures.sign_document(
+            pdf.read_bytes(), source, request, visible=visible, timestamp_url=tsa
+        )
     except SigningError as error:
         raise click.ClickException(str(error)) from None
     out.write_bytes(signed)
     click.echo(f"Signed ({level}) → {out}")
-
-
-def _sign(data: bytes, source: KeySource, request: SignatureRequest, tsa: str | None) -> bytes:
-    trust = _trust() if request.level in {PadesLevel.B_LT, PadesLevel.B_LTA} else None
-    if isinstance(source, Pkcs11KeySource):
-        with source:
-            return sign_pdf(data, source, request, timestamp_url=tsa, trust=trust)
-    return sign_pdf(data, source, request, timestamp_url=tsa, trust=trust)
-
-
-def _stamp(kind: str | None, cert: x509.Certificate) -> LeaderStamp | SealStamp | None:
-    def attribute(oid: x509.ObjectIdentifier) -> str:
-        values = cert.subject.get_attributes_for_oid(oid)
-        return str(values[0].value) if values else ""
-
-    now = datetime.now(UTC)
-    organisation = attribute(x509.NameOID.ORGANIZATION_NAME)
-    if kind == "seal":
-        return SealStamp(agency=organisation, signed_at=now)
-    if kind == "leader":
-        return LeaderStamp(
-            full_name=attribute(x509.NameOID.COMMON_NAME),
-            title=attribute(x509.NameOID.TITLE),
-            organisation=organisation,
-            signed_at=now,
-        )
-    return None
 
 
 def _box(raw: str) -> tuple[float, float, float, float]:
@@ -255,26 +152,6 @@ def _box(raw: str) -> tuple[float, float, float, float]:
     except ValueError:
         raise click.ClickException("--box takes four numbers: x1,y1,x2,y2") from None
     return x1, y1, x2, y2
-
-
-def _trust(extra_roots: tuple[Path, ...] = ()) -> TrustSettings:
-    roots: list[x509.Certificate] = []
-    others: list[x509.Certificate] = []
-    crls: list[bytes] = []
-    ca_dir = _ca_dir()
-    if (ca_dir / "root.pem").exists():
-        roots += _read_certs(ca_dir / "root.pem")
-        others += _read_certs(ca_dir / "issuing.pem")
-        crls += [
-            p.read_bytes() for p in (ca_dir / "issuing.crl", ca_dir / "root.crl") if p.exists()
-        ]
-    for path in extra_roots:
-        roots += _read_certs(path)
-    if not roots:
-        raise click.ClickException(
-            "No trust root: run `meeting-server ca init` or pass --trust ROOT.pem"
-        )
-    return TrustSettings.of(roots, others, crls)
 
 
 @click.command("verify")
@@ -291,7 +168,10 @@ def _trust(extra_roots: tuple[Path, ...] = ()) -> TrustSettings:
 @with_appcontext
 def verify_command(pdf: Path, roots: tuple[Path, ...], lang: str, as_json: bool) -> None:
     """Validate every signature; exit 0 only when every signature is valid."""
-    report = validate_pdf(pdf.read_bytes(), _trust(roots))
+    try:
+        report = signatures.verify_document(pdf.read_bytes(), roots)
+    except SigningError as error:
+        raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import Blueprint, abort, send_file
 
-from flask import Blueprint, abort, current_app, send_file
+from ..services.signatures import published_crl
 
 bp = Blueprint("ca", __name__, url_prefix="/ca")
-
-PUBLISHED = {"issuing.crl", "root.crl"}
 
 
 @bp.get("/<name>")
 def crl(name: str):
     """Send a CRL published by `meeting-server ca crl` (or `ca revoke`)."""
-    path = Path(current_app.config["CA_DIR"]) / name
-    if name not in PUBLISHED or not path.is_file():
+    path = published_crl(name)
+    if path is None:
         abort(404)
     response = send_file(path, mimetype="application/pkix-crl", max_age=3600, conditional=True)
     response.cache_control.public = True
