@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pikepdf
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,29 +41,12 @@ from signing import (
     sign_pdf,
     validate_pdf,
 )
-from signing.testing import LocalServices
+from signing.testing import LocalServices, plain_pdf
 
 ROUNDS = 25
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 TARGETS = {"sign_bt_visible_100p_ms": 80.0, "validate_bt_ms": 30.0}
 PIN = "864213"
-
-
-def plain_pdf(pages: int) -> bytes:
-    out = io.BytesIO()
-    with pikepdf.Pdf.new() as pdf:
-        font = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
-            )
-        )
-        for number in range(1, pages + 1):
-            page = pdf.add_blank_page(page_size=(595, 842))
-            page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-            text = f"BT /F1 12 Tf 72 760 Td (Bien ban trang {number}) Tj ET " * 20
-            page.Contents = pdf.make_stream(text.encode())
-        pdf.save(out)
-    return out.getvalue()
 
 
 def median_ms(action: Callable[[], object], rounds: int = ROUNDS) -> float:
@@ -109,7 +91,7 @@ def main() -> int:
             organisation=ca.config.organisation,
             signed_at=datetime.now(UTC),
         )
-        documents = {"1p": plain_pdf(1), "100p": plain_pdf(100)}
+        documents = {"1p": plain_pdf(1, lines=20), "100p": plain_pdf(100, lines=20)}
         cases = {
             "bb": (PadesLevel.B_B, None),
             "bt_visible": (PadesLevel.B_T, stamp),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
+import pikepdf
 from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
@@ -29,7 +31,7 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from .ca import InternalCA
 from .trust import to_asn1
 
-__all__ = ["LocalServices"]
+__all__ = ["LocalServices", "plain_pdf"]
 
 
 class LocalServices:
@@ -201,3 +203,26 @@ def _certificate(
         eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
         builder = builder.add_extension(eku, critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def plain_pdf(pages: int = 1, label: str = "Bien ban", lines: int = 1) -> bytes:
+    """Return an unsigned A4 PDF with ``pages`` pages of readable (uncompressed) text.
+
+    :param pages: Number of pages.
+    :param label: Text on each page, followed by the page number (Latin-1 only).
+    :param lines: Times the line is repeated on a page (bulk for benchmarks).
+    """
+    out = io.BytesIO()
+    with pikepdf.Pdf.new() as pdf:
+        font = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+            )
+        )
+        for number in range(1, pages + 1):
+            page = pdf.add_blank_page(page_size=(595, 842))
+            page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+            text = f"BT /F1 18 Tf 72 760 Td ({label} {number}) Tj ET " * lines
+            page.Contents = pdf.make_stream(text.encode("latin-1"))
+        pdf.save(out, compress_streams=False)  # readable text, so tests can tamper with it
+    return out.getvalue()

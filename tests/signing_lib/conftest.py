@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import pikepdf
 import pytest
 
 from signing.ca import CAConfig, InternalCA, generate_private_key
 from signing.keys import PinProtectedKey
-from signing.testing import LocalServices
+from signing.testing import LocalServices, plain_pdf
 from signing.trust import TrustSettings
 
 PIN = "246810"
@@ -71,25 +69,6 @@ def make_signer(ca: InternalCA):
         return key
 
     return factory
-
-
-def plain_pdf(pages: int = 1, label: str = "Bien ban") -> bytes:
-    """Return a plain A4 PDF with ``pages`` pages of text."""
-    out = io.BytesIO()
-    with pikepdf.Pdf.new() as pdf:
-        font = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
-            )
-        )
-        for number in range(1, pages + 1):
-            page = pdf.add_blank_page(page_size=(595, 842))
-            page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-            page.Contents = pdf.make_stream(
-                f"BT /F1 18 Tf 72 760 Td ({label} {number}) Tj ET".encode()
-            )
-        pdf.save(out, compress_streams=False)  # readable text, so tests can tamper with it
-    return out.getvalue()
 
 
 @pytest.fixture
