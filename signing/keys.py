@@ -11,10 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -26,6 +25,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_p
 # SCRYPT_N is re-exported: callers read it from signing.keys
 from .envelope import SCRYPT_N, Envelope, fingerprint, open_der, seal_der
 from .errors import KeySourceError
+from .trust import to_asn1
 
 __all__ = [
     "MIN_PIN_LENGTH",
@@ -72,10 +72,10 @@ class _LoadedKeySigner(SimpleSigner):
         chain: Sequence[x509.Certificate],
     ) -> None:
         # from_certs is unannotated in pyhanko-certvalidator 0.33
-        certs = [_to_asn1(c) for c in chain]
+        certs = [to_asn1(c) for c in chain]
         registry = SimpleCertificateStore.from_certs(certs)  # type: ignore[no-untyped-call]
         super().__init__(
-            signing_cert=_to_asn1(certificate),
+            signing_cert=to_asn1(certificate),
             signing_key=asn1_keys.PrivateKeyInfo.load(_pkcs8(private_key)),
             cert_registry=registry,
         )
@@ -98,11 +98,6 @@ class _LoadedKeySigner(SimpleSigner):
             return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
         result: bytes = super().sign_raw(data, digest_algorithm)
         return result
-
-
-def _to_asn1(certificate: x509.Certificate) -> Any:
-    """Convert a cryptography certificate into the asn1crypto object pyHanko wants."""
-    return asn1_x509.Certificate.load(certificate.public_bytes(_DER))
 
 
 def _pkcs8(private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:

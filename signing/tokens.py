@@ -19,7 +19,8 @@ from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 from pyhanko.sign.signers import Signer
 
 from .errors import KeySourceError, WrongPin
-from .keys import PinProtectedKey, _check_key, _LoadedKeySigner, _to_asn1
+from .keys import PinProtectedKey, _check_key, _LoadedKeySigner
+from .trust import to_asn1
 
 __all__ = ["Pkcs11KeySource", "Pkcs12KeySource"]
 
@@ -144,10 +145,10 @@ class Pkcs11KeySource:
                 session,
                 key_label=self._key_label,
                 cert_label=self._cert_label,
-                signing_cert=_to_asn1(self._given_certificate)
+                signing_cert=to_asn1(self._given_certificate)
                 if self._given_certificate is not None
                 else None,
-                ca_chain=[_to_asn1(c) for c in self._chain],
+                ca_chain=[to_asn1(c) for c in self._chain],
             )
             # reading signing_cert loads the key handle and the certificate now, not mid-signing
             cert_der = signer.signing_cert.dump()
