@@ -10,10 +10,12 @@ import pdf_samples
 import pikepdf
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from meeting_server.extensions import db
 from meeting_server.models import AgendaItem, Document, DocumentVersion, Meeting, User
 from meeting_server.services.agenda import add_item
+from meeting_server.services.documents import replace_document
 from meeting_server.services.meetings import publish_meeting
 from meeting_server.services.participants import invite_users
 
@@ -205,3 +207,47 @@ def test_withdrawn_document_is_hidden_from_participants(app, client, auth, secre
     assert fetch(client, url).status_code == 403
     with app.app_context():
         assert db.session.get(AgendaItem, item.id).documents[0].removed_at is not None
+
+
+def test_two_replacements_at_the_same_moment_keep_one_and_refuse_the_other(
+    app, client, auth, secretary, item
+):
+    """Both secretaries saw version 1; the second save collides on the version number."""
+    auth.login("thuky")
+    first = upload(client, item.id, pdf_samples.simple_pdf(pages=2)).json
+    with app.app_context():  # the slower secretary's view of the document: version 1
+        stale = db.session.get(Document, first["document_id"])
+        assert len(stale.versions) == 1
+    other = client.post(
+        f"/documents/{first['document_id']}/versions",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=3)), "a.pdf")},
+    )
+    assert other.status_code == 201
+    with app.app_context():
+        db.session.add(stale)
+        with pytest.raises(IntegrityError):
+            replace_document(
+                db.session.get(User, secretary.id),
+                stale,
+                stream=io.BytesIO(pdf_samples.simple_pdf(pages=4)),
+                filename="b.pdf",
+            )
+        db.session.rollback()
+    with app.app_context():
+        numbers = [v.number for v in db.session.get(Document, first["document_id"]).versions]
+    assert numbers == [1, 2]
+
+
+def test_a_colliding_change_gets_a_409_that_says_what_to_do(
+    app, client, auth, secretary, draft_meeting
+):
+    from sqlalchemy.exc import IntegrityError
+
+    def collide():
+        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+
+    app.add_url_rule("/__collide", "collide", collide)
+    response = client.get("/__collide", headers=JSON)
+    assert response.status_code == 409
+    assert "tải lại trang" in response.json["error"]

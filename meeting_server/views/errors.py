@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..extensions import db
@@ -54,8 +55,19 @@ def handle_service_error(error: ServiceError):
     return redirect(request.referrer or "/")
 
 
+def handle_conflict(_error: IntegrityError):
+    """Report a change that collided with another one made at the same moment."""
+    db.session.rollback()
+    message = _(
+        "Someone changed this at the same moment. Nothing of yours was saved: reload the page "
+        "and try again."
+    )
+    return _answer(409, message)
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(IntegrityError, handle_conflict)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(ServiceError, handle_service_error)
