@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/meeting-server db upgrade
 	$(BIN)/meeting-server demo
-	$(BIN)/meeting-server run --host $(HOST) --port $(PORT)
+	MEETING_PUBLIC_URL=$${MEETING_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/meeting-server run --host $(HOST) --port $(PORT)
 
 # Debian packages the tests use: Chromium for the browser tests (test tools never download
 # their own browser), poppler's pdfsig to check our signatures independently, SoftHSM2 as the

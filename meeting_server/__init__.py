@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
-    from . import auth, cli, config, i18n, security_headers, storage
+    from . import auth, cli, config, i18n, realtime, security_headers, storage
     from .extensions import csrf, db, limiter
 
     config.load_config(app, test_config)
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     cli.init_app(app)
     security_headers.init_app(app)
+    realtime.init_app(app)
     _register_blueprints(app)
     return app
 

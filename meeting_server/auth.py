@@ -61,14 +61,27 @@ def start_session(user: User) -> None:
         session["lang"] = lang
 
 
+def session_user() -> User | None:
+    """Return the active user of the session cookie, unless it idled out (no side effects)."""
+    user_id = session.get("user_id")
+    if user_id is None or _idle_too_long():
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def _idle_too_long() -> bool:
+    idle_limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    return time.time() - session.get("seen", 0) > idle_limit
+
+
 def _load_user() -> None:
     client_address.set(request.remote_addr or "")
     g.user = None
     user_id = session.get("user_id")
     if user_id is None:
         return
-    idle_limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
-    if time.time() - session.get("seen", 0) > idle_limit:
+    if _idle_too_long():
         lang = session.get("lang")
         session.clear()
         if lang:

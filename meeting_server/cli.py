@@ -8,9 +8,8 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import run_simple
 
-from .extensions import db
+from .extensions import db, socketio
 from .migrate import upgrade_database
 from .models import Role
 from .services.audit import client_address
@@ -111,7 +110,14 @@ def run_command(host: str, port: int) -> None:
     # Plain HTTP on loopback: a Secure cookie would never come back, so drop the flag here only.
     app.config["SESSION_COOKIE_SECURE"] = False
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    if not app.config["PUBLIC_URL"].rstrip("/").endswith(f":{port}"):
+        click.echo(
+            f"Note: MEETING_PUBLIC_URL is {app.config['PUBLIC_URL']}; live updates only "
+            "work for browsers on that address."
+        )
+    # Flask refuses app.run() (which socketio.run uses) under its CLI unless this is unset.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
 def _redacted(url: str) -> str:

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "CA_DIR": None,  # default: <instance>/ca
     "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)
     "TSA_URL": "",  # RFC 3161 timestamp authority for B-T and above
+    "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
+    "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
+    "SOCKETIO_ASYNC_MODE": "",  # "" = detect (gevent in production, threading in development)
 }
 
 ENV_PREFIX = "MEETING_"

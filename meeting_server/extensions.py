@@ -9,6 +9,7 @@ from flask.globals import _cv_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -67,3 +68,4 @@ db = Database()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+socketio = SocketIO()

@@ -54,8 +54,10 @@ def cli(env: dict[str, str], *args: str) -> str:
 @contextmanager
 def live_server(instance: Path, *, seed_demo: bool = True) -> Iterator[tuple[str, dict[str, str]]]:
     """Start ``meeting-server run`` on a free loopback port with its own instance folder."""
+    port = free_port()
     env = {
         **os.environ,
+        "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the Socket.IO Origin check uses it
         "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
         "MEETING_STORAGE_DIR": str(instance / "storage"),
         "MEETING_SECRET_KEY": "browser-test-secret",
@@ -64,7 +66,6 @@ def live_server(instance: Path, *, seed_demo: bool = True) -> Iterator[tuple[str
     cli(env, "db", "upgrade")
     if seed_demo:
         cli(env, "demo")
-    port = free_port()
     log = (instance / "server.log").open("w")
     process = subprocess.Popen(
         [

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .documents import Document, DocumentVersion
+from .events import MeetingEvent
 from .meetings import AgendaItem, Invitation, Meeting, MeetingRole, MeetingStatus
 from .rooms import Room
 from .users import Role, User, UserRole
@@ -15,6 +16,7 @@ __all__ = [
     "DocumentVersion",
     "Invitation",
     "Meeting",
+    "MeetingEvent",
     "MeetingRole",
     "MeetingStatus",
     "Role",

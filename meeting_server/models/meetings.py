@@ -57,6 +57,8 @@ class Meeting(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bumped by every change participants can see; tablets compare it (real-time contract).
     version: Mapped[int] = mapped_column(default=1)
+    #: The number of the last notice sent about this meeting (see MeetingEvent).
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     room: Mapped[Room] = relationship(lazy="joined")
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id], lazy="joined")

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import AgendaItem, Meeting, User
 from .audit import record_event
 from .errors import ServiceError
-from .meetings import touch_meeting
+from .notices import record_notice
 
 
 def add_item(
@@ -26,8 +26,8 @@ def add_item(
     item = AgendaItem(position=position, title="")
     _apply(item, title, presenter, presenter_name, planned_minutes, confidential)
     meeting.agenda_items.append(item)
-    touch_meeting(meeting)
     db.session.flush()
+    record_notice(meeting, "agenda_changed", [item.id], confidential=item.confidential)
     record_event(actor, "agenda.add", "meeting", meeting.id, item=item.id, title=item.title)
     return item
 
@@ -43,9 +43,12 @@ def update_item(
     confidential: bool,
 ) -> AgendaItem:
     """Change an item's title, presenter, duration or confidentiality."""
+    was_confidential = item.confidential
     _apply(item, title, presenter, presenter_name, planned_minutes, confidential)
-    touch_meeting(item.meeting)
-    db.session.flush()
+    # An item that stops being confidential must reach everyone; one that becomes so, too
+    # (it disappears from their agenda).
+    hidden = was_confidential and confidential
+    record_notice(item.meeting, "agenda_changed", [item.id], confidential=hidden)
     record_event(
         actor, "agenda.update", "meeting", item.meeting_id, item=item.id, confidential=confidential
     )
@@ -58,8 +61,7 @@ def reorder_items(actor: User, meeting: Meeting, item_ids: list[int]) -> None:
     if sorted(item_ids) != sorted(items):
         raise ServiceError(_l("The agenda changed meanwhile; reload the page and try again."))
     _renumber(meeting, [items[item_id] for item_id in item_ids])
-    touch_meeting(meeting)
-    db.session.flush()
+    record_notice(meeting, "agenda_changed")  # no ids: they would name confidential items
     record_event(actor, "agenda.reorder", "meeting", meeting.id, order=item_ids)
 
 
@@ -80,8 +82,7 @@ def delete_item(actor: User, item: AgendaItem) -> None:
     meeting.agenda_items.remove(item)
     db.session.flush()
     _renumber(meeting, list(meeting.agenda_items))
-    touch_meeting(meeting)
-    db.session.flush()
+    record_notice(meeting, "agenda_changed", [item.id], confidential=item.confidential)
     record_event(
         actor,
         "agenda.delete",

@@ -20,7 +20,7 @@ from ..pdf_screening import PdfRejected, ScreenedPdf, screen_pdf
 from ..storage import StoredBlob, blob_store, receive_stream
 from .audit import record_event
 from .errors import NotAllowed, UploadRefused
-from .meetings import touch_meeting
+from .notices import record_notice
 
 
 def add_document(
@@ -32,8 +32,8 @@ def add_document(
     document = Document(title=title.strip() or PurePath(filename).stem, agenda_item=item)
     db.session.add(document)
     version = _new_version(actor, document, blob, screened, filename)
-    touch_meeting(item.meeting)
     db.session.flush()
+    record_notice(item.meeting, "document_added", [document.id], confidential=item.confidential)
     record_event(
         actor,
         "document.add",
@@ -58,8 +58,8 @@ def replace_document(
     if blob.sha256 == document.current.sha256:
         raise NotAllowed(_l("This file is identical to the current version; nothing was changed."))
     version = _new_version(actor, document, blob, screened, filename)
-    touch_meeting(document.agenda_item.meeting)
     db.session.flush()
+    _notify(document, "document_replaced")
     record_event(
         actor,
         "document.replace",
@@ -76,9 +76,13 @@ def remove_document(actor: User, document: Document) -> None:
     """Withdraw a document from the agenda; its versions stay stored for the record."""
     if document.removed_at is None:
         document.removed_at = utcnow()
-        touch_meeting(document.agenda_item.meeting)
-        db.session.flush()
+        _notify(document, "document_removed")
         record_event(actor, "document.remove", "document", document.id)
+
+
+def _notify(document: Document, kind: str) -> None:
+    item = document.agenda_item
+    record_notice(item.meeting, kind, [document.id], confidential=item.confidential)
 
 
 def clean_filename(filename: str) -> str:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Invitation, Meeting, MeetingRole, MeetingStatus, Room, User, utcnow
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
+from .notices import record_notice
 
 
 def create_meeting(
@@ -51,8 +52,7 @@ def update_meeting(
     """Change a meeting's details; participants of a published meeting see a new version."""
     _apply(meeting, title, room, starts_at, ends_at, description)
     _set_chair(meeting, chair)
-    touch_meeting(meeting)
-    db.session.flush()
+    record_notice(meeting, "meeting_updated")
     record_event(actor, "meeting.update", "meeting", meeting.id, title=meeting.title)
     return meeting
 
@@ -67,16 +67,9 @@ def publish_meeting(actor: User, meeting: Meeting) -> Meeting:
         raise NotAllowed(_l("Invite the participants before publishing."))
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = utcnow()
-    meeting.version += 1
-    db.session.flush()
+    record_notice(meeting, "meeting_published")
     record_event(actor, "meeting.publish", "meeting", meeting.id, version=meeting.version)
     return meeting
-
-
-def touch_meeting(meeting: Meeting) -> None:
-    """Count a change participants can see (drafts are invisible, so they keep version 1)."""
-    if meeting.status != MeetingStatus.DRAFT:
-        meeting.version += 1
 
 
 def meetings_between(start: datetime, end: datetime, room: Room | None = None) -> list[Meeting]:

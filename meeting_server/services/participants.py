@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Invitation, Meeting, MeetingRole, User
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
-from .meetings import touch_meeting
+from .notices import record_notice
 
 
 def invite_users(
@@ -27,8 +27,8 @@ def invite_users(
             invited.add(user.id)
             added.append(invitation)
     if added:
-        touch_meeting(meeting)
         db.session.flush()
+        record_notice(meeting, "meeting_updated")
         record_event(
             actor, "meeting.invite", "meeting", meeting.id, users=[i.user_id for i in added]
         )
@@ -61,8 +61,7 @@ def update_invitation(
     invitation.role = new_role
     invitation.seat = seat or None
     invitation.may_view_confidential = may_view_confidential
-    touch_meeting(meeting)
-    db.session.flush()
+    record_notice(meeting, "meeting_updated")
     record_event(
         actor,
         "invitation.update",
@@ -82,6 +81,5 @@ def remove_invitation(actor: User, invitation: Invitation) -> None:
     if meeting.chair_id == invitation.user_id:
         raise NotAllowed(_l("The chair cannot be removed; choose another chair first."))
     meeting.invitations.remove(invitation)
-    touch_meeting(meeting)
-    db.session.flush()
+    record_notice(meeting, "meeting_updated")
     record_event(actor, "meeting.uninvite", "meeting", meeting.id, user=invitation.user_id)

@@ -1,0 +1,65 @@
+"""The Socket.IO event contract: names and payloads (TypedDicts), both directions.
+
+Client → server (``verb_noun``), each answered with an ack ``{"ok": bool, "error": str|None}``:
+
+* ``join_meeting`` :class:`JoinMeeting` → :class:`JoinAck` — checks ``can_view_meeting`` at
+  every join; replays the notices after ``last_seq`` or asks for a fresh snapshot.
+* ``leave_meeting`` :class:`LeaveMeeting` → :class:`Ack`.
+
+Server → client (``noun_past_verb``), payload :class:`Notice` — a poke; the tablet re-reads
+through the permission-checked HTTP API. Never document bytes or confidential text.
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+#: Every notice kind a meeting can send (the Socket.IO event name is the kind).
+NOTICE_KINDS = frozenset({
+    "meeting_published", "meeting_updated", "meeting_started", "meeting_ended",
+    "agenda_changed", "current_item_changed",
+    "document_added", "document_replaced", "document_removed",
+    "presenter_page_changed",
+})  # fmt: skip
+
+#: A reconnecting tablet that missed more than this gets a snapshot instead of a replay.
+MAX_REPLAY = 200
+
+
+class Notice(TypedDict):
+    """A small notice about a meeting; ``seq`` increases by one per meeting."""
+
+    meeting_id: int
+    kind: str
+    ids: list[int]
+    version: int
+    seq: int
+
+
+class JoinMeeting(TypedDict):
+    """Join a meeting's channel; ``last_seq`` is the last notice the tablet has seen."""
+
+    meeting_id: int
+    last_seq: NotRequired[int | None]
+
+
+class LeaveMeeting(TypedDict):
+    """Leave a meeting's channel."""
+
+    meeting_id: int
+
+
+class Ack(TypedDict):
+    """The answer to every client event."""
+
+    ok: bool
+    error: str | None
+
+
+class JoinAck(Ack):
+    """The answer to ``join_meeting``: the current ``seq`` and what was missed."""
+
+    seq: int
+    version: int
+    missed: list[Notice]
+    snapshot: bool

@@ -1,0 +1,101 @@
+"""Socket.IO handlers: who may connect, and who may join which meeting's channel.
+
+Each handler reads the same: parse, load, check permission, answer with an ack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_socketio import join_room, leave_room
+
+from ..auth import session_user
+from ..extensions import db, socketio
+from ..models import Meeting, MeetingEvent
+from ..permissions import can_view_confidential, can_view_meeting
+from ..services.notices import events_since
+from .broadcast import meeting_room
+from .contract import MAX_REPLAY, Ack, JoinAck, Notice
+
+
+def on_connect(auth: dict[str, Any] | None = None) -> None:
+    """Sent by a tablet or browser when it connects: refused without a signed-in session."""
+    if session_user() is None:
+        raise ConnectionRefusedError("unauthorized")
+
+
+def join_meeting(data: Any) -> JoinAck | Ack:
+    """Sent by a tablet opening a meeting: join its channel after ``can_view_meeting``."""
+    meeting_id, last_seq = _parse_join(data)
+    if meeting_id is None:
+        return Ack(ok=False, error="bad_request")
+    user = session_user()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        return Ack(ok=False, error="not_found")
+    if user is None or not can_view_meeting(user, meeting):
+        return Ack(ok=False, error="forbidden")
+    confidential = can_view_confidential(user, meeting)
+    join_room(meeting_room(meeting.id))
+    if confidential:
+        join_room(meeting_room(meeting.id, confidential=True))
+    else:
+        leave_room(meeting_room(meeting.id, confidential=True))
+    return _join_ack(meeting, last_seq, confidential)
+
+
+def leave_meeting(data: Any) -> Ack:
+    """Sent by a tablet closing a meeting: stop its notices."""
+    meeting_id, _last = _parse_join(data)
+    if meeting_id is None:
+        return Ack(ok=False, error="bad_request")
+    leave_room(meeting_room(meeting_id))
+    leave_room(meeting_room(meeting_id, confidential=True))
+    return Ack(ok=True, error=None)
+
+
+def _join_ack(meeting: Meeting, last_seq: int | None, confidential: bool) -> JoinAck:
+    gap = meeting.seq - last_seq if last_seq is not None else None
+    snapshot = gap is None or gap < 0 or gap > MAX_REPLAY
+    missed: list[Notice] = []
+    if not snapshot and last_seq is not None:
+        missed = [
+            _notice(event) for event in events_since(meeting, last_seq, confidential=confidential)
+        ]
+    return JoinAck(
+        ok=True,
+        error=None,
+        seq=meeting.seq,
+        version=meeting.version,
+        missed=missed,
+        snapshot=snapshot,
+    )
+
+
+def _notice(event: MeetingEvent) -> Notice:
+    return Notice(
+        meeting_id=event.meeting_id,
+        kind=event.kind,
+        ids=json.loads(event.ids),
+        version=event.version,
+        seq=event.seq,
+    )
+
+
+def _parse_join(data: Any) -> tuple[int | None, int | None]:
+    if not isinstance(data, dict):
+        return None, None
+    meeting_id, last_seq = data.get("meeting_id"), data.get("last_seq")
+    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+        return None, None
+    if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+        last_seq = None
+    return meeting_id, last_seq
+
+
+def register() -> None:
+    """Register the handlers on the shared Socket.IO object."""
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("join_meeting", join_meeting)
+    socketio.on_event("leave_meeting", leave_meeting)

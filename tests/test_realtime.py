@@ -1,0 +1,148 @@
+"""Socket.IO: who may connect and join, which tablets get which notice, lossless resync."""
+
+from __future__ import annotations
+
+import io
+
+import pdf_samples
+import pytest
+
+from meeting_server.extensions import db, socketio
+from meeting_server.models import Meeting, User
+from meeting_server.services.agenda import add_item
+from meeting_server.services.meetings import publish_meeting
+from meeting_server.services.participants import invite_users, update_invitation
+
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def published(app, secretary, draft_meeting, participant, create_user):
+    """A published meeting with an open and a confidential item; daibieu2 may see confidential."""
+    cleared = create_user("daibieu2", full_name="Hoàng Thị Bình")
+    with app.app_context():
+        actor = db.session.get(User, secretary.id)
+        meeting = db.session.get(Meeting, draft_meeting.id)
+        invitations = invite_users(
+            actor, meeting, [db.session.get(User, u.id) for u in (participant, cleared)]
+        )
+        update_invitation(actor, invitations[1], role="member", seat="", may_view_confidential=True)
+        items = [
+            add_item(actor, meeting, title="Công khai"),
+            add_item(actor, meeting, title="Mật", confidential=True),
+        ]
+        publish_meeting(actor, meeting)
+        db.session.commit()
+        return {
+            "meeting": meeting.id,
+            "open": items[0].id,
+            "secret": items[1].id,
+            "seq": meeting.seq,
+        }
+
+
+def tablet(app, username):
+    """Return a Socket.IO client signed in as ``username`` (its own HTTP session)."""
+    http = app.test_client()
+    http.post("/login", data={"username": username, "password": "correct-horse-42"})
+    return socketio.test_client(app, flask_test_client=http), http
+
+
+def join(client, meeting_id, last_seq=None):
+    return client.emit(
+        "join_meeting", {"meeting_id": meeting_id, "last_seq": last_seq}, callback=True
+    )
+
+
+def kinds(client):
+    return [(message["name"], message["args"][0]["ids"]) for message in client.get_received()]
+
+
+def test_connect_is_refused_without_a_session(app):
+    anonymous = socketio.test_client(app, flask_test_client=app.test_client())
+    assert not anonymous.is_connected()
+
+
+def test_join_is_checked_at_every_join(app, published, participant, outsider):
+    invited, _ = tablet(app, "daibieu1")
+    assert invited.is_connected()
+    ack = join(invited, published["meeting"])
+    assert ack["ok"] and ack["seq"] == published["seq"] and ack["snapshot"]
+    stranger, _ = tablet(app, "daibieu9")
+    assert join(stranger, published["meeting"]) == {"ok": False, "error": "forbidden"}
+    assert join(stranger, 99999) == {"ok": False, "error": "not_found"}
+    assert stranger.emit("join_meeting", "nonsense", callback=True)["error"] == "bad_request"
+
+
+def test_notices_reach_exactly_the_right_tablets(app, published, secretary, participant, outsider):
+    plain, _ = tablet(app, "daibieu1")
+    cleared, _ = tablet(app, "daibieu2")
+    stranger, _ = tablet(app, "daibieu9")
+    for client in (plain, cleared):
+        assert join(client, published["meeting"])["ok"]
+    join(stranger, published["meeting"])
+    for client in (plain, cleared, stranger):
+        client.get_received()
+    desk = app.test_client()
+    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    open_doc = desk.post(
+        f"/items/{published['open']}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf()), "a.pdf")},
+    ).json
+    secret_doc = desk.post(
+        f"/items/{published['secret']}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=3)), "b.pdf")},
+    ).json
+    assert kinds(plain) == [("document_added", [open_doc["document_id"]])]
+    assert kinds(cleared) == [
+        ("document_added", [open_doc["document_id"]]),
+        ("document_added", [secret_doc["document_id"]]),
+    ]
+    assert kinds(stranger) == []
+
+
+def test_a_refused_change_sends_nothing(app, published, participant, secretary):
+    plain, _ = tablet(app, "daibieu1")
+    join(plain, published["meeting"])
+    plain.get_received()
+    desk = app.test_client()
+    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    refused = desk.post(
+        f"/items/{published['open']}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.javascript_pdf()), "x.pdf")},
+    )
+    assert refused.status_code == 422
+    assert plain.get_received() == []
+
+
+def test_reconnect_with_an_old_seq_gets_exactly_what_was_missed(
+    app, published, participant, secretary
+):
+    plain, _ = tablet(app, "daibieu1")
+    seen = join(plain, published["meeting"])["seq"]
+    plain.disconnect()
+    desk = app.test_client()
+    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    desk.post(
+        f"/items/{published['open']}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf()), "a.pdf")},
+    )
+    desk.post(
+        f"/items/{published['secret']}/documents",
+        headers=JSON,
+        data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=3)), "b.pdf")},
+    )
+    desk.post(f"/meetings/{published['meeting']}/items", data={"title": "Bổ sung"})
+    back, _ = tablet(app, "daibieu1")
+    ack = join(back, published["meeting"], last_seq=seen)
+    assert not ack["snapshot"]
+    assert [n["kind"] for n in ack["missed"]] == ["document_added", "agenda_changed"]
+    assert (
+        ack["missed"][-1]["seq"] == ack["seq"] == seen + 3
+    )  # the confidential one is numbered, not sent
+    assert join(back, published["meeting"], last_seq=ack["seq"])["missed"] == []
+    assert join(back, published["meeting"], last_seq=ack["seq"] + 5)["snapshot"]
