@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "TSA_URL": "",  # RFC 3161 timestamp authority for B-T and above
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
+    "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)
     "SOCKETIO_ASYNC_MODE": "",  # "" = detect (gevent in production, threading in development)
 }
 

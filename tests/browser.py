@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,6 +13,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import requests
+import socketio
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -52,11 +56,22 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def live_server(instance: Path, *, seed_demo: bool = True) -> Iterator[tuple[str, dict[str, str]]]:
-    """Start ``meeting-server run`` on a free loopback port with its own instance folder."""
+def live_server(
+    instance: Path,
+    *,
+    seed_demo: bool = True,
+    extra_env: dict[str, str] | None = None,
+    name: str = "server",
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Start ``meeting-server run`` on a free loopback port with its own instance folder.
+
+    Two servers may share one instance (``seed_demo=False`` for the second), as several
+    production processes share one database.
+    """
     port = free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the Socket.IO Origin check uses it
         "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
         "MEETING_STORAGE_DIR": str(instance / "storage"),
@@ -66,7 +81,7 @@ def live_server(instance: Path, *, seed_demo: bool = True) -> Iterator[tuple[str
     cli(env, "db", "upgrade")
     if seed_demo:
         cli(env, "demo")
-    log = (instance / "server.log").open("w")
+    log = (instance / f"{name}.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -110,3 +125,31 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def signed_in(base: str, username: str) -> requests.Session:
+    """Return an HTTP session signed in through the real form (CSRF token included)."""
+    http = requests.Session()
+    page = http.get(base + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    reply = http.post(
+        base + "/login",
+        timeout=10,
+        allow_redirects=False,
+        data={"username": username, "password": "demo12345", "csrf_token": token},
+    )
+    assert reply.status_code == 302, reply.text[:300]
+    return http
+
+
+def connect(base: str, http: requests.Session | None, origin: str | None = None) -> socketio.Client:
+    """Connect like a tablet: websocket (which sends our own Origin), or polling from ``origin``."""
+    client = socketio.Client(reconnection=False)
+    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies) if http else ""}
+    if origin is None:
+        client.connect(base, transports=["websocket"], wait_timeout=10, headers=headers)
+    else:
+        client.connect(
+            base, transports=["polling"], wait_timeout=10, headers={**headers, "Origin": origin}
+        )
+    return client

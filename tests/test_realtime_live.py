@@ -6,9 +6,8 @@ import re
 import threading
 
 import pytest
-import requests
 import socketio
-from browser import live_server
+from browser import connect, live_server, signed_in
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -17,34 +16,6 @@ pytestmark = pytest.mark.browser  # a live server process, like the browser test
 def server(tmp_path_factory):
     with live_server(tmp_path_factory.mktemp("live-rt")) as running:
         yield running
-
-
-def signed_in(base: str, username: str) -> requests.Session:
-    """Return an HTTP session signed in through the real form (CSRF token included)."""
-    http = requests.Session()
-    page = http.get(base + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    reply = http.post(
-        base + "/login",
-        timeout=10,
-        allow_redirects=False,
-        data={"username": username, "password": "demo12345", "csrf_token": token},
-    )
-    assert reply.status_code == 302, reply.text[:300]
-    return http
-
-
-def connect(base: str, http: requests.Session | None, origin: str | None = None) -> socketio.Client:
-    """Connect like a tablet: websocket (which sends our own Origin), or polling from ``origin``."""
-    client = socketio.Client(reconnection=False)
-    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies) if http else ""}
-    if origin is None:
-        client.connect(base, transports=["websocket"], wait_timeout=10, headers=headers)
-    else:
-        client.connect(
-            base, transports=["polling"], wait_timeout=10, headers={**headers, "Origin": origin}
-        )
-    return client
 
 
 def test_a_foreign_origin_is_refused(server):

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"] or None,
         cors_allowed_origins=allowed_origins(app),
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"] or None,
+        channel=app.config["SOCKETIO_CHANNEL"],
         manage_session=False,
     )
     events.register()

@@ -1,0 +1,44 @@
+"""Two server processes share the tablets through Redis (the scale-out configuration)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+
+import pytest
+from browser import connect, live_server, signed_in
+from services import require_service
+
+pytestmark = [pytest.mark.redis, pytest.mark.browser]
+
+
+def test_a_change_on_one_process_reaches_a_tablet_on_another(tmp_path):
+    require_service("Redis", 6379)
+    queue = {
+        "MEETING_SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+        "MEETING_SOCKETIO_CHANNEL": f"meeting-test-{uuid.uuid4().hex}",
+    }
+    with (
+        live_server(tmp_path, extra_env=queue, name="a") as (base_a, _),
+        live_server(tmp_path, seed_demo=False, extra_env=queue, name="b") as (base_b, _),
+    ):
+        tablet = connect(base_a, signed_in(base_a, "daibieu1"))
+        try:
+            meetings = signed_in(base_a, "daibieu1").get(base_a + "/my", timeout=10).text
+            meeting_id = int(re.search(r'href="/meetings/(\d+)"', meetings).group(1))
+            arrived = threading.Event()
+            tablet.on("meeting_updated", lambda notice: arrived.set())
+            assert tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)["ok"]
+            desk = signed_in(base_b, "thuky")  # the secretary is served by the other process
+            page = desk.get(f"{base_b}/meetings/{meeting_id}", timeout=10).text
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+            invitation = re.search(r'action="/invitations/(\d+)"', page).group(1)
+            desk.post(
+                f"{base_b}/invitations/{invitation}",
+                timeout=10,
+                data={"role": "member", "seat": "88", "csrf_token": token},
+            )
+            assert arrived.wait(5), "the notice did not cross processes within 5 s"
+        finally:
+            tablet.disconnect()
