@@ -10,7 +10,19 @@ PORT ?= 5000
 
 .PHONY: install run test lint format bench test-packages translations-extract clean
 
-install: $(STAMP) $(COMPILED)
+NODE_STAMP := node_modules/.installed
+VENDOR := static/vendor/socket.io.esm.min.js
+
+install: $(STAMP) $(COMPILED) $(VENDOR)
+
+# Browser libraries from npm (exact versions in package-lock.json), served from our own origin.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_STAMP)
+
+static/vendor/socket.io.esm.min.js: $(NODE_STAMP)
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $@
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -61,4 +73,4 @@ translations-extract: install
 	$(BIN)/pybabel update -i meeting_server/translations/messages.pot -d meeting_server/translations
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -153,3 +153,22 @@ def connect(base: str, http: requests.Session | None, origin: str | None = None)
             base, transports=["polling"], wait_timeout=10, headers={**headers, "Origin": origin}
         )
     return client
+
+
+def poll(check, seconds: float) -> bool:
+    """Return True as soon as ``check()`` is true, False after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo12345")
+    page.click("form button.primary")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{username} could not sign in"

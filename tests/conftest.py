@@ -168,3 +168,22 @@ def create_meeting_for(app: Flask, room: Room, secretary: User) -> MeetingFactor
 @pytest.fixture
 def draft_meeting(create_meeting_for: MeetingFactory, chair: User) -> Meeting:
     return create_meeting_for(chair=chair)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(
+                "Debian's chromium is missing: `make test` installs it (make test-packages)"
+            )
+        pytest.skip("Debian's chromium is not installed (run `make test-packages`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

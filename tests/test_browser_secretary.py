@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pdf_samples
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, PHONE, TABLET, live_server, screenshot
+from browser import PHONE, TABLET, live_server, poll, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,42 +25,9 @@ XMLHttpRequest.prototype.send = function (body) {
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-        pytest.skip("Debian's chromium is not installed (run `make browser`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with live_server(tmp_path_factory.mktemp("live")) as running:
         yield running
-
-
-def poll(check, seconds: float) -> bool:
-    """Return True as soon as ``check()`` is true, False after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo12345")
-    page.click("form button.primary")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"{username} could not sign in"
 
 
 def tomorrow_at(hour: int) -> str:

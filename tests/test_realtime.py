@@ -146,3 +146,15 @@ def test_reconnect_with_an_old_seq_gets_exactly_what_was_missed(
     )  # the confidential one is numbered, not sent
     assert join(back, published["meeting"], last_seq=ack["seq"])["missed"] == []
     assert join(back, published["meeting"], last_seq=ack["seq"] + 5)["snapshot"]
+
+
+def test_the_agenda_a_tablet_re_reads_is_permission_checked(app, published, participant, outsider):
+    _, plain = tablet(app, "daibieu1")
+    page = plain.get(f"/meetings/{published['meeting']}/agenda")
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
+    text = page.get_data(as_text=True)
+    assert "Công khai" in text and "Mật" not in text
+    _, cleared = tablet(app, "daibieu2")
+    assert "Mật" in cleared.get(f"/meetings/{published['meeting']}/agenda").get_data(as_text=True)
+    _, stranger = tablet(app, "daibieu9")
+    assert stranger.get(f"/meetings/{published['meeting']}/agenda").status_code == 403

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from ..auth import login_required, require, signed_in_user
@@ -114,6 +123,19 @@ def show(meeting_id: int):
             leaders=active_users(Role.LEADER),
         )
     return _participant_view(meeting, user, preview=False)
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda")
+@login_required
+def agenda(meeting_id: int):
+    """Return the agenda as the signed-in person sees it (re-read by live tablets)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    user = signed_in_user()
+    require(can_view_meeting(user, meeting))
+    items = [item for item in meeting.agenda_items if can_view_item(user, item)]
+    response = make_response(render_template("meetings/_agenda.html", items=items))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/meetings/<int:meeting_id>/preview")
