@@ -172,3 +172,24 @@ def sign_in(page, base: str, username: str) -> None:
     page.click("form button.primary")
     page.wait_for_load_state()
     assert "/login" not in page.url, f"{username} could not sign in"
+
+
+def first_meeting_of(base: str, username: str) -> int:
+    """Return the id of the first meeting on ``username``'s "my meetings" page."""
+    page = signed_in(base, username).get(base + "/my", timeout=10).text
+    return int(re.search(r'href="/meetings/(\d+)"', page).group(1))
+
+
+def secretary_changes_a_seat(base: str, meeting_id: int, seat: str) -> None:
+    """As ``thuky``, give the first listed invitee a new seat (a change tablets are told about)."""
+    desk = signed_in(base, "thuky")
+    page = desk.get(f"{base}/meetings/{meeting_id}", timeout=10).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    invitation = re.search(r'action="/invitations/(\d+)"', page).group(1)
+    reply = desk.post(
+        f"{base}/invitations/{invitation}",
+        timeout=10,
+        allow_redirects=False,
+        data={"role": "member", "seat": seat, "csrf_token": token},
+    )
+    assert reply.status_code == 302, reply.text[:300]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import threading
 
 import pytest
 import socketio
-from browser import connect, live_server, signed_in
+from browser import connect, first_meeting_of, live_server, secretary_changes_a_seat, signed_in
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -35,8 +34,7 @@ def test_a_tablet_gets_the_notice_over_websocket(server):
     base, _env = server
     tablet = connect(base, signed_in(base, "daibieu1"))
     try:
-        meetings = signed_in(base, "daibieu1").get(base + "/my", timeout=10).text
-        meeting_id = int(re.search(r'href="/meetings/(\d+)"', meetings).group(1))
+        meeting_id = first_meeting_of(base, "daibieu1")
         arrived = threading.Event()
         received: list[dict] = []
 
@@ -47,15 +45,7 @@ def test_a_tablet_gets_the_notice_over_websocket(server):
 
         ack = tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)
         assert ack["ok"] and ack["snapshot"]
-        desk = signed_in(base, "thuky")
-        page = desk.get(f"{base}/meetings/{meeting_id}", timeout=10).text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        invitation = re.search(r'action="/invitations/(\d+)"', page).group(1)
-        desk.post(
-            f"{base}/invitations/{invitation}",
-            timeout=10,
-            data={"role": "member", "seat": "77", "csrf_token": token},
-        )
+        secretary_changes_a_seat(base, meeting_id, "77")
         assert arrived.wait(5), "no notice within 5 s"
         assert received[0]["meeting_id"] == meeting_id and received[0]["seq"] == ack["seq"] + 1
     finally:

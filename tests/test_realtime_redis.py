@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 
 import pytest
-from browser import connect, live_server, signed_in
+from browser import connect, first_meeting_of, live_server, secretary_changes_a_seat, signed_in
 from services import require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.browser]
@@ -25,20 +24,11 @@ def test_a_change_on_one_process_reaches_a_tablet_on_another(tmp_path):
     ):
         tablet = connect(base_a, signed_in(base_a, "daibieu1"))
         try:
-            meetings = signed_in(base_a, "daibieu1").get(base_a + "/my", timeout=10).text
-            meeting_id = int(re.search(r'href="/meetings/(\d+)"', meetings).group(1))
+            meeting_id = first_meeting_of(base_a, "daibieu1")
             arrived = threading.Event()
             tablet.on("meeting_updated", lambda notice: arrived.set())
             assert tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)["ok"]
-            desk = signed_in(base_b, "thuky")  # the secretary is served by the other process
-            page = desk.get(f"{base_b}/meetings/{meeting_id}", timeout=10).text
-            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-            invitation = re.search(r'action="/invitations/(\d+)"', page).group(1)
-            desk.post(
-                f"{base_b}/invitations/{invitation}",
-                timeout=10,
-                data={"role": "member", "seat": "88", "csrf_token": token},
-            )
+            secretary_changes_a_seat(base_b, meeting_id, "88")  # served by the other process
             assert arrived.wait(5), "the notice did not cross processes within 5 s"
         finally:
             tablet.disconnect()
