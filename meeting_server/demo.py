@@ -115,6 +115,20 @@ def _create_people(password: str) -> dict[str, User]:
     return people
 
 
+def _invite_everyone(secretary: User, meeting: Meeting, people: dict[str, User]) -> None:
+    """Invite the vice-chair (who may see confidential items), the clerk and 20 delegates."""
+    invited = [people["phochutich"], people["vanthu"]]
+    invited += [people[f"daibieu{n}"] for n in range(1, len(_NAMES) + 1)]
+    for seat, invitation in enumerate(invite_users(secretary, meeting, invited), start=2):
+        update_invitation(
+            secretary,
+            invitation,
+            role=invitation.role,
+            seat=str(seat),
+            may_view_confidential=invitation.user.username == "phochutich",
+        )
+
+
 def _create_sample_meeting(people: dict[str, User]) -> Meeting:
     from .demo_documents import build_demo_documents
 
@@ -132,16 +146,7 @@ def _create_sample_meeting(people: dict[str, User]) -> Meeting:
             "Thảo luận kế hoạch đầu tư công, tình hình kinh tế - xã hội và quy chế làm việc."
         ),
     )
-    invited = [people["phochutich"], people["vanthu"]]
-    invited += [people[f"daibieu{n}"] for n in range(1, len(_NAMES) + 1)]
-    for seat, invitation in enumerate(invite_users(secretary, meeting, invited), start=2):
-        update_invitation(
-            secretary,
-            invitation,
-            role=invitation.role,
-            seat=str(seat),
-            may_view_confidential=invitation.user.username == "phochutich",
-        )
+    _invite_everyone(secretary, meeting, people)
     items = [
         add_item(
             secretary,
