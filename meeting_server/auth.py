@@ -50,15 +50,20 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-def start_session(user: User) -> None:
-    """Remember ``user`` in a fresh session (a new cookie, old contents dropped)."""
+def clear_session() -> None:
+    """Forget everything in the session but the chosen language."""
     lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def start_session(user: User) -> None:
+    """Remember ``user`` in a fresh session (a new cookie, old contents dropped)."""
+    clear_session()
     session.permanent = True
     session["user_id"] = user.id
     session["seen"] = int(time.time())
-    if lang:
-        session["lang"] = lang
 
 
 def session_user() -> User | None:
@@ -82,10 +87,7 @@ def _load_user() -> None:
     if user_id is None:
         return
     if _idle_too_long():
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        clear_session()
         flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
         return
     user = db.session.get(User, user_id)

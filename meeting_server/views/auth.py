@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
-from ..auth import current_user, login_required, start_session
+from ..auth import clear_session, current_user, login_required, start_session
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES
 from ..permissions import is_secretary
@@ -83,10 +83,7 @@ def too_many_attempts(_error):
 @bp.post("/logout")
 def logout():
     """End the session."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

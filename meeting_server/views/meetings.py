@@ -132,8 +132,9 @@ def agenda(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     user = signed_in_user()
     require(can_view_meeting(user, meeting))
-    items = [item for item in meeting.agenda_items if can_view_item(user, item)]
-    response = make_response(render_template("meetings/_agenda.html", items=items))
+    response = make_response(
+        render_template("meetings/_agenda.html", items=_visible_items(meeting, user))
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -165,7 +166,7 @@ def publish(meeting_id: int):
 
 
 def _participant_view(meeting: Meeting, viewer: User | None, *, preview: bool, invitations=()):
-    items = [item for item in meeting.agenda_items if viewer and can_view_item(viewer, item)]
+    items = _visible_items(meeting, viewer)
     return render_template(
         "meetings/view.html",
         meeting=meeting,
@@ -176,6 +177,11 @@ def _participant_view(meeting: Meeting, viewer: User | None, *, preview: bool, i
         invitations=invitations,
         visible=viewer is not None and (not preview or can_view_meeting(viewer, meeting)),
     )
+
+
+def _visible_items(meeting: Meeting, viewer: User | None) -> list:
+    """Return the agenda items ``viewer`` may see (none for nobody)."""
+    return [item for item in meeting.agenda_items if viewer and can_view_item(viewer, item)]
 
 
 def _meeting_fields() -> dict:
