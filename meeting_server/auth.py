@@ -83,6 +83,8 @@ def _idle_too_long() -> bool:
 def _load_user() -> None:
     client_address.set(request.remote_addr or "")
     g.user = None
+    if request.endpoint == "static":  # stylesheets and scripts need no user (nor a DB query)
+        return
     user_id = session.get("user_id")
     if user_id is None:
         return
