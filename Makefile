@@ -11,18 +11,28 @@ PORT ?= 5000
 .PHONY: install run test lint format bench test-packages translations-extract clean
 
 NODE_STAMP := node_modules/.installed
-VENDOR := static/vendor/socket.io.esm.min.js
+VENDOR := static/vendor/socket.io.esm.min.js static/vendor/pdfjs/.copied
 
 install: $(STAMP) $(COMPILED) $(VENDOR)
 
 # Browser libraries from npm (exact versions in package-lock.json), served from our own origin.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	npm ci --omit=optional --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NODE_STAMP)
 
 static/vendor/socket.io.esm.min.js: $(NODE_STAMP)
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $@
+
+# PDF.js: the library, its worker, the viewer components (find, text layer) and their CSS.
+# Our code never loads its optional Node-only canvas package (npm ci omits it).
+static/vendor/pdfjs/.copied: $(NODE_STAMP)
+	rm -rf static/vendor/pdfjs && mkdir -p static/vendor/pdfjs
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
+	  node_modules/pdfjs-dist/web/pdf_viewer.mjs node_modules/pdfjs-dist/web/pdf_viewer.css \
+	  node_modules/pdfjs-dist/LICENSE static/vendor/pdfjs/
+	cp -r node_modules/pdfjs-dist/web/images static/vendor/pdfjs/images
+	touch $@
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

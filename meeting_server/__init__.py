@@ -38,8 +38,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, agenda, auth, ca, documents, errors, meetings, participants
+    from .views import (
+        admin,
+        agenda,
+        auth,
+        ca,
+        documents,
+        errors,
+        meetings,
+        participants,
+        tablet,
+    )
 
-    for module in (auth, meetings, participants, agenda, documents, admin, ca):
+    for module in (auth, meetings, participants, agenda, documents, admin, ca, tablet):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_babel import gettext as _
 
 from .extensions import db
-from .models import User
+from .models import Device, Meeting, User
 from .services.audit import client_address
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +30,37 @@ def signed_in_user() -> User:
     if user is None:
         abort(401)
     return user
+
+
+def current_device() -> Device | None:
+    """Return the paired room tablet this request comes from, if any."""
+    device: Device | None = g.get("device")
+    return device
+
+
+def seated_user(device: Device | None, meeting: Meeting) -> User | None:
+    """Return the person invited to ``device``'s seat in ``meeting`` (same room only)."""
+    if device is None or not device.active or device.room_id != meeting.room_id:
+        return None
+    invitation = next((i for i in meeting.invitations if i.seat == device.seat), None)
+    return invitation.user if invitation is not None and invitation.user.active else None
+
+
+def viewer_for(meeting: Meeting) -> User | None:
+    """Return who reads ``meeting`` here: the signed-in user, else the person at this seat."""
+    return current_user() or seated_user(current_device(), meeting)
+
+
+def viewer_required(view: F) -> F:
+    """Like ``login_required``, but a paired room tablet may pass too (see ``viewer_for``)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None and current_device() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def login_required(view: F) -> F:
@@ -83,6 +114,7 @@ def _idle_too_long() -> bool:
 def _load_user() -> None:
     client_address.set(request.remote_addr or "")
     g.user = None
+    g.device = None
     if request.endpoint == "static":  # stylesheets and scripts need no user (nor a DB query)
         return
     user_id = session.get("user_id")

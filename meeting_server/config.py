@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
     "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)
-    "SOCKETIO_ASYNC_MODE": "",  # "" = detect (gevent in production, threading in development)
+    "SOCKETIO_ASYNC_MODE": "",  # "" = gevent if monkey-patched (`serve`), else threading
 }
 
 ENV_PREFIX = "MEETING_"

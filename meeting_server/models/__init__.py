@@ -2,9 +2,12 @@
 
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .devices import Device
 from .documents import Document, DocumentVersion
 from .events import MeetingEvent
 from .meetings import AgendaItem, Invitation, Meeting, MeetingRole, MeetingStatus
+from .notes import Note
+from .presentations import Presentation
 from .rooms import Room
 from .users import Role, User, UserRole
 
@@ -12,6 +15,7 @@ __all__ = [
     "AgendaItem",
     "AuditEvent",
     "Base",
+    "Device",
     "Document",
     "DocumentVersion",
     "Invitation",
@@ -19,6 +23,8 @@ __all__ = [
     "MeetingEvent",
     "MeetingRole",
     "MeetingStatus",
+    "Note",
+    "Presentation",
     "Role",
     "Room",
     "User",

@@ -17,6 +17,7 @@ from ..permissions import can_view_confidential, can_view_meeting
 from ..services.notices import events_since
 from .broadcast import meeting_room
 from .contract import MAX_REPLAY, Ack, JoinAck, Notice
+from .identity import connection_viewer
 
 
 def on_connect(auth: dict[str, Any] | None = None) -> None:
@@ -30,10 +31,10 @@ def join_meeting(data: Any) -> JoinAck | Ack:
     meeting_id, last_seq = _parse_join(data)
     if meeting_id is None:
         return Ack(ok=False, error="bad_request")
-    user = session_user()
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         return Ack(ok=False, error="not_found")
+    user = connection_viewer(meeting)
     if user is None or not can_view_meeting(user, meeting):
         return Ack(ok=False, error="forbidden")
     confidential = can_view_confidential(user, meeting)
