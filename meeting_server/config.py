@@ -17,6 +17,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 100,
     "PDF_SCREEN_TIMEOUT_S": 30.0,
     "PDF_SCREEN_MEMORY_MB": 768,
+    "THUMBNAIL_TIMEOUT_S": 30.0,  # rendering page thumbnails (pypdfium2, in a subprocess)
+    "THUMBNAIL_MEMORY_MB": 768,
+    "WATERMARK_TIMEOUT_S": 60.0,  # stamping confidential documents (in a subprocess)
+    "DOCUMENT_ACCEL_PREFIX": "",  # e.g. /_blobs/: nginx sends the bytes (X-Accel-Redirect)
+    "PAIRING_CODE_MINUTES": 15,  # how long a tablet's one-time pairing code stays valid
+    "PAIRING_LIMIT_PER_IP": "10 per 10 minutes",  # wrong pairing codes tolerated
     "IDLE_TIMEOUT_MINUTES": 30,
     "SESSION_COOKIE_SECURE": True,
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",

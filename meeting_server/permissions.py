@@ -72,3 +72,35 @@ def can_view_document(user: User | None, document: Document) -> bool:
     if document.removed_at is not None and not is_secretary(user):
         return False
     return can_view_item(user, document.agenda_item)
+
+
+def can_download_document(user: User | None, document: Document) -> bool:
+    """Tell whether the user may download or print the document (watermarked if confidential).
+
+    Confidential items may be read on screen only, unless the meeting allows downloads; the
+    secretariat and the chair always may.
+    """
+    if not can_view_document(user, document):
+        return False
+    meeting = document.agenda_item.meeting
+    if not document.agenda_item.confidential or meeting.confidential_download:
+        return True
+    return is_secretary(user) or (user is not None and meeting.chair_id == user.id)
+
+
+def can_conduct_meeting(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may start or end the meeting and move through its agenda."""
+    if meeting.is_draft or meeting.status == "ended" or not _active(user) or user is None:
+        return False
+    return is_secretary(user) or meeting.chair_id == user.id
+
+
+def can_present(user: User | None, item: AgendaItem) -> bool:
+    """Tell whether the user may present the item's documents to the room.
+
+    The chair and the secretariat may present anything; an item's presenter only their item.
+    """
+    meeting = item.meeting
+    if meeting.status != "in_progress" or not can_view_item(user, item) or user is None:
+        return False
+    return can_conduct_meeting(user, meeting) or item.presenter_id == user.id
