@@ -43,13 +43,26 @@ def _register_blueprints(app: Flask) -> None:
         agenda,
         auth,
         ca,
+        devices,
         documents,
         errors,
         meetings,
+        notes,
         participants,
         tablet,
     )
 
-    for module in (auth, meetings, participants, agenda, documents, admin, ca, tablet):
+    for module in (
+        auth,
+        meetings,
+        participants,
+        agenda,
+        documents,
+        admin,
+        ca,
+        tablet,
+        notes,
+        devices,
+    ):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -1,4 +1,4 @@
-"""The signed-in user: loading, idle timeout, and the ``login_required`` guard."""
+"""The signed-in user and the paired tablet: loading, idle timeout, the guards, the cookie."""
 
 from __future__ import annotations
 
@@ -8,14 +8,35 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from .extensions import db
 from .models import Device, Meeting, User
 from .services.audit import client_address
+from .services.devices import device_for_token, touch_device
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The paired tablet's cookie holds its device token (HttpOnly; the server keeps only a hash).
+DEVICE_COOKIE = "meeting_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Sent to a removed tablet (and on pairing): the browser drops its caches, service worker,
+#: local storage and IndexedDB — the cached documents and notes. Cookies are handled apart.
+WIPE_SITE_DATA = '"cache", "storage"'
 
 
 def current_user() -> User | None:
@@ -111,12 +132,20 @@ def _idle_too_long() -> bool:
     return time.time() - session.get("seen", 0) > idle_limit
 
 
-def _load_user() -> None:
+def _load_user() -> Response | None:
     client_address.set(request.remote_addr or "")
     g.user = None
     g.device = None
     if request.endpoint == "static":  # stylesheets and scripts need no user (nor a DB query)
-        return
+        return None
+    removed = _load_device()
+    if removed is not None:
+        return removed
+    _load_session_user()
+    return None
+
+
+def _load_session_user() -> None:
     user_id = session.get("user_id")
     if user_id is None:
         return
@@ -130,6 +159,54 @@ def _load_user() -> None:
         return
     g.user = user
     session["seen"] = int(time.time())
+
+
+def _load_device() -> Response | None:
+    """Set ``g.device`` from the tablet's cookie; answer a removed tablet at once (401)."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return None
+    device = device_for_token(token)
+    if device is None:
+        # The pairing page stays open to a removed tablet: pairing again overwrites the cookie.
+        return None if request.endpoint == "devices.pair" else _device_removed()
+    g.device = device
+    if touch_device(device):
+        db.session.commit()
+    return None
+
+
+def _device_removed() -> Response:
+    response = make_response(render_template("devices/revoked.html"), 401)
+    response.headers["Clear-Site-Data"] = WIPE_SITE_DATA
+    if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
+        # A page's own fetch keeps the cookie, so the reload that follows still shows this page.
+        delete_device_cookie(response)
+    return response
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    """Give this browser the paired tablet's token for a year."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
+
+
+def delete_device_cookie(response: Response) -> None:
+    """Make this browser forget the tablet's token."""
+    response.delete_cookie(
+        DEVICE_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ and only once published; confidential agenda items only with the invitation's pe
 
 from __future__ import annotations
 
-from .models import AgendaItem, Document, Invitation, Meeting, Role, User
+from .models import AgendaItem, Document, Invitation, Meeting, Presentation, Role, User
 
 
 def _active(user: User | None) -> bool:
@@ -104,3 +104,12 @@ def can_present(user: User | None, item: AgendaItem) -> bool:
     if meeting.status != "in_progress" or not can_view_item(user, item) or user is None:
         return False
     return can_conduct_meeting(user, meeting) or item.presenter_id == user.id
+
+
+def can_stop_presenting(
+    user: User | None, meeting: Meeting, presentation: Presentation | None
+) -> bool:
+    """Tell whether the user may stop the presentation (the conductors, or its presenter)."""
+    if can_conduct_meeting(user, meeting):
+        return True
+    return presentation is not None and user is not None and presentation.presenter_id == user.id

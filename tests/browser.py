@@ -62,13 +62,14 @@ def live_server(
     seed_demo: bool = True,
     extra_env: dict[str, str] | None = None,
     name: str = "server",
+    port: int | None = None,
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """Start ``meeting-server run`` on a free loopback port with its own instance folder.
+    """Start ``meeting-server run`` on a loopback port with its own instance folder.
 
     Two servers may share one instance (``seed_demo=False`` for the second), as several
-    production processes share one database.
+    production processes share one database; a restart is a second server on the same port.
     """
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         **(extra_env or {}),
@@ -81,7 +82,7 @@ def live_server(
     cli(env, "db", "upgrade")
     if seed_demo:
         cli(env, "demo")
-    log = (instance / f"{name}.log").open("w")
+    log = (instance / f"{name}.log").open("a")
     process = subprocess.Popen(
         [
             sys.executable,

@@ -17,7 +17,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from meeting_server import create_app
 from meeting_server.extensions import db
 from meeting_server.migrate import upgrade_database
-from meeting_server.models import Meeting, Role, Room, User
+from meeting_server.models import Device, Meeting, Role, Room, User
+from meeting_server.services.devices import create_device as create_device_service
+from meeting_server.services.devices import issue_pairing_code, pair_device
 from meeting_server.services.meetings import create_meeting
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user as create_user_service
@@ -168,6 +170,29 @@ def create_meeting_for(app: Flask, room: Room, secretary: User) -> MeetingFactor
 @pytest.fixture
 def draft_meeting(create_meeting_for: MeetingFactory, chair: User) -> Meeting:
     return create_meeting_for(chair=chair)
+
+
+@pytest.fixture
+def admin(create_user: Callable[..., User]) -> User:
+    return create_user("admin", Role.ADMIN, full_name="Quản trị hệ thống")
+
+
+@pytest.fixture
+def create_device(app: Flask, room: Room, admin: User) -> Callable[..., tuple[Device, str]]:
+    """Return a factory of tablets paired to a seat (of ``room`` unless told): (device, token)."""
+
+    def factory(
+        seat: str = "1", *, in_room: Room | None = None, name: str | None = None
+    ) -> tuple[Device, str]:
+        with app.app_context():
+            actor = db.session.get(User, admin.id)
+            target = db.session.get(Room, (in_room or room).id)
+            device = create_device_service(actor, target, seat, name or f"Máy ghế {seat}")
+            device, token = pair_device(issue_pairing_code(actor, device))
+            db.session.commit()
+            return device, token
+
+    return factory
 
 
 @pytest.fixture(scope="module")

@@ -41,9 +41,10 @@ def test_username_is_case_insensitive(client, auth, secretary):
     assert auth.login("ThuKy").status_code == 302
 
 
-def test_logout_ends_the_session(client, auth, secretary):
+def test_logout_ends_the_session_and_empties_the_tablet_caches(client, auth, secretary):
     auth.login("thuky")
-    auth.logout()
+    signed_out = auth.logout()
+    assert signed_out.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get("/meetings").headers["Location"].startswith("/login")
 
 

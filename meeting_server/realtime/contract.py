@@ -5,9 +5,22 @@ Client → server (``verb_noun``), each answered with an ack ``{"ok": bool, "err
 * ``join_meeting`` :class:`JoinMeeting` → :class:`JoinAck` — checks ``can_view_meeting`` at
   every join; replays the notices after ``last_seq`` or asks for a fresh snapshot.
 * ``leave_meeting`` :class:`LeaveMeeting` → :class:`Ack`.
+* ``present_page`` :class:`PresentPage` → :class:`PresentAck` — the presenter's page turn or
+  zoom (``can_present``: chair, secretariat, the item's presenter; meeting in progress).
+* ``stop_presenting`` :class:`StopPresenting` → :class:`Ack`.
 
 Server → client (``noun_past_verb``), payload :class:`Notice` — a poke; the tablet re-reads
 through the permission-checked HTTP API. Never document bytes or confidential text.
+``presenter_page_changed`` also carries :class:`PresentedPosition` in ``state`` when sent live
+(``None`` when presenting stopped); a replayed one does not — the tablet re-reads the state.
+
+Connecting needs a signed-in session or a paired tablet's token (``auth={"device_token": …}``
+or the ``meeting_device`` cookie); refused with ``unauthorized``, or ``device_revoked`` for a
+removed, re-paired or unknown token (the tablet then wipes its cached documents and notes).
+
+* ``device_revoked`` :class:`DeviceRevoked` — sent to a tablet's connections (room
+  ``device:<id>``) when the administrator removes it or pairs a replacement; the server then
+  disconnects them.
 """
 
 from __future__ import annotations
@@ -34,6 +47,22 @@ class Notice(TypedDict):
     ids: list[int]
     version: int
     seq: int
+    state: NotRequired[PresentedPosition | None]
+
+
+class PresentPage(TypedDict):
+    """Present ``page`` of a document version to the room at ``zoom`` (% of the page width)."""
+
+    document_id: int
+    version: int
+    page: int
+    zoom: int
+
+
+class PresentedPosition(PresentPage):
+    """Where the presenter is, and who presents."""
+
+    presenter_id: int
 
 
 class JoinMeeting(TypedDict):
@@ -41,6 +70,12 @@ class JoinMeeting(TypedDict):
 
     meeting_id: int
     last_seq: NotRequired[int | None]
+
+
+class StopPresenting(TypedDict):
+    """Stop presenting in a meeting."""
+
+    meeting_id: int
 
 
 class LeaveMeeting(TypedDict):
@@ -63,3 +98,15 @@ class JoinAck(Ack):
     version: int
     missed: list[Notice]
     snapshot: bool
+
+
+class PresentAck(Ack):
+    """The answer to ``present_page``: the notice's ``seq``."""
+
+    seq: int
+
+
+class DeviceRevoked(TypedDict):
+    """This tablet was removed (or replaced): wipe cached documents and notes, pair again."""
+
+    device_id: int

@@ -8,22 +8,52 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_socketio import join_room, leave_room
+from flask import request
 
-from ..auth import session_user
+# python-socketio's own exception: its message reaches the client; the built-in one is sent
+# only as "Connection refused by server", and the tablet must tell "device_revoked" apart.
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from ..auth import DEVICE_COOKIE, session_user
 from ..extensions import db, socketio
-from ..models import Meeting, MeetingEvent
+from ..models import Device, Meeting, MeetingEvent
 from ..permissions import can_view_confidential, can_view_meeting
+from ..services.devices import device_for_token, touch_device
 from ..services.notices import events_since
-from .broadcast import meeting_room
+from .broadcast import device_room, meeting_room, track_device_connection
 from .contract import MAX_REPLAY, Ack, JoinAck, Notice
-from .identity import connection_viewer
+from .identity import connection_viewer, remember_device
 
 
 def on_connect(auth: dict[str, Any] | None = None) -> None:
-    """Sent by a tablet or browser when it connects: refused without a signed-in session."""
-    if session_user() is None:
+    """Sent by a tablet or browser when it connects: needs a session or a paired tablet's token.
+
+    The token comes in ``auth={"device_token": …}`` or the ``meeting_device`` cookie; a removed
+    or unknown one is refused with ``device_revoked`` so that the tablet wipes itself.
+    """
+    token = _device_token(auth)
+    if token is not None:
+        device = device_for_token(token)
+        if device is None:
+            raise ConnectionRefusedError("device_revoked")
+        _attach_device(device)
+    elif session_user() is None:
         raise ConnectionRefusedError("unauthorized")
+
+
+def _device_token(auth: Any) -> str | None:
+    if isinstance(auth, dict) and isinstance(auth.get("device_token"), str):
+        return auth["device_token"] or None
+    return request.cookies.get(DEVICE_COOKIE) or None
+
+
+def _attach_device(device: Device) -> None:
+    """Remember the tablet on this connection and put it in its room (told when removed)."""
+    remember_device(device)
+    join_room(device_room(device.id))
+    track_device_connection(device.id, request.sid)  # type: ignore[attr-defined]
+    if touch_device(device):
+        db.session.commit()
 
 
 def join_meeting(data: Any) -> JoinAck | Ack:

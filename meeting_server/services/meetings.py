@@ -23,13 +23,14 @@ def create_meeting(
     ends_at: datetime,
     chair: User | None = None,
     description: str = "",
+    confidential_download: bool = False,
 ) -> Meeting:
     """Create a draft meeting; the author is its secretary, the chair is invited as chair."""
     meeting = Meeting(
         title="", room=room, starts_at=starts_at, ends_at=ends_at, created_by_id=actor.id
     )
     meeting.secretary = actor
-    _apply(meeting, title, room, starts_at, ends_at, description)
+    _apply(meeting, title, room, starts_at, ends_at, description, confidential_download)
     db.session.add(meeting)
     _set_chair(meeting, chair)
     _ensure_invited(meeting, actor, MeetingRole.SECRETARY)
@@ -48,12 +49,26 @@ def update_meeting(
     ends_at: datetime,
     chair: User | None,
     description: str = "",
+    confidential_download: bool | None = None,
 ) -> Meeting:
-    """Change a meeting's details; participants of a published meeting see a new version."""
-    _apply(meeting, title, room, starts_at, ends_at, description)
+    """Change a meeting's details; participants of a published meeting see a new version.
+
+    ``confidential_download`` (may participants download and print confidential items,
+    watermarked) stays as it was when ``None``.
+    """
+    if confidential_download is None:
+        confidential_download = meeting.confidential_download
+    _apply(meeting, title, room, starts_at, ends_at, description, confidential_download)
     _set_chair(meeting, chair)
     record_notice(meeting, "meeting_updated")
-    record_event(actor, "meeting.update", "meeting", meeting.id, title=meeting.title)
+    record_event(
+        actor,
+        "meeting.update",
+        "meeting",
+        meeting.id,
+        title=meeting.title,
+        confidential_download=meeting.confidential_download,
+    )
     return meeting
 
 
@@ -99,6 +114,7 @@ def _apply(
     starts_at: datetime,
     ends_at: datetime,
     description: str,
+    confidential_download: bool,
 ) -> None:
     title = title.strip()
     if not title:
@@ -115,6 +131,7 @@ def _apply(
         )
     meeting.title, meeting.room, meeting.description = title, room, description.strip()
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.confidential_download = confidential_download
 
 
 def _overlapping(

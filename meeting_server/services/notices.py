@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,14 +32,26 @@ class PendingNotice:
     version: int
     seq: int
     confidential: bool
+    #: Extra position data sent live only (e.g. the presented page); replays re-read the state.
+    state: dict[str, Any] | None = field(default=None, compare=False)
 
 
 def record_notice(
-    meeting: Meeting, kind: str, ids: Iterable[int] = (), *, confidential: bool = False
+    meeting: Meeting,
+    kind: str,
+    ids: Iterable[int] = (),
+    *,
+    confidential: bool = False,
+    state: dict[str, Any] | None = None,
+    changes_content: bool = True,
 ) -> MeetingEvent:
-    """Number, store and queue a notice about ``meeting`` (drafts keep their version)."""
+    """Number, store and queue a notice about ``meeting``.
+
+    The meeting's ``version`` moves on only for content changes of a published meeting, not
+    for the room's position (current item, presented page).
+    """
     meeting.seq += 1
-    if meeting.status != MeetingStatus.DRAFT:
+    if changes_content and meeting.status != MeetingStatus.DRAFT:
         meeting.version += 1
     id_list = [int(i) for i in ids]
     event = MeetingEvent(
@@ -48,7 +61,9 @@ def record_notice(
     db.session.add(event)
     db.session.flush()
     pending(db.session()).append(
-        PendingNotice(meeting.id, kind, tuple(id_list), meeting.version, meeting.seq, confidential)
+        PendingNotice(
+            meeting.id, kind, tuple(id_list), meeting.version, meeting.seq, confidential, state
+        )
     )
     return event
 

@@ -82,10 +82,12 @@ def too_many_attempts(_error):
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session; the browser also forgets cached documents and offline notes."""
     clear_session()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/lang/<code>")

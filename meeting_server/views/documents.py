@@ -1,17 +1,35 @@
-"""Documents: upload (with progress, from our JavaScript), replace, withdraw, read."""
+"""Documents: upload (with progress, from our JavaScript), replace, withdraw, read, thumbnails."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, url_for
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from ..auth import login_required, require, signed_in_user
+from .. import thumbnails
+from ..auth import login_required, require, signed_in_user, viewer_for, viewer_required
 from ..extensions import db
-from ..models import AgendaItem, Document, DocumentVersion
-from ..permissions import can_edit_meeting, can_view_document
+from ..models import AgendaItem, Document, DocumentVersion, User
+from ..permissions import can_download_document, can_edit_meeting, can_view_document
 from ..services import documents as document_service
 from ..services.errors import ServiceError
 from ..storage import blob_store
+from ..watermark import WatermarkFailed, watermarked_copy
+from .forms import wants_json
 from .lookups import get_or_404
 
 bp = Blueprint("documents", __name__)
@@ -84,22 +102,131 @@ def remove(document_id: int):
 
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>/file")
-@login_required
+@viewer_required
 def read(document_id: int, number: int):
-    """Send a version's PDF after the access check (ETag = SHA-256, ranges, immutable)."""
+    """Send a version's PDF (ETag, ranges; confidential items watermarked for the reader)."""
+    download = request.args.get("download") == "1"
     document = get_or_404(Document, document_id)
-    require(can_view_document(signed_in_user(), document))
+    reader = _reader(document)
+    version = _version_or_404(document, number)
+    if download and not can_download_document(reader, document):
+        message = _(
+            "This confidential document may be read on screen only: the meeting does not "
+            "allow downloading or printing its confidential items. Ask the secretariat if you "
+            "need a copy."
+        )
+        return _explain(403, message)
+    name = version.original_filename
+    if not document.agenda_item.confidential:
+        path = blob_store().path_for(version.sha256)
+        return _send_stored(path, version.sha256, "application/pdf", name, download)
+    try:
+        copy = watermarked_copy(version.sha256, reader, continuing=request.range is not None)
+    except WatermarkFailed as failed:
+        return _explain(503, str(failed.message))
+    return _send_stored(copy.path, copy.sha256, "application/pdf", name, download, shared=False)
+
+
+@bp.get("/documents/<int:document_id>/versions/<int:number>/pages/<int:page>/thumbnail")
+@viewer_required
+def thumbnail(document_id: int, number: int, page: int):
+    """Send one page's WebP thumbnail, ``?w=160`` (default) or ``?w=320`` pixels wide."""
+    raw_width = request.args.get("w", "160")
+    width = int(raw_width) if raw_width.isdigit() else 0
+    if width not in thumbnails.ALLOWED_WIDTHS:
+        return _explain(400, _("Ask for a page preview 160 or 320 pixels wide (w=160 or w=320)."))
+    document = get_or_404(Document, document_id)
+    reader = _reader(document)
+    version = _version_or_404(document, number)
+    if not 1 <= page <= version.page_count:
+        abort(404)
+    confidential = document.agenda_item.confidential
+    try:
+        if confidential:  # legible at 320 px: drawn from the reader's watermarked copy
+            copy = watermarked_copy(version.sha256, reader)
+            image = thumbnails.copy_thumbnail(copy.path, page, width)
+        else:
+            image = thumbnails.page_thumbnail(version.sha256, page, width)
+    except (thumbnails.ThumbnailFailed, WatermarkFailed) as failed:
+        return _explain(503, str(failed.message))
+    if image is None:
+        abort(404)
+    return _send_stored(image.path, image.sha256, thumbnails.MIMETYPE, shared=not confidential)
+
+
+def _reader(document: Document) -> User:
+    """Return who reads ``document`` here (user, or the person at this tablet), else 403."""
+    reader = viewer_for(document.agenda_item.meeting)
+    if reader is None or not can_view_document(reader, document):
+        abort(403)
+    return reader
+
+
+def _version_or_404(document: Document, number: int) -> DocumentVersion:
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
-    response = send_file(
-        blob_store().path_for(version.sha256),
-        mimetype="application/pdf",
-        download_name=version.original_filename,
-        conditional=True,
-        etag=version.sha256,
-        max_age=ONE_YEAR,
+    return version
+
+
+def _send_stored(
+    path: Path,
+    etag: str,
+    mimetype: str,
+    filename: str | None = None,
+    attachment: bool = False,
+    *,
+    shared: bool = True,
+):
+    """Answer with a stored file, or let nginx send it (X-Accel-Redirect), with our headers.
+
+    ``shared`` files are the same for every reader and cached as immutable; a reader's own
+    copy is revalidated (a tablet's browser may serve another person at another meeting).
+    """
+    prefix = current_app.config["DOCUMENT_ACCEL_PREFIX"]
+    if prefix:
+        response = _accel_redirect(path, prefix, etag, mimetype)
+    else:
+        response = send_file(path, mimetype=mimetype, conditional=True, etag=etag)
+    if filename is not None:
+        response.headers["Content-Disposition"] = _disposition(filename, attachment)
+    # Written whole: send_file's own Cache-Control (no-cache, or public) must not remain.
+    response.headers["Cache-Control"] = (
+        f"private, max-age={ONE_YEAR}, immutable" if shared else "private, no-cache"
     )
-    response.cache_control.private = True
-    response.cache_control.immutable = True
+    return response
+
+
+def _accel_redirect(path: Path, prefix: str, etag: str, mimetype: str):
+    """Return an empty answer that tells nginx which stored file to send (it does ranges)."""
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(b"", mimetype=mimetype)
+        relative = path.relative_to(blob_store().root).as_posix()
+        response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative)
+    response.set_etag(etag)
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _disposition(filename: str, attachment: bool) -> str:
+    """Return a Content-Disposition with an ASCII name and the exact UTF-8 one (RFC 6266)."""
+    kind = "attachment" if attachment else "inline"
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\')
+    exact = quote(filename, safe="")
+    return f"{kind}; filename=\"{ascii_name or 'document.pdf'}\"; filename*=UTF-8''{exact}"
+
+
+def _explain(status: int, message: str):
+    """Answer ``status`` with a message for people (page) or our JavaScript (JSON)."""
+    if wants_json():
+        response = jsonify(ok=False, error=message)
+    else:
+        response = current_app.make_response(
+            render_template("error.html", status=status, message=message)
+        )
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -192,6 +192,7 @@ def _meeting_fields() -> dict:
         "ends_at": forms.local_datetime("ends_at"),
         "chair": forms.optional_user("chair_id"),
         "description": forms.text("description"),
+        "confidential_download": forms.flag("confidential_download"),
     }
 
 

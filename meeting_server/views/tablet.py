@@ -1,10 +1,15 @@
-"""The tablet in the room: today's meetings and the live meeting screen (touch-first)."""
+"""The tablet in the room: today's meetings, the live meeting screen and its state.
+
+The meeting screen is one page driven by static/js/tablet/; after every notice it re-reads
+``state`` (poke, then pull), which holds only what this reader may see.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
 
 from ..auth import (
     current_device,
@@ -14,10 +19,19 @@ from ..auth import (
     viewer_for,
     viewer_required,
 )
+from ..extensions import db
 from ..i18n import from_local, to_local
-from ..models import Meeting, utcnow
-from ..permissions import can_view_meeting
+from ..models import AgendaItem, Document, Meeting, User, utcnow
+from ..permissions import (
+    can_conduct_meeting,
+    can_download_document,
+    can_present,
+    can_view_document,
+    can_view_item,
+    can_view_meeting,
+)
 from ..services import meetings as meeting_service
+from ..services import presentations as presentation_service
 from .lookups import get_or_404
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
@@ -43,15 +57,6 @@ def home():
     return render_template("tablet/home.html", rows=rows, device=device, today=start)
 
 
-def _reader(meeting: Meeting):
-    """Return who would read ``meeting`` here (None: nobody is seated at this tablet)."""
-    user = current_user()
-    if user is not None:
-        return user
-    reader = seated_user(current_device(), meeting)
-    return reader if reader is not None and can_view_meeting(reader, meeting) else None
-
-
 @bp.get("/meetings/<int:meeting_id>")
 @viewer_required
 def meeting(meeting_id: int):
@@ -60,3 +65,146 @@ def meeting(meeting_id: int):
     reader = viewer_for(meeting)
     require(can_view_meeting(reader, meeting))
     return render_template("tablet/meeting.html", meeting=meeting, reader=reader)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the offline worker from /tablet/ so that it may control the tablet pages."""
+    response = current_app.send_static_file("js/tablet/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>/state")
+@viewer_required
+def state(meeting_id: int):
+    """Return everything the tablet shows, as this reader may see it (re-read after notices)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    reader = viewer_for(meeting)
+    if reader is None or not can_view_meeting(reader, meeting):
+        abort(403)
+    items = [item for item in meeting.agenda_items if can_view_item(reader, item)]
+    response = jsonify(
+        ok=True,
+        error=None,
+        meeting=_meeting_json(meeting),
+        reader={"id": reader.id, "name": reader.full_name},
+        can_conduct=can_conduct_meeting(reader, meeting),
+        current_item_id=_current_item_id(meeting, reader),
+        presentation=_presentation_json(meeting, reader),
+        documents=[_document_json(d, reader) for i in items for d in _documents(i, reader)],
+        agenda_html=render_template(
+            "tablet/_agenda.html",
+            meeting=meeting,
+            items=items,
+            can_conduct=can_conduct_meeting(reader, meeting),
+        ),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/meetings/<int:meeting_id>/start")
+@viewer_required
+def start(meeting_id: int):
+    """Start the meeting (chair or secretariat)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    presentation_service.start_meeting(_conductor(meeting), meeting)
+    db.session.commit()
+    return jsonify(ok=True, error=None, seq=meeting.seq)
+
+
+@bp.post("/meetings/<int:meeting_id>/end")
+@viewer_required
+def end(meeting_id: int):
+    """End the meeting (chair or secretariat); tablets drop its cached documents."""
+    meeting = get_or_404(Meeting, meeting_id)
+    presentation_service.end_meeting(_conductor(meeting), meeting)
+    db.session.commit()
+    return jsonify(ok=True, error=None, seq=meeting.seq)
+
+
+@bp.post("/items/<int:item_id>/current")
+@viewer_required
+def make_current(item_id: int):
+    """Move the meeting to this agenda item (chair or secretariat)."""
+    item = get_or_404(AgendaItem, item_id)
+    presentation_service.set_current_item(_conductor(item.meeting), item.meeting, item)
+    db.session.commit()
+    return jsonify(ok=True, error=None, seq=item.meeting.seq)
+
+
+def _conductor(meeting: Meeting) -> User:
+    """Return the reader if they may conduct ``meeting``, else answer 403."""
+    user = viewer_for(meeting)
+    if user is None or not can_conduct_meeting(user, meeting):
+        abort(403)
+    return user
+
+
+def _reader(meeting: Meeting) -> User | None:
+    """Return who would read ``meeting`` here (None: nobody is seated at this tablet)."""
+    user = current_user()
+    if user is not None:
+        return user
+    reader = seated_user(current_device(), meeting)
+    return reader if reader is not None and can_view_meeting(reader, meeting) else None
+
+
+def _meeting_json(meeting: Meeting) -> dict:
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "status": meeting.status,
+        "seq": meeting.seq,
+        "version": meeting.version,
+    }
+
+
+def _documents(item: AgendaItem, reader: User) -> list[Document]:
+    return [d for d in item.documents if d.removed_at is None and can_view_document(reader, d)]
+
+
+def _document_json(document: Document, reader: User) -> dict:
+    version = document.current
+    ids: dict[str, Any] = {"document_id": document.id, "number": version.number}
+    return {
+        "id": document.id,
+        "item_id": document.agenda_item_id,
+        "title": document.title,
+        "version": version.number,
+        "page_count": version.page_count,
+        "confidential": document.agenda_item.confidential,
+        "file_url": url_for("documents.read", **ids),
+        "thumbnail_url": url_for("documents.thumbnail", **ids, page=1, w=160).replace(
+            "/pages/1/", "/pages/{page}/"
+        ),
+        "can_download": can_download_document(reader, document),
+        "can_present": can_present(reader, document.agenda_item),
+    }
+
+
+def _current_item_id(meeting: Meeting, reader: User) -> int | None:
+    presentation = presentation_service.presentation_of(meeting)
+    if presentation is None or presentation.current_item is None:
+        return None
+    return (
+        presentation.current_item_id if can_view_item(reader, presentation.current_item) else None
+    )
+
+
+def _presentation_json(meeting: Meeting, reader: User) -> dict | None:
+    presentation = presentation_service.presentation_of(meeting)
+    if presentation is None or presentation.document is None:
+        return None
+    if not can_view_document(reader, presentation.document):
+        return None
+    return {
+        "document_id": presentation.document_id,
+        "version": presentation.version_number,
+        "page": presentation.page,
+        "zoom": presentation.zoom,
+        "presenter_id": presentation.presenter_id,
+        "presenter": presentation.presenter.full_name if presentation.presenter else "",
+    }

@@ -1,0 +1,68 @@
+"""Private notes on document pages, read and written by the tablet (JSON)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+from flask_babel import gettext as _
+
+from ..auth import viewer_for, viewer_required
+from ..extensions import db
+from ..i18n import to_local
+from ..models import Document, Note, User
+from ..permissions import can_view_document
+from ..services import notes as note_service
+from ..services.errors import ServiceError
+from .lookups import get_or_404
+
+bp = Blueprint("notes", __name__, url_prefix="/tablet")
+
+
+@bp.get("/documents/<int:document_id>/notes")
+@viewer_required
+def index(document_id: int):
+    """Return my notes on every version of the document, marking those on an older version."""
+    document = get_or_404(Document, document_id)
+    reader = _reader(document)
+    notes = note_service.notes_on_document(reader, document)
+    response = jsonify(
+        ok=True, error=None, current_version=document.current.number,
+        notes=[_note_json(note, document) for note in notes],
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.put("/documents/<int:document_id>/versions/<int:number>/pages/<int:page>/note")
+@viewer_required
+def save(document_id: int, number: int, page: int):
+    """Write (or with an empty text, delete) my note on a page."""
+    document = get_or_404(Document, document_id)
+    reader = _reader(document)
+    version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    payload = request.get_json(silent=True)
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str):
+        raise ServiceError(_('Send the note as JSON with a "text" field.'))
+    note = note_service.save_note(reader, version, page, text)
+    db.session.commit()
+    return jsonify(ok=True, error=None, note=_note_json(note, document) if note else None)
+
+
+def _reader(document: Document) -> User:
+    """Return who reads the document here, or answer 403."""
+    reader = viewer_for(document.agenda_item.meeting)
+    if reader is None or not can_view_document(reader, document):
+        abort(403)
+    return reader
+
+
+def _note_json(note: Note, document: Document) -> dict:
+    return {
+        "version": note.version.number,
+        "page": note.page,
+        "text": note.text,
+        "updated_at": to_local(note.updated_at).strftime("%d/%m/%Y %H:%M"),
+        "document_changed": note.version.number != document.current.number,
+    }

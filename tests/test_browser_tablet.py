@@ -1,0 +1,167 @@
+"""The tablet in real Chromium: following the presenter, reading tools, notes, restarts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pdf_samples
+import pytest
+from browser import TABLET, free_port, live_server, poll, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with live_server(tmp_path_factory.mktemp("tablet-ui")) as running:
+        yield running
+
+
+def open_tablet(chromium, base, username, errors, meeting_url=None):
+    """Sign ``username`` in on a 1280×800 tablet and open today's meeting screen."""
+    page = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, base, username)
+    if meeting_url is None:
+        page.goto(base + "/tablet")
+        page.locator("a.tablet-card").first.click()
+    else:
+        page.goto(meeting_url)
+    page.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
+    return page
+
+
+def page_number(page) -> int:
+    return int(page.locator("#page-number").input_value())
+
+
+def test_the_tablet_follows_the_presenter_page_by_page(chromium, server):
+    base, _env = server
+    errors: list[str] = []
+    chair = open_tablet(chromium, base, "chutich", errors)
+    chair.click("#start-meeting")
+    chair.wait_for_selector("#end-meeting:visible", timeout=WAIT_MS)
+    reader = open_tablet(chromium, base, "daibieu1", errors, meeting_url=chair.url)
+    assert reader.locator("#meeting-status .badge-in_progress").count() == 1
+
+    chair.locator(".doc-open").first.click()
+    chair.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    title = chair.locator("#doc-title").inner_text()
+    chair.click("#present")
+    assert poll(lambda: reader.locator("#doc-title").inner_text() == title, 5)
+    reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    assert reader.locator("#sync-text").inner_text() != ""  # "following the presenter"
+
+    for expected in (2, 3):
+        chair.click("#next-page")
+        started = time.monotonic()
+        assert poll(lambda expected=expected: page_number(reader) == expected, 2), (
+            f"the tablet stayed on page {page_number(reader)}"
+        )
+        print(f"page {expected} followed in {(time.monotonic() - started) * 1000:.0f} ms")
+    chair.click("#zoom-in")
+    assert poll(lambda: reader.locator("#zoom-label").inner_text() == "125%", 2)
+    screenshot(chair, "tablet-presenter")
+    screenshot(reader, "tablet-following")
+
+    reader.click("#stop-following")
+    chair.click("#prev-page")
+    assert poll(lambda: page_number(chair) == 2, 2)
+    time.sleep(0.8)
+    assert page_number(reader) == 3, "a reader who stopped following was moved"
+    assert reader.locator("#catch-up").is_visible()
+    screenshot(reader, "tablet-reading-alone")
+    reader.click("#catch-up")
+    assert poll(lambda: page_number(reader) == 2, 2)
+    assert errors == []
+
+
+def test_reading_tools_search_thumbnails_and_private_notes(chromium, server):
+    base, _env = server
+    errors: list[str] = []
+    reader = open_tablet(chromium, base, "daibieu2", errors)
+    reader.locator(".doc-open").first.click()
+    reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+
+    reader.fill("#search-input", "giai ngan")  # without accents, finds "giải ngân"
+    reader.click("#search-next")
+    assert poll(
+        lambda: (
+            "/" not in reader.locator("#search-result").inner_text()
+            and any(c.isdigit() for c in reader.locator("#search-result").inner_text())
+        ),
+        5,
+    )
+    assert poll(lambda: reader.locator(".textLayer .highlight").count() > 0, 5)
+    print("search:", reader.locator("#search-result").inner_text())
+
+    reader.click("#toggle-thumbs")
+    first_thumb = reader.locator(".thumb img").first
+    assert poll(lambda: first_thumb.evaluate("img => img.complete && img.naturalWidth") == 160, 10)
+    reader.locator(".thumb").nth(2).click()
+    assert poll(lambda: page_number(reader) == 3, 2)
+
+    reader.click("#toggle-notes")
+    reader.fill("#note-text", "Hỏi lại Sở Tài chính về số liệu giải ngân")
+    reader.locator("#note-text").blur()
+    assert poll(lambda: reader.locator("#note-status").inner_text() != "", 5)
+    screenshot(reader, "tablet-notes-thumbnails")
+    reader.reload()
+    reader.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
+    reader.locator(".doc-open").first.click()
+    reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    reader.locator("#page-number").fill("3")
+    reader.locator("#page-number").dispatch_event("change")
+    assert poll(lambda: page_number(reader) == 3, 2)
+    assert poll(lambda: reader.locator("#note-text").input_value().startswith("Hỏi lại"), 5)
+    assert errors == []
+
+
+def add_document_elsewhere(env: dict[str, str], pdf_path: str) -> None:
+    """Add a PDF to the sample meeting's first item from another process (another worker)."""
+    script = (
+        "from meeting_server import create_app\n"
+        "from meeting_server.extensions import db\n"
+        "from meeting_server.models import Meeting, User\n"
+        "from meeting_server.services.documents import add_document\n"
+        "from sqlalchemy import select\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    meeting = db.session.scalars(select(Meeting)).first()\n"
+        "    actor = db.session.scalars(select(User).where(User.username == 'thuky')).one()\n"
+        f"    with open({pdf_path!r}, 'rb') as f:\n"
+        "        add_document(actor, meeting.agenda_items[0], stream=f, filename='bo-sung.pdf')\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+
+
+def test_after_a_server_restart_the_tablet_resyncs_with_nothing_lost(
+    chromium, tmp_path_factory, tmp_path
+):
+    instance, port = tmp_path_factory.mktemp("tablet-restart"), free_port()
+    errors: list[str] = []
+    with live_server(instance, port=port) as (base, env):
+        reader = open_tablet(chromium, base, "daibieu1", errors)
+        reader.evaluate("window.__sameDocument = true")  # gone if the page reloads
+        before = reader.locator(".document").count()
+    assert poll(lambda: reader.locator("#live-status").get_attribute("data-state") == "offline", 5)
+    screenshot(reader, "tablet-server-down")
+    pdf = tmp_path / "bo-sung.pdf"
+    pdf.write_bytes(pdf_samples.simple_pdf(pages=2, text="Bo sung"))
+    add_document_elsewhere(env, str(pdf))  # changed while this tablet could not hear it
+
+    with live_server(instance, port=port, seed_demo=False, name="restarted"):
+        reader.wait_for_selector("#live-status[data-state='online']", timeout=15_000)
+        reader.wait_for_selector(".document .badge-new", timeout=WAIT_MS)
+        assert reader.locator(".document").count() == before + 1
+        assert "bo-sung" in reader.locator("#agenda-live").inner_text()
+        assert reader.evaluate("window.__sameDocument === true"), "the tablet page was reloaded"
+        screenshot(reader, "tablet-resynced")
+    errors = [e for e in errors if "ERR_CONNECTION_REFUSED" not in e and "WebSocket" not in e]
+    assert errors == []
