@@ -165,3 +165,79 @@ def test_after_a_server_restart_the_tablet_resyncs_with_nothing_lost(
         screenshot(reader, "tablet-resynced")
     errors = [e for e in errors if "ERR_CONNECTION_REFUSED" not in e and "WebSocket" not in e]
     assert errors == []
+
+
+def cached_entries(page) -> int:
+    """Count what the tablet keeps for offline reading (every Cache Storage entry)."""
+    return page.evaluate(
+        """async () => {
+            let count = 0;
+            for (const name of await caches.keys()) {
+                count += (await (await caches.open(name)).keys()).length;
+            }
+            return count;
+        }"""
+    )
+
+
+def test_a_document_once_opened_stays_readable_offline(chromium, server):
+    base, _env = server
+    errors: list[str] = []
+    reader = open_tablet(chromium, base, "daibieu3", errors)
+    reader.locator(".doc-open").first.click()
+    reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    documents = reader.locator(".doc-open").count()
+    assert poll(lambda: cached_entries(reader) >= documents, 10), "documents were not kept"
+
+    reader.context.set_offline(True)
+    assert poll(lambda: reader.locator("#live-status").get_attribute("data-state") == "offline", 10)
+    reader.locator(".doc-open").nth(1).click()  # never opened before: read from the cache
+    assert poll(lambda: reader.locator("#reader-empty").is_hidden(), 5)
+    assert reader.locator("#page-count").inner_text() != "–"
+    screenshot(reader, "tablet-offline")
+    reader.context.set_offline(False)
+    reader.wait_for_selector("#live-status[data-state='online']", timeout=15_000)
+    errors = [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e and "WebSocket" not in e]
+    assert errors == []
+
+
+def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, server):
+    base, _env = server
+    admin = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
+    admin.on("dialog", lambda dialog: dialog.accept())
+    sign_in(admin, base, "admin")
+    admin.goto(base + "/admin/devices")
+    admin.select_option("select[name=room_id]", label="Phòng họp số 1")
+    admin.fill("input[name=seat]", "4")  # daibieu1's seat in the sample meeting
+    admin.fill("input[name=name]", "Máy tính bảng 4")
+    admin.locator("form[action$='/admin/devices'] button.primary").click()
+    admin.locator("form[action$='/code'] button").click()
+    code = admin.locator(".pairing-code").get_attribute("data-code")
+    screenshot(admin, "admin-device-pairing-code")
+
+    errors: list[str] = []
+    tablet = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
+    tablet.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tablet.goto(f"{base}/tablet/pair?code={code}")
+    tablet.locator("button.pair-button").click()
+    tablet.wait_for_url(f"{base}/tablet")
+    tablet.locator("a.tablet-card").first.click()
+    tablet.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
+    assert "Đỗ Văn An" in tablet.locator(".tablet-side-head").inner_text()  # daibieu1's seat
+    tablet.locator(".doc-open").first.click()
+    tablet.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    assert poll(lambda: cached_entries(tablet) > 0, 10)
+    screenshot(tablet, "tablet-paired-device")
+
+    admin.locator("form[action$='/revoke'] button").click()
+    started = time.monotonic()
+    # disconnected: offline, or already showing the server's "removed" page
+    assert poll(lambda: tablet.locator("#live-status[data-state='online']").count() == 0, 5)
+    tablet.wait_for_load_state()
+    assert poll(lambda: tablet.locator("h1").first.inner_text() != "", 5)
+    print(f"revoked tablet disconnected in {(time.monotonic() - started) * 1000:.0f} ms")
+    assert poll(lambda: cached_entries(tablet) == 0, 5), "the revoked tablet kept documents"
+    assert tablet.evaluate("localStorage.length") == 0
+    assert poll(lambda: tablet.locator("#tablet").count() == 0, 5)  # the "removed" page instead
+    assert not [c for c in tablet.context.cookies() if c["name"] == "meeting_device"]
+    screenshot(tablet, "tablet-revoked")

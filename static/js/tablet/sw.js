@@ -9,7 +9,23 @@
 const SHELL = "tablet-shell";
 const MEETING_PREFIX = "tablet-meeting-";
 
-self.addEventListener("install", () => self.skipWaiting());
+// What the meeting screen needs to start and to open PDFs without the network.
+const SHELL_URLS = [
+  "/static/css/app.css", "/static/css/tablet.css", "/static/favicon.svg", "/static/js/common.js",
+  "/static/js/tablet/meeting.js", "/static/js/tablet/viewer.js", "/static/js/tablet/notes.js",
+  "/static/js/tablet/offline.js", "/static/js/tablet/home.js",
+  "/static/vendor/socket.io.esm.min.js", "/static/vendor/pdfjs/pdf.min.mjs",
+  "/static/vendor/pdfjs/pdf.worker.min.mjs", "/static/vendor/pdfjs/pdf_viewer.mjs",
+  "/static/vendor/pdfjs/pdf_viewer.css",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    await Promise.all(SHELL_URLS.map((url) => cache.add(url).catch(() => undefined)));
+    await self.skipWaiting();
+  })());
+});
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener("message", (event) => {

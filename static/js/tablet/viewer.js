@@ -35,6 +35,7 @@ export class DocumentViewer {
     this.linkService.setViewer(this.pdfViewer);
     this.document = null;
     this.loadingTask = null;
+    this.worker = new pdfjsLib.PDFWorker(); // one worker for every document opened here
     this.zoom = 100;
     this.programmatic = 0; // > 0 while we move the view ourselves (not the reader)
     this.eventBus.on("pagechanging", ({ pageNumber }) => {
@@ -63,7 +64,7 @@ export class DocumentViewer {
     const data = new Uint8Array(await response.arrayBuffer());
     if (this.opened !== doc) return false; // another document was chosen meanwhile
     this.loadingTask = pdfjsLib.getDocument({
-      data, isEvalSupported: false, enableXfa: false, disableAutoFetch: true,
+      data, worker: this.worker, isEvalSupported: false, enableXfa: false, disableAutoFetch: true,
     });
     const pdf = await this.loadingTask.promise;
     if (this.opened !== doc) { pdf.destroy(); return false; }
