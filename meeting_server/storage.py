@@ -70,6 +70,8 @@ class BlobStore:
         if target.is_file():
             return StoredBlob(sha256, size, target)
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Group-readable, so that nginx (in the server's group) can send it (X-Accel-Redirect).
+        source.chmod(0o640)
         _fsync(source)
         os.replace(source, target)
         _fsync(target.parent)

@@ -68,6 +68,7 @@ def test_plain_document_is_handed_to_nginx_with_its_headers(app, client, documen
     assert response.status_code == 200 and response.data == b""
     path = stored(app, response.headers["X-Accel-Redirect"])
     assert path.parent.parent.parent.name == "blobs"
+    assert path.stat().st_mode & 0o777 == 0o640  # nginx, in the server's group, may read it
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     assert response.headers["X-Accel-Redirect"].endswith(sha256)
     assert response.headers["ETag"] == f'"{sha256}"'
