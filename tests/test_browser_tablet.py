@@ -9,7 +9,7 @@ import time
 
 import pdf_samples
 import pytest
-from browser import TABLET, free_port, live_server, poll, screenshot, sign_in
+from browser import PHONE, TABLET, free_port, live_server, poll, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -118,6 +118,25 @@ def test_reading_tools_search_thumbnails_and_private_notes(chromium, server):
     assert errors == []
 
 
+def test_the_meeting_screen_reads_on_a_phone(chromium, server):
+    base, _env = server
+    errors: list[str] = []
+    phone = chromium.new_context(
+        viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True
+    ).new_page()
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(phone, base, "daibieu4")
+    phone.goto(base + "/tablet")
+    phone.locator("a.tablet-card").first.click()
+    phone.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
+    phone.locator(".doc-open").first.click()
+    phone.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    page_box = phone.locator(".pdfViewer .page").first.bounding_box()
+    assert page_box["width"] <= PHONE["width"], "the page does not fit the phone's width"
+    screenshot(phone, "phone-meeting-screen")
+    assert errors == []
+
+
 def add_document_elsewhere(env: dict[str, str], pdf_path: str) -> None:
     """Add a PDF to the sample meeting's first item from another process (another worker)."""
     script = (
@@ -163,17 +182,22 @@ def test_after_a_server_restart_the_tablet_resyncs_with_nothing_lost(
     assert errors == []
 
 
-def cached_entries(page) -> int:
-    """Count what the tablet keeps for offline reading (every Cache Storage entry)."""
+def cached_urls(page) -> list[str]:
+    """Return what the tablet keeps for offline reading (every Cache Storage entry)."""
     return page.evaluate(
         """async () => {
-            let count = 0;
+            const urls = [];
             for (const name of await caches.keys()) {
-                count += (await (await caches.open(name)).keys()).length;
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(request.url);
             }
-            return count;
+            return urls;
         }"""
     )
+
+
+def cached_documents(page) -> int:
+    return len([url for url in cached_urls(page) if url.endswith("/file")])
 
 
 def test_a_document_once_opened_stays_readable_offline(chromium, server):
@@ -183,7 +207,7 @@ def test_a_document_once_opened_stays_readable_offline(chromium, server):
     reader.locator(".doc-open").first.click()
     reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
     documents = reader.locator(".doc-open").count()
-    assert poll(lambda: cached_entries(reader) >= documents, 10), "documents were not kept"
+    assert poll(lambda: cached_documents(reader) >= documents, 10), "documents were not kept"
 
     reader.context.set_offline(True)
     assert poll(lambda: reader.locator("#live-status").get_attribute("data-state") == "offline", 10)
@@ -222,7 +246,7 @@ def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, se
     assert "Đỗ Văn An" in tablet.locator(".tablet-side-head").inner_text()  # daibieu1's seat
     tablet.locator(".doc-open").first.click()
     tablet.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
-    assert poll(lambda: cached_entries(tablet) > 0, 10)
+    assert poll(lambda: cached_documents(tablet) > 0, 10)
     screenshot(tablet, "tablet-paired-device")
 
     admin.locator("form[action$='/revoke'] button").click()
@@ -232,7 +256,7 @@ def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, se
     tablet.wait_for_load_state()
     assert poll(lambda: tablet.locator("h1").first.inner_text() != "", 5)
     print(f"revoked tablet disconnected in {(time.monotonic() - started) * 1000:.0f} ms")
-    assert poll(lambda: cached_entries(tablet) == 0, 5), "the revoked tablet kept documents"
+    assert poll(lambda: cached_urls(tablet) == [], 5), "the revoked tablet kept documents"
     assert tablet.evaluate("localStorage.length") == 0
     assert poll(lambda: tablet.locator("#tablet").count() == 0, 5)  # the "removed" page instead
     assert not [c for c in tablet.context.cookies() if c["name"] == "meeting_device"]

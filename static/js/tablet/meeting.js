@@ -365,6 +365,7 @@ function wireControls() {
       if (doc) {
         if (state.presentation && doc.id !== state.presentation.document_id && !presenting) following = false;
         openDocument(doc);
+        if (window.matchMedia("(max-width: 900px)").matches) $("reader").scrollIntoView(); // phones
       }
     }
     const current = event.target.closest(".make-current");

@@ -75,6 +75,8 @@ export class DocumentViewer {
     await ready;
     if (this.opened !== doc) return false;
     this.renderThumbs(doc, pdf.numPages);
+    this.zoom = zoom;
+    this.applyZoom(); // PDF.js starts at "auto"; we always size relative to the page width
     this.moveTo(page, zoom);
     return true;
   }

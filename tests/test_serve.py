@@ -1,0 +1,116 @@
+"""The production server: `meeting-server serve` is one gevent process with WebSocket delivery."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from browser import cli, connect, first_meeting_of, free_port, secretary_changes_a_seat, signed_in
+
+pytestmark = pytest.mark.browser  # a live server process, like the browser tests
+
+STARTED = re.compile(r"meeting-server serve: pid=(\d+) async_mode=(\S+) websocket=(\S+) on (\S+)")
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    """Run `meeting-server serve` on a free loopback port with its own instance; stop it by PID."""
+    instance = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
+        "MEETING_STORAGE_DIR": str(instance / "storage"),
+        "MEETING_SECRET_KEY": "serve-test-secret",
+        "MEETING_DEMO_PASSWORD": "demo12345",
+        # Plain HTTP on loopback here; in production nginx terminates HTTPS.
+        "MEETING_SESSION_COOKIE_SECURE": "false",
+    }
+    cli(env, "db", "upgrade")
+    cli(env, "demo")
+    log_path = instance / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from meeting_server.cli import main; main()", "serve"]
+            + ["--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_up(base + "/login", process)
+            yield base, log_path, process
+        finally:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def test_serve_runs_gevent_with_websocket_in_the_same_process(production):
+    _base, log_path, process = production
+    started = STARTED.search(log_path.read_text())
+    assert started, log_path.read_text()
+    pid, mode, websocket, _url = started.groups()
+    assert (mode, websocket) == ("gevent", "simple-websocket")
+    assert int(pid) == process.pid  # gevent's launcher replaced the command: stop it by this PID
+
+
+def test_a_tablet_gets_the_notice_from_the_production_server_over_websocket(production):
+    base, _log, _process = production
+    tablet = connect(base, signed_in(base, "daibieu1"))
+    try:
+        assert tablet.transport() == "websocket"
+        meeting_id = first_meeting_of(base, "daibieu1")
+        arrived = threading.Event()
+        received: list[dict] = []
+
+        @tablet.on("meeting_updated")
+        def on_update(notice):
+            received.append(notice)
+            arrived.set()
+
+        ack = tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)
+        assert ack["ok"] and ack["snapshot"]
+        secretary_changes_a_seat(base, meeting_id, "42")
+        assert arrived.wait(5), "no notice within 5 s"
+        assert received[0]["meeting_id"] == meeting_id and received[0]["seq"] == ack["seq"] + 1
+    finally:
+        tablet.disconnect()
+
+
+def test_the_server_module_refuses_to_start_without_gevent_patching(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "meeting_server.serve", "--port", str(free_port())],
+        env={**os.environ, "MEETING_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "meeting-server serve" in result.stderr
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"meeting-server serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # loopback only
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"meeting-server serve did not answer at {url} within {seconds} s")
