@@ -261,3 +261,46 @@ def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, se
     assert poll(lambda: tablet.locator("#tablet").count() == 0, 5)  # the "removed" page instead
     assert not [c for c in tablet.context.cookies() if c["name"] == "meeting_device"]
     screenshot(tablet, "tablet-revoked")
+
+
+def test_an_upload_appears_on_the_tablet_within_two_seconds(chromium, server, tmp_path):
+    base, _env = server
+    errors: list[str] = []
+    reader = open_tablet(chromium, base, "daibieu5", errors)
+    reader.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    before = reader.locator(".document").count()
+    desk = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
+    sign_in(desk, base, "thuky")
+    desk.goto(reader.url.replace("/tablet/meetings/", "/meetings/"))
+    item = desk.locator("li[data-item-id]").nth(1).get_attribute("data-item-id")
+    pdf = tmp_path / "to-trinh-bo-sung.pdf"
+    pdf.write_bytes(pdf_samples.simple_pdf(pages=2, text="To trinh bo sung"))
+    desk.set_input_files(f"input[data-testid=upload-{item}]", str(pdf))
+    with desk.expect_response(lambda r: r.url.endswith("/documents")) as uploaded:
+        desk.locator(f"li[data-item-id='{item}'] form.upload-form button").click()
+    assert uploaded.value.status == 201
+    started = time.monotonic()
+    reader.wait_for_selector(".document .badge-new", timeout=2000)
+    print(f"upload shown on the tablet {(time.monotonic() - started) * 1000:.0f} ms after it")
+    assert reader.locator(".document").count() == before + 1
+    assert reader.evaluate("window.__sameDocument === true"), "the tablet page was reloaded"
+    screenshot(reader, "tablet-new-document")
+    assert errors == []
+
+
+# Last in this module: it ends the sample meeting.
+def test_ending_the_meeting_empties_the_tablets_cache(chromium, server):
+    base, _env = server
+    errors: list[str] = []
+    reader = open_tablet(chromium, base, "daibieu6", errors)
+    reader.locator(".doc-open").first.click()
+    reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    assert poll(lambda: cached_documents(reader) > 0, 10)
+    chair = open_tablet(chromium, base, "chutich", errors, meeting_url=reader.url)
+    chair.on("dialog", lambda dialog: dialog.accept())
+    chair.click("#end-meeting")
+    reader.wait_for_selector("#meeting-status .badge-ended", timeout=WAIT_MS)
+    assert reader.locator("#tablet-message").is_visible()
+    assert poll(lambda: cached_documents(reader) == 0, 5), "documents stayed after the end"
+    screenshot(reader, "tablet-meeting-ended")
+    assert errors == []
