@@ -22,10 +22,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .extensions import db
-from .models import Device, Meeting, User
+from .models import Device, Invitation, Meeting, User
 from .services.audit import client_address
 from .services.devices import device_for_token, touch_device
 
@@ -63,7 +64,12 @@ def seated_user(device: Device | None, meeting: Meeting) -> User | None:
     """Return the person invited to ``device``'s seat in ``meeting`` (same room only)."""
     if device is None or not device.active or device.room_id != meeting.room_id:
         return None
-    invitation = next((i for i in meeting.invitations if i.seat == device.seat), None)
+    # One row, not the whole list: a meeting may have a thousand invitations.
+    invitation = db.session.scalar(
+        select(Invitation).where(
+            Invitation.meeting_id == meeting.id, Invitation.seat == device.seat
+        )
+    )
     return invitation.user if invitation is not None and invitation.user.active else None
 
 

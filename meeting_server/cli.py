@@ -1,4 +1,4 @@
-"""The ``meeting-server`` command: database, accounts, demo data, development server."""
+"""The ``meeting-server`` command: database, accounts, demo data, the servers."""
 
 from __future__ import annotations
 
@@ -120,6 +120,18 @@ def run_command(host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve in production: one gevent process with WebSocket (run several behind nginx)."""
+    # gevent must patch the standard library before anything imports it, and this process has
+    # long imported Flask: become gevent's launcher (same PID), see meeting_server/serve.py.
+    sys.stdout.flush()
+    launcher = [sys.executable, "-m", "gevent.monkey", "--module", "meeting_server.serve"]
+    os.execv(sys.executable, [*launcher, "--host", host, "--port", str(port)])  # noqa: S606
+
+
 def _redacted(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -131,7 +143,14 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from .cli_signing import COMMANDS as SIGNING_COMMANDS
 
-    for command in (db_group, create_user_command, demo_command, run_command, *SIGNING_COMMANDS):
+    for command in (
+        db_group,
+        create_user_command,
+        demo_command,
+        run_command,
+        serve_command,
+        *SIGNING_COMMANDS,
+    ):
         app.cli.add_command(command)
 
 

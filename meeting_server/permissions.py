@@ -7,6 +7,9 @@ and only once published; confidential agenda items only with the invitation's pe
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from .models import AgendaItem, Document, Invitation, Meeting, Presentation, Role, User
 
 
@@ -38,7 +41,13 @@ def invitation_of(user: User | None, meeting: Meeting) -> Invitation | None:
     """Return the user's invitation to the meeting, if any."""
     if user is None:
         return None
-    return next((inv for inv in meeting.invitations if inv.user_id == user.id), None)
+    session = object_session(meeting)
+    if session is None or meeting.id is None or "invitations" in meeting.__dict__:
+        return next((inv for inv in meeting.invitations if inv.user_id == user.id), None)
+    # One row, not the whole list: a meeting may have a thousand invitations.
+    return session.scalar(
+        select(Invitation).where(Invitation.meeting_id == meeting.id, Invitation.user_id == user.id)
+    )
 
 
 def can_view_meeting(user: User | None, meeting: Meeting) -> bool:

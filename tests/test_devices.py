@@ -11,7 +11,9 @@ import pytest
 import requests
 import segno
 import socketio as socketio_client
-from browser import live_server, signed_in
+from browser import live_server
+from browser import signed_in as signed_in_live
+from clients import signed_in
 from services import require_service
 from sqlalchemy import select
 
@@ -32,12 +34,6 @@ NEW_CODE_HINT = "ask the administrator for a new code"
 def english(client):
     """Choose English, so the checks read the messages as written in the code."""
     client.get("/lang/en")
-    return client
-
-
-def signed_in_as(app, username):
-    client = english(app.test_client())
-    client.post("/login", data={"username": username, "password": "correct-horse-42"})
     return client
 
 
@@ -318,7 +314,7 @@ def test_a_removed_tablet_is_told_and_disconnected(
     ours = seated_meeting(app, secretary, room, [(participant, "5")], hours=24)
     tablet = device_socket(app, token)
     assert tablet.emit("join_meeting", {"meeting_id": ours}, callback=True)["ok"]
-    person = socketio.test_client(app, flask_test_client=signed_in_as(app, "daibieu1"))
+    person = socketio.test_client(app, flask_test_client=signed_in(app, "daibieu1"))
     assert person.is_connected()
     tablet.get_received()
     auth.login("admin")
@@ -335,7 +331,7 @@ def test_a_removed_tablet_is_told_and_disconnected(
 
 def pair_over_http(base: str, seat: str) -> tuple[int, str]:
     """As ``admin``, add a tablet at ``seat`` of the first room and pair it; return (id, token)."""
-    desk = signed_in(base, "admin")
+    desk = signed_in_live(base, "admin")
     page = desk.get(base + "/admin/devices", timeout=10).text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     room_id = re.search(r'<option value="(\d+)"', page).group(1)
@@ -364,7 +360,7 @@ def pair_over_http(base: str, seat: str) -> tuple[int, str]:
 
 
 def revoke_over_http(base: str, device_id: int) -> None:
-    desk = signed_in(base, "admin")
+    desk = signed_in_live(base, "admin")
     page = desk.get(f"{base}/admin/devices/{device_id}", timeout=10).text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     reply = desk.post(

@@ -6,6 +6,7 @@ import io
 
 import pdf_samples
 import pytest
+from clients import signed_in
 
 from meeting_server.extensions import db
 from meeting_server.models import Meeting, User
@@ -13,8 +14,6 @@ from meeting_server.services.agenda import add_item
 from meeting_server.services.documents import add_document
 from meeting_server.services.meetings import publish_meeting
 from meeting_server.services.participants import invite_users
-
-PASSWORD = "correct-horse-42"
 
 
 @pytest.fixture
@@ -32,12 +31,6 @@ def document(app, secretary, draft_meeting, participant, create_user):
         publish_meeting(actor, meeting)
         db.session.commit()
         return doc.id
-
-
-def signed_in(app, username):
-    http = app.test_client()
-    http.post("/login", data={"username": username, "password": PASSWORD})
-    return http
 
 
 def write(http, document_id, page, text, version=1):

@@ -6,6 +6,7 @@ import io
 
 import pdf_samples
 import pytest
+from clients import signed_in
 
 from meeting_server.extensions import db, socketio
 from meeting_server.models import Meeting, User
@@ -14,7 +15,6 @@ from meeting_server.services.documents import add_document
 from meeting_server.services.meetings import publish_meeting
 from meeting_server.services.participants import invite_users, update_invitation
 
-PASSWORD = "correct-horse-42"
 JSON = {"Accept": "application/json"}
 
 
@@ -44,12 +44,6 @@ def room_meeting(app, secretary, chair, draft_meeting, participant, create_user)
             "meeting": meeting.id, "open_item": open_item.id, "secret_item": secret_item.id,
             "open_doc": open_doc.id, "secret_doc": secret_doc.id,
         }  # fmt: skip
-
-
-def signed_in(app, username):
-    http = app.test_client()
-    http.post("/login", data={"username": username, "password": PASSWORD})
-    return http
 
 
 def tablet(app, username, meeting_id):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pdf_samples
 import pytest
+from clients import signed_in
 
 from meeting_server.extensions import db
 from meeting_server.models import Meeting, User
@@ -14,8 +15,6 @@ from meeting_server.services.agenda import add_item
 from meeting_server.services.documents import add_document
 from meeting_server.services.meetings import publish_meeting, update_meeting
 from meeting_server.services.participants import invite_users, update_invitation
-
-PASSWORD = "correct-horse-42"
 
 
 @pytest.fixture
@@ -41,12 +40,6 @@ def today(app, secretary, chair, draft_meeting, participant, create_user):
         publish_meeting(actor, meeting)
         db.session.commit()
         return meeting.id
-
-
-def signed_in(app, username):
-    http = app.test_client()
-    http.post("/login", data={"username": username, "password": PASSWORD})
-    return http
 
 
 def test_the_tablet_lists_todays_meetings_of_the_reader(app, today, participant, outsider):

@@ -158,7 +158,10 @@ def _set_chair(meeting: Meeting, chair: User | None) -> None:
 
 
 def _ensure_invited(meeting: Meeting, user: User, role: MeetingRole) -> Invitation:
-    existing = next((i for i in meeting.invitations if i.user_id == user.id), None)
+    # One row, not the whole list: a meeting may have a thousand invitations.
+    existing = db.session.scalar(
+        select(Invitation).where(Invitation.meeting == meeting, Invitation.user_id == user.id)
+    )
     if existing is not None:
         return existing
     invitation = Invitation(user=user, role=role, may_view_confidential=True)

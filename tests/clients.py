@@ -1,0 +1,18 @@
+"""Test clients of the app signed in as a given person (each with its own session)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+#: The password ``create_user`` (tests/conftest.py) gives every test account.
+PASSWORD = "correct-horse-42"
+
+
+def signed_in(app: Flask, username: str, lang: str = "en") -> FlaskClient:
+    """Return a new test client signed in as ``username``, reading ``lang`` (English msgids)."""
+    http = app.test_client()
+    http.get(f"/lang/{lang}")
+    reply = http.post("/login", data={"username": username, "password": PASSWORD})
+    assert reply.status_code == 302, f"{username} could not sign in"
+    return http
