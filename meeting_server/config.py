@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "THUMBNAIL_MEMORY_MB": 768,
     "WATERMARK_TIMEOUT_S": 60.0,  # stamping confidential documents (in a subprocess)
     "DOCUMENT_ACCEL_PREFIX": "",  # e.g. /_blobs/: nginx sends the bytes (X-Accel-Redirect)
+    "TRUSTED_PROXIES": 0,  # 1 behind nginx: client address from X-Forwarded-For (rate limits)
     "PAIRING_CODE_MINUTES": 15,  # how long a tablet's one-time pairing code stays valid
     "PAIRING_LIMIT_PER_IP": "10 per 10 minutes",  # wrong pairing codes tolerated
     "IDLE_TIMEOUT_MINUTES": 30,

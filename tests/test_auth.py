@@ -194,3 +194,17 @@ def test_pages_carry_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_behind_nginx_the_client_address_comes_from_x_forwarded_for(app_config, proxies, expected):
+    app_config["TRUSTED_PROXIES"] = proxies
+    app = create_app(app_config)
+    app.test_client().post(
+        "/login",
+        data={"username": "nobody", "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (event.action, event.ip) == ("auth.login_failed", expected)
