@@ -2,9 +2,9 @@
 
 Run as ``python -m meeting_server._pdf_screen_worker IN OUT`` by ``pdf_screening``, which
 documents the rule. The process limits its own memory, CPU time, file size and core dumps
-before it loads pikepdf, so a hostile file can only exhaust this process. It prints exactly
-one JSON line: ``{"ok": true, "page_count": N, "stripped": [...]}`` (the cleaned copy is at
-OUT when ``stripped`` is not empty) or ``{"ok": false, "code": "..."}``.
+(``_worker_limits``) before it loads pikepdf, so a hostile file can only exhaust this
+process. It prints exactly one JSON line: ``{"ok": true, "page_count": N, "stripped": [...]}``
+(the cleaned copy is at OUT when ``stripped`` is not empty) or ``{"ok": false, "code": "..."}``.
 
 pikepdf is imported inside the functions, never at module level, so that its native code
 is loaded only after the limits are in place. ``python -m`` imports the package
@@ -13,21 +13,17 @@ is loaded only after the limits are in place. ``python -m`` imports the package
 
 from __future__ import annotations
 
-import errno
-import json
-import math
-import os
-import resource
 import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from meeting_server._worker_limits import Rejected, run_worker
+
 if TYPE_CHECKING:
     import pikepdf
 
-MIB = 1024 * 1024
+USAGE = "meeting_server._pdf_screen_worker IN OUT"
 
 # Action types (the /S of an action dictionary) that reject the file wherever they occur.
 DANGEROUS_ACTIONS = {
@@ -61,14 +57,6 @@ GENERAL_FILTERS = frozenset(
 )  # fmt: skip
 
 
-class Rejected(Exception):
-    """Stop screening with a rejection code."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 @dataclass
 class Findings:
     """What a walk over every object of the file found."""
@@ -80,56 +68,7 @@ class Findings:
 
 def main(argv: list[str]) -> int:
     """Screen ``argv[1]``, write a cleaned copy to ``argv[2]`` if needed, print the report."""
-    if len(argv) != 3:
-        print("usage: python -m meeting_server._pdf_screen_worker IN OUT", file=sys.stderr)
-        return 2
-    in_path, out_path = argv[1], argv[2]
-    limit_resources(os.path.getsize(in_path))
-    try:
-        report: dict[str, Any] = screen(in_path, out_path)
-    except Rejected as rejection:
-        report = {"ok": False, "code": rejection.code}
-    except MemoryError:
-        report = {"ok": False, "code": "too_complex"}
-    except Exception as exc:
-        report = {"ok": False, "code": failure_code(exc)}
-    print(json.dumps(report), flush=True)
-    return 0
-
-
-def limit_resources(input_size: int) -> None:
-    """Cap this process's address space, CPU time, written file size and core dumps."""
-    memory_mb = int(os.environ.get("MEETING_SCREEN_MEMORY_MB", "512"))
-    cpu_s = math.ceil(float(os.environ.get("MEETING_SCREEN_CPU_S", "20")))
-    lower_limit(resource.RLIMIT_AS, memory_mb * MIB)
-    lower_limit(resource.RLIMIT_CPU, cpu_s, hard=cpu_s + 1)  # SIGXCPU first, SIGKILL after
-    lower_limit(resource.RLIMIT_FSIZE, 4 * input_size + 16 * MIB)
-    lower_limit(resource.RLIMIT_CORE, 0)
-
-
-def lower_limit(kind: int, soft: int, hard: int | None = None) -> None:
-    """Set a resource limit, never above the hard limit this process already has."""
-    _, current_hard = resource.getrlimit(kind)
-    wanted_hard = soft if hard is None else hard
-    if current_hard != resource.RLIM_INFINITY:
-        wanted_hard = min(wanted_hard, current_hard)
-    resource.setrlimit(kind, (min(soft, wanted_hard), wanted_hard))
-
-
-def failure_code(exc: Exception) -> str:
-    """Map an unexpected exception to a code; report the unexpected ones on stderr."""
-    text = str(exc)
-    # qpdf turns an allocation failure inside a stream filter into a decoding error, and a
-    # failed import of pikepdf's native library under the memory cap reads "Cannot allocate".
-    if "bad_alloc" in text or "Cannot allocate memory" in text:
-        return "too_complex"
-    # Python ignores SIGXFSZ, so a write over RLIMIT_FSIZE fails with EFBIG instead.
-    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        return "too_complex"
-    loaded = sys.modules.get("pikepdf")  # not imported here: the import may be what failed
-    if loaded is None or not isinstance(exc, loaded.PdfError):
-        traceback.print_exc(file=sys.stderr)
-    return "damaged"
+    return run_worker(argv, USAGE, lambda args: screen(*args))
 
 
 def screen(in_path: str, out_path: str) -> dict[str, Any]:

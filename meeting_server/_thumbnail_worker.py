@@ -1,10 +1,10 @@
 """Render every page of one PDF as a thumbnail in a throw-away, resource-limited process.
 
 Run as ``python -m meeting_server._thumbnail_worker IN OUT_DIR WIDTH`` by ``thumbnails``.
-The process limits its own memory, CPU time, file size and core dumps (from the
-``MEETING_CHILD_*`` variables) before it loads pdfium: pdfium is not thread-safe and aborts
-the whole process on some hostile files, so it never runs inside the web process. Page N
-(1-based) is written to ``OUT_DIR/N.webp`` and fsynced. The process prints exactly one JSON
+The process limits its own memory, CPU time, file size and core dumps (``_worker_limits``)
+before it loads pdfium: pdfium is not thread-safe and aborts the whole process on some
+hostile files, so it never runs inside the web process. Page N (1-based) is written to
+``OUT_DIR/N.webp`` and fsynced. The process prints exactly one JSON
 line: ``{"ok": true, "pages": N}`` or ``{"ok": false, "code": "too_complex" | "damaged"}``.
 
 pypdfium2 and Pillow are imported inside the functions, after the limits are in place.
@@ -12,20 +12,17 @@ pypdfium2 and Pillow are imported inside the functions, after the limits are in 
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import resource
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._pdf_screen_worker import failure_code, lower_limit
+from meeting_server._worker_limits import run_worker
 
 if TYPE_CHECKING:
     from PIL import Image
 
-MIB = 1024 * 1024
+USAGE = "meeting_server._thumbnail_worker IN OUT_DIR WIDTH"
 #: A page taller than this many times its width is rendered narrower (a 1 × 200 inch strip
 #: would otherwise need a bitmap hundreds of megabytes high).
 MAX_HEIGHT_RATIO = 8
@@ -36,29 +33,7 @@ WEBP_OPTIONS: dict[str, Any] = {"lossless": True, "method": 1}
 
 def main(argv: list[str]) -> int:
     """Render ``argv[1]`` at width ``argv[3]`` into ``argv[2]`` and print the report."""
-    if len(argv) != 4:
-        print("usage: python -m meeting_server._thumbnail_worker IN OUT_DIR WIDTH", file=sys.stderr)
-        return 2
-    limit_from_environment()
-    try:
-        report: dict[str, Any] = render_all(argv[1], Path(argv[2]), int(argv[3]))
-    except MemoryError:
-        report = {"ok": False, "code": "too_complex"}
-    except Exception as exc:
-        report = {"ok": False, "code": failure_code(exc)}
-    print(json.dumps(report), flush=True)
-    return 0
-
-
-def limit_from_environment() -> None:
-    """Cap address space, CPU time, written file size and core dumps as the parent asked."""
-    memory_mb = int(os.environ.get("MEETING_CHILD_MEMORY_MB", "512"))
-    cpu_s = math.ceil(float(os.environ.get("MEETING_CHILD_CPU_S", "30")))
-    file_mb = int(os.environ.get("MEETING_CHILD_FILE_MB", "64"))
-    lower_limit(resource.RLIMIT_AS, memory_mb * MIB)
-    lower_limit(resource.RLIMIT_CPU, cpu_s, hard=cpu_s + 1)  # SIGXCPU first, SIGKILL after
-    lower_limit(resource.RLIMIT_FSIZE, file_mb * MIB)
-    lower_limit(resource.RLIMIT_CORE, 0)
+    return run_worker(argv, USAGE, lambda args: render_all(args[0], Path(args[1]), int(args[2])))
 
 
 def render_all(in_path: str, out_dir: Path, width: int) -> dict[str, Any]:

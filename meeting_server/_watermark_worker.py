@@ -2,7 +2,7 @@
 
 Run as ``python -m meeting_server._watermark_worker IN OUT FONT_DIR TEXT`` by ``watermark``,
 which documents the look and the rules. The process limits its own memory, CPU time, file
-size and core dumps (``MEETING_CHILD_*``) before it loads pikepdf or fpdf2. It prints exactly
+size and core dumps (``_worker_limits``) before it loads pikepdf or fpdf2. It prints exactly
 one JSON line: ``{"ok": true, "pages": N, "signed": bool}`` (the stamped copy is at OUT) or
 ``{"ok": false, "code": "too_complex" | "damaged"}``.
 
@@ -16,7 +16,6 @@ in ``q … Q`` and left as it was, so its text stays extractable.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import secrets
@@ -27,12 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._pdf_screen_worker import failure_code, scan
-from meeting_server._thumbnail_worker import limit_from_environment
+from meeting_server._pdf_screen_worker import scan
+from meeting_server._worker_limits import run_worker
 
 if TYPE_CHECKING:
     import pikepdf
 
+USAGE = "meeting_server._watermark_worker IN OUT FONT_DIR TEXT"
 FONT_AXES = {"wght": 600, "wdth": 100}
 # Latin with every Vietnamese letter, punctuation: a small font keeps fpdf2's subsetting fast.
 FONT_UNICODES = [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]
@@ -46,20 +46,7 @@ Box = tuple[float, float, float, float]
 
 def main(argv: list[str]) -> int:
     """Stamp ``argv[1]`` into ``argv[2]`` with the text ``argv[4]``; print the report."""
-    if len(argv) != 5:
-        print(
-            "usage: python -m meeting_server._watermark_worker IN OUT FONTS TEXT", file=sys.stderr
-        )
-        return 2
-    limit_from_environment()
-    try:
-        report: dict[str, Any] = stamp(argv[1], argv[2], Path(argv[3]), argv[4])
-    except MemoryError:
-        report = {"ok": False, "code": "too_complex"}
-    except Exception as exc:
-        report = {"ok": False, "code": failure_code(exc)}
-    print(json.dumps(report), flush=True)
-    return 0
+    return run_worker(argv, USAGE, lambda args: stamp(args[0], args[1], Path(args[2]), args[3]))
 
 
 def stamp(in_path: str, out_path: str, font_dir: Path, text: str) -> dict[str, Any]:

@@ -32,19 +32,16 @@ by the viewer on the tablets than by this check.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import os
 import secrets
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from .workers import ChildExhausted, ChildFailed, output_allowance_mb, run_child
 
 __all__ = [
     "REJECTION_CODES",
@@ -171,43 +168,19 @@ def check_envelope(path: Path) -> None:
 
 def run_worker(path: Path, out: Path, timeout_s: float, memory_limit_mb: int) -> dict[str, Any]:
     """Run the screening child process and return its parsed report."""
-    command = [sys.executable, "-m", "meeting_server._pdf_screen_worker", str(path), str(out)]
-    env = {
-        **os.environ,
-        "MEETING_SCREEN_MEMORY_MB": str(memory_limit_mb),
-        "MEETING_SCREEN_CPU_S": str(math.ceil(timeout_s)),
-    }
     try:
-        # Trusted argv (our interpreter, our module, paths we chose), no shell; the child
-        # limits itself, as preexec_fn is not safe with threads or gevent.
-        done = subprocess.run(  # noqa: S603
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout_s,
-            env=env,
-            check=False,
+        return run_child(
+            "meeting_server._pdf_screen_worker",
+            [str(path), str(out)],
+            timeout_s=timeout_s,
+            memory_mb=memory_limit_mb,
+            file_mb=output_allowance_mb(path),
         )
-    except subprocess.TimeoutExpired:  # run() has killed and reaped the child
-        raise PdfRejected("too_complex") from None
-    if done.returncode < 0 or b"MemoryError" in done.stderr:
-        raise PdfRejected("too_complex")  # killed by a signal (a limit) or out of memory
-    if done.stderr:
-        log.warning("PDF screening worker said: %s", done.stderr[-2000:].decode(errors="replace"))
-    return parse_report(done.stdout, done.returncode)
-
-
-def parse_report(stdout: bytes, returncode: int) -> dict[str, Any]:
-    """Return the worker's JSON report, or reject as damaged when there is none."""
-    lines = stdout.strip().splitlines()
-    try:
-        report = json.loads(lines[-1]) if returncode == 0 and lines else None
-    except ValueError:
-        report = None
-    if not isinstance(report, dict):
-        log.warning("PDF screening worker gave no report (exit status %s)", returncode)
-        raise PdfRejected("damaged")
-    return report
+    except ChildExhausted:
+        raise PdfRejected("too_complex") from None  # a limit, a signal or out of memory
+    except ChildFailed as failed:
+        log.warning("PDF screening worker failed: %s", failed)
+        raise PdfRejected("damaged") from None
 
 
 def screened_from(report: dict[str, Any], out: Path) -> ScreenedPdf:

@@ -72,9 +72,9 @@ class BlobStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Group-readable, so that nginx (in the server's group) can send it (X-Accel-Redirect).
         source.chmod(0o640)
-        _fsync(source)
+        fsync_path(source)
         os.replace(source, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
         return StoredBlob(sha256, size, target)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
@@ -121,7 +121,8 @@ def blob_store() -> BlobStore:
     return store
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -8,8 +8,8 @@ The first request for a (version, width) renders *every* page into a fresh folde
 half-written file. A lock file per (version, width) (``flock``, which works across the server
 processes of one machine) makes a second request wait for the first renderer instead of
 rendering again. A version that could not be rendered (a hostile or huge file that hits the
-memory or time limit or kills the child) is remembered for ``RETRY_AFTER_S``, so repeated
-requests cannot keep a CPU busy; the web process itself never loads pdfium.
+memory or time limit or kills the child) is remembered for ``workers.RETRY_AFTER_S``, so
+repeated requests cannot keep a CPU busy; the web process itself never loads pdfium.
 
 Format: lossless WebP (all tablet browsers show it): text stays sharp like PNG, at about a
 third of PNG's size, which counts when 200 tablets fetch a 100-page agenda over the room's
@@ -18,42 +18,28 @@ Wi-Fi.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import hashlib
-import json
 import logging
-import math
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from .storage import BlobStore, blob_store
+from .storage import BlobStore, blob_store, fsync_path
+from .workers import ChildFailed, WorkFailed, exclusive_lock, remembered_failure, run_child
 
 __all__ = [
     "ALLOWED_WIDTHS",
     "MIMETYPE",
-    "ChildFailed",
     "Thumbnail",
     "ThumbnailFailed",
     "copy_thumbnail",
-    "exclusive_lock",
-    "failed_recently",
-    "fsync_path",
     "page_thumbnail",
-    "run_limited_child",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,20 +47,10 @@ log = logging.getLogger(__name__)
 ALLOWED_WIDTHS = frozenset({160, 320})
 EXTENSION = "webp"
 MIMETYPE = "image/webp"
-RETRY_AFTER_S = 600
-LOCK_POLL_S = 0.05
 
 
-class ChildFailed(Exception):
-    """A limited child process was killed, ran out of time or gave no usable report."""
-
-
-class ThumbnailFailed(Exception):
+class ThumbnailFailed(WorkFailed):
     """The thumbnails of a version could not be made; ``message`` tells the reader."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
     @property
     def message(self) -> LazyString:
@@ -147,20 +123,13 @@ def render_pages(
     """Render every page of ``source`` into ``folder`` (named by width) once."""
     width = int(folder.name)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    failure = folder.with_name(f"{width}.failed")
     with exclusive_lock(folder.with_name(f"{width}.lock"), wait_s=timeout_s + 5) as locked:
         if not locked:
             raise ThumbnailFailed("busy")
         if folder.is_dir():
             return  # rendered by the request we waited for
-        reason = failed_recently(failure)
-        if reason is not None:
-            raise ThumbnailFailed(reason)
-        try:
+        with remembered_failure(folder.with_name(f"{width}.failed"), ThumbnailFailed):
             _render_into(store, source, width, folder, timeout_s, memory_mb)
-        except ThumbnailFailed as failed:
-            failure.write_text(failed.reason)
-            raise
 
 
 def _render_into(
@@ -170,7 +139,7 @@ def _render_into(
     work = Path(tempfile.mkdtemp(dir=store.tmp_dir, prefix="thumbnails-"))
     try:
         try:
-            report = run_limited_child(
+            report = run_child(
                 "meeting_server._thumbnail_worker",
                 [str(source), str(work), str(width)],
                 timeout_s=timeout_s,
@@ -189,86 +158,3 @@ def _render_into(
         fsync_path(folder.parent)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def failed_recently(marker: Path) -> str | None:
-    """Return the failure remembered in ``marker`` if it is less than RETRY_AFTER_S old."""
-    try:
-        if time.time() - marker.stat().st_mtime < RETRY_AFTER_S:
-            return marker.read_text() or "too_complex"
-    except FileNotFoundError:
-        pass
-    return None
-
-
-@contextlib.contextmanager
-def exclusive_lock(path: Path, *, wait_s: float) -> Iterator[bool]:
-    """Hold an exclusive ``flock`` on ``path``; yield False if it stayed taken for ``wait_s``.
-
-    Polls without blocking, so that under gevent other requests run while this one waits.
-    """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(LOCK_POLL_S)
-        yield True
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-def run_limited_child(
-    module: str, args: Sequence[str], *, timeout_s: float, memory_mb: int, file_mb: int
-) -> dict[str, Any]:
-    """Run ``python -m module args`` under limits and return its one-line JSON report.
-
-    Raises ``ChildFailed`` when the child ran out of time, was killed (a limit or a crash)
-    or printed no report.
-    """
-    env = {
-        **os.environ,
-        "MEETING_CHILD_MEMORY_MB": str(memory_mb),
-        "MEETING_CHILD_CPU_S": str(math.ceil(timeout_s)),
-        "MEETING_CHILD_FILE_MB": str(file_mb),
-    }
-    try:
-        # Trusted argv (our interpreter, our module, paths we chose), no shell; the child
-        # limits itself, as preexec_fn is not safe with threads or gevent.
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", module, *args],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout_s,
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:  # run() has killed and reaped the child
-        raise ChildFailed(f"{module}: no answer within {timeout_s} s") from None
-    if done.stderr:
-        log.warning("%s said: %s", module, done.stderr[-2000:].decode(errors="replace"))
-    lines = done.stdout.strip().splitlines()
-    try:
-        report = json.loads(lines[-1]) if done.returncode == 0 and lines else None
-    except ValueError:
-        report = None
-    if not isinstance(report, dict):
-        raise ChildFailed(f"{module}: exit status {done.returncode}, no report")
-    return report
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file's or a folder's entry to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -21,13 +21,12 @@ The rule:
    signatures are checked on the stored original.
 4. Stamping parses the stored PDF, so it runs in a child process with the screening's memory
    limit (``PDF_SCREEN_MEMORY_MB``) and ``WATERMARK_TIMEOUT_S``; a file that fails there is
-   remembered for a while (see ``thumbnails.RETRY_AFTER_S``) and the web process carries on.
+   remembered for a while (see ``workers.RETRY_AFTER_S``) and the web process carries on.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import secrets
@@ -44,13 +43,14 @@ from flask_babel.speaklater import LazyString
 
 from .i18n import to_local
 from .models import User, utcnow
-from .storage import BlobStore, blob_store, file_digest
-from .thumbnails import (
+from .storage import BlobStore, blob_store, file_digest, fsync_path
+from .workers import (
     ChildFailed,
+    WorkFailed,
     exclusive_lock,
-    failed_recently,
-    fsync_path,
-    run_limited_child,
+    output_allowance_mb,
+    remembered_failure,
+    run_child,
 )
 
 __all__ = ["WORD", "WatermarkFailed", "WatermarkedCopy", "copy_for", "watermarked_copy"]
@@ -58,16 +58,11 @@ __all__ = ["WORD", "WatermarkFailed", "WatermarkedCopy", "copy_for", "watermarke
 log = logging.getLogger(__name__)
 
 WORD = "MẬT"
-MIB = 1024 * 1024
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class WatermarkFailed(Exception):
+class WatermarkFailed(WorkFailed):
     """A reader's copy could not be made; ``message`` tells the reader."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
     @property
     def message(self) -> LazyString:
@@ -137,16 +132,10 @@ def copy_for(
         found = _existing(folder, reader_id)
         if found is not None:
             return found  # made by the request we waited for
-        reason = failed_recently(folder / "failed")
-        if reason is not None:
-            raise WatermarkFailed(reason)
-        _prune(day_folder.parent, keep_since=moment.date() - timedelta(days=1))
-        text = f"{WORD} · {full_name} · {moment:%d/%m/%Y %H:%M}"
-        try:
+        with remembered_failure(folder / "failed", WatermarkFailed):
+            _prune(day_folder.parent, keep_since=moment.date() - timedelta(days=1))
+            text = f"{WORD} · {full_name} · {moment:%d/%m/%Y %H:%M}"
             return _stamp(store, source, folder, reader_id, text, timeout_s, memory_mb)
-        except WatermarkFailed as failed:
-            (folder / "failed").write_text(failed.reason)
-            raise
 
 
 def _existing(folder: Path, reader_id: int) -> WatermarkedCopy | None:
@@ -170,12 +159,12 @@ def _stamp(
     fonts = font_cache_folder()
     try:
         try:
-            report = run_limited_child(
+            report = run_child(
                 "meeting_server._watermark_worker",
                 [str(source), str(out), str(fonts), text],
                 timeout_s=timeout_s,
                 memory_mb=memory_mb,
-                file_mb=math.ceil(4 * source.stat().st_size / MIB) + 16,
+                file_mb=output_allowance_mb(source),
             )
         except ChildFailed:
             raise WatermarkFailed("too_complex") from None
