@@ -76,8 +76,13 @@ async function pullOnce() {
   render(await response.json());
 }
 
+let positionSeq = -1; // the seq of the presenter position applied last
+
 function render(next) {
   const previous = state;
+  if (previous && next.meeting.seq < positionSeq) {
+    next.presentation = previous.presentation; // read before the latest page turn: keep that one
+  }
   state = next;
   setSeq(next.meeting.seq);
   $("agenda-live").innerHTML = next.agenda_html;
@@ -163,6 +168,10 @@ let opening = 0; // the latest openDocument call; earlier ones give way
 let loading = null; // {doc, position} while a document loads
 
 async function openDocument(doc, position = {}) {
+  if (openDoc?.id === doc.id && openDoc.version === doc.version) {
+    if (loading) { if (position.page) loading.position = position; return; }
+    if (viewer.document) { if (position.page) viewer.moveTo(position.page, position.zoom); return; }
+  }
   const mine = ++opening;
   openDoc = doc;
   loading = { doc, position };
@@ -245,6 +254,7 @@ function onPresenterNotice(notice) {
   if (notice.state === undefined) { pull(); return; } // a replayed notice: re-read the state
   const position = notice.state; // null: presenting stopped
   const before = state.presentation;
+  positionSeq = notice.seq;
   if (!position || position.presenter_id !== config.reader_id) presenting = false;
   const samePresenter = before !== null && position !== null && before.presenter_id === position.presenter_id;
   state.presentation = position ? { ...position, presenter: samePresenter ? before.presenter : "" } : null;

@@ -83,12 +83,13 @@ export class DocumentViewer {
 
   close() {
     this.opened = null;
-    if (this.loadingTask) this.loadingTask.destroy();
-    this.loadingTask = null;
-    this.document = null;
+    // Detach the page views first, so none of them renders from a destroyed document.
     this.pdfViewer.setDocument(null);
     this.linkService.setDocument(null, null);
     this.options.thumbs.replaceChildren();
+    if (this.loadingTask) this.loadingTask.destroy();
+    this.loadingTask = null;
+    this.document = null;
   }
 
   /** Move to ``page`` at ``zoom`` without counting it as the reader's own move. */
