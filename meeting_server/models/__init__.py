@@ -1,11 +1,19 @@
 """SQLAlchemy models, one module per area."""
 
+from .attendance import Attendance, AttendanceStatus, CheckInMethod
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .devices import Device
 from .documents import Document, DocumentVersion
 from .events import MeetingEvent
-from .meetings import AgendaItem, Invitation, Meeting, MeetingRole, MeetingStatus
+from .meetings import (
+    AgendaItem,
+    Invitation,
+    Meeting,
+    MeetingRole,
+    MeetingStatus,
+    is_member_role,
+)
 from .notes import Note
 from .presentations import Presentation
 from .rooms import Room
@@ -13,8 +21,11 @@ from .users import Role, User, UserRole
 
 __all__ = [
     "AgendaItem",
+    "Attendance",
+    "AttendanceStatus",
     "AuditEvent",
     "Base",
+    "CheckInMethod",
     "Device",
     "Document",
     "DocumentVersion",
@@ -29,5 +40,6 @@ __all__ = [
     "Room",
     "User",
     "UserRole",
+    "is_member_role",
     "utcnow",
 ]

@@ -6,7 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -89,6 +97,11 @@ class Meeting(Base):
         return f"<Meeting {self.id} {self.title!r}>"
 
 
+def is_member_role(role: str) -> bool:
+    """Tell whether the role counts toward the quorum and votes by default (chair, member)."""
+    return role in (MeetingRole.CHAIR, MeetingRole.MEMBER)
+
+
 class Invitation(Base):
     """A person invited to a meeting, with their role and seat."""
 
@@ -100,6 +113,10 @@ class Invitation(Base):
     role: Mapped[str] = mapped_column(String(20), default=MeetingRole.MEMBER)
     seat: Mapped[str | None] = mapped_column(String(20))
     may_view_confidential: Mapped[bool] = mapped_column(default=False)
+    #: Counted when checking the quorum (members and the chair by default, not guests).
+    counts_toward_quorum: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: May cast a ballot (members and the chair by default); a deputy inherits it.
+    may_vote: Mapped[bool] = mapped_column(default=True, server_default=true())
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")

@@ -32,7 +32,7 @@ NOTICE_KINDS = frozenset({
     "meeting_published", "meeting_updated", "meeting_started", "meeting_ended",
     "agenda_changed", "current_item_changed",
     "document_added", "document_replaced", "document_removed",
-    "presenter_page_changed",
+    "presenter_page_changed", "attendance_changed",
 })  # fmt: skip
 
 #: A reconnecting tablet that missed more than this gets a snapshot instead of a replay.

@@ -8,7 +8,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Invitation, Meeting, MeetingRole, MeetingStatus, Room, User, utcnow
+from ..models import (
+    Invitation,
+    Meeting,
+    MeetingRole,
+    MeetingStatus,
+    Room,
+    User,
+    is_member_role,
+    utcnow,
+)
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -164,6 +173,10 @@ def _ensure_invited(meeting: Meeting, user: User, role: MeetingRole) -> Invitati
     )
     if existing is not None:
         return existing
-    invitation = Invitation(user=user, role=role, may_view_confidential=True)
+    member = is_member_role(role)
+    invitation = Invitation(
+        user=user, role=role, may_view_confidential=True, counts_toward_quorum=member,
+        may_vote=member,
+    )  # fmt: skip
     meeting.invitations.append(invitation)
     return invitation

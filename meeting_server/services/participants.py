@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Invitation, Meeting, MeetingRole, User
+from ..models import Invitation, Meeting, MeetingRole, User, is_member_role
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -22,7 +22,10 @@ def invite_users(
     added = []
     for user in users:
         if user.active and user.id not in invited:
-            invitation = Invitation(user=user, role=role)
+            member = is_member_role(role)
+            invitation = Invitation(
+                user=user, role=role, counts_toward_quorum=member, may_vote=member
+            )
             meeting.invitations.append(invitation)
             invited.add(user.id)
             added.append(invitation)
@@ -58,6 +61,8 @@ def update_invitation(
     seat = seat.strip()
     if seat and any(i.seat == seat and i.id != invitation.id for i in meeting.invitations):
         raise ServiceError(_l("Seat %(s)s is already taken.", s=seat), field="seat")
+    if invitation.role != new_role:  # a new role brings its default rights
+        invitation.counts_toward_quorum = invitation.may_vote = is_member_role(new_role)
     invitation.role = new_role
     invitation.seat = seat or None
     invitation.may_view_confidential = may_view_confidential
