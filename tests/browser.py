@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -194,3 +195,26 @@ def secretary_changes_a_seat(base: str, meeting_id: int, seat: str) -> None:
         data={"role": "member", "seat": seat, "csrf_token": token},
     )
     assert reply.status_code == 302, reply.text[:300]
+
+
+def notice_reaches_a_tablet(base: str, seat: str) -> None:
+    """Connect ``daibieu1`` over websocket, change a seat as ``thuky``; check the notice arrives."""
+    tablet = connect(base, signed_in(base, "daibieu1"))
+    try:
+        assert tablet.transport() == "websocket"
+        meeting_id = first_meeting_of(base, "daibieu1")
+        arrived = threading.Event()
+        received: list[dict] = []
+
+        @tablet.on("meeting_updated")
+        def on_update(notice: dict) -> None:
+            received.append(notice)
+            arrived.set()
+
+        ack = tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)
+        assert ack["ok"] and ack["snapshot"]
+        secretary_changes_a_seat(base, meeting_id, seat)
+        assert arrived.wait(5), "no notice within 5 s"
+        assert received[0]["meeting_id"] == meeting_id and received[0]["seq"] == ack["seq"] + 1
+    finally:
+        tablet.disconnect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 #: The password ``create_user`` (tests/conftest.py) gives every test account.
 PASSWORD = "correct-horse-42"
@@ -16,3 +17,11 @@ def signed_in(app: Flask, username: str, lang: str = "en") -> FlaskClient:
     reply = http.post("/login", data={"username": username, "password": PASSWORD})
     assert reply.status_code == 302, f"{username} could not sign in"
     return http
+
+
+def fetch(client: FlaskClient, url: str, **kwargs: object) -> TestResponse:
+    """GET and close the response (send_file keeps the file open until then)."""
+    response = client.get(url, **kwargs)  # type: ignore[arg-type]
+    response.get_data()
+    response.close()
+    return response

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import socketio
-from browser import connect, first_meeting_of, live_server, secretary_changes_a_seat, signed_in
+from browser import connect, live_server, notice_reaches_a_tablet, signed_in
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -32,21 +30,4 @@ def test_no_session_is_refused(server):
 
 def test_a_tablet_gets_the_notice_over_websocket(server):
     base, _env = server
-    tablet = connect(base, signed_in(base, "daibieu1"))
-    try:
-        meeting_id = first_meeting_of(base, "daibieu1")
-        arrived = threading.Event()
-        received: list[dict] = []
-
-        @tablet.on("meeting_updated")
-        def on_update(notice):
-            received.append(notice)
-            arrived.set()
-
-        ack = tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)
-        assert ack["ok"] and ack["snapshot"]
-        secretary_changes_a_seat(base, meeting_id, "77")
-        assert arrived.wait(5), "no notice within 5 s"
-        assert received[0]["meeting_id"] == meeting_id and received[0]["seq"] == ack["seq"] + 1
-    finally:
-        tablet.disconnect()
+    notice_reaches_a_tablet(base, "77")

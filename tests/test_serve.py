@@ -7,12 +7,11 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
 import pytest
-from browser import cli, connect, first_meeting_of, free_port, secretary_changes_a_seat, signed_in
+from browser import cli, free_port, notice_reaches_a_tablet
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -69,25 +68,7 @@ def test_serve_runs_gevent_with_websocket_in_the_same_process(production):
 
 def test_a_tablet_gets_the_notice_from_the_production_server_over_websocket(production):
     base, _log, _process = production
-    tablet = connect(base, signed_in(base, "daibieu1"))
-    try:
-        assert tablet.transport() == "websocket"
-        meeting_id = first_meeting_of(base, "daibieu1")
-        arrived = threading.Event()
-        received: list[dict] = []
-
-        @tablet.on("meeting_updated")
-        def on_update(notice):
-            received.append(notice)
-            arrived.set()
-
-        ack = tablet.call("join_meeting", {"meeting_id": meeting_id}, timeout=10)
-        assert ack["ok"] and ack["snapshot"]
-        secretary_changes_a_seat(base, meeting_id, "42")
-        assert arrived.wait(5), "no notice within 5 s"
-        assert received[0]["meeting_id"] == meeting_id and received[0]["seq"] == ack["seq"] + 1
-    finally:
-        tablet.disconnect()
+    notice_reaches_a_tablet(base, "42")
 
 
 def test_the_server_module_refuses_to_start_without_gevent_patching(tmp_path):

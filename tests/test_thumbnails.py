@@ -11,6 +11,7 @@ from pathlib import Path
 import pdf_samples
 import pikepdf
 import pytest
+from clients import fetch
 from PIL import Image
 
 from meeting_server.extensions import db
@@ -64,14 +65,6 @@ def publish_document(app, client, auth, secretary, draft_meeting, participant):
         return f"/documents/{uploaded['document_id']}/versions/1"
 
     return publish
-
-
-def fetch(client, url, **kwargs):
-    """GET and close the response (send_file keeps the file open until then)."""
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
 
 
 def thumbnail_files(app) -> list[Path]:

@@ -12,6 +12,7 @@ import pdf_samples
 import pikepdf
 import pypdf
 import pytest
+from clients import fetch
 from sqlalchemy import select
 
 from meeting_server.auth import DEVICE_COOKIE
@@ -68,14 +69,6 @@ def publish_document(app, client, auth, secretary, draft_meeting, participant, s
         return f"/documents/{uploaded['document_id']}/versions/1/file"
 
     return publish
-
-
-def fetch(client, url, **kwargs):
-    """GET a file and close the response (send_file keeps the file open until then)."""
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
 
 
 def page_texts(data: bytes) -> list[str]:
