@@ -21,16 +21,16 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import thumbnails
-from ..auth import login_required, require, signed_in_user, viewer_for, viewer_required
+from ..auth import login_required, require, signed_in_user, viewer_required
 from ..extensions import db
-from ..models import AgendaItem, Document, DocumentVersion, User
-from ..permissions import can_download_document, can_edit_meeting, can_view_document
+from ..models import AgendaItem, Document, DocumentVersion
+from ..permissions import can_download_document, can_edit_meeting
 from ..services import documents as document_service
 from ..services.errors import ServiceError
 from ..storage import blob_store
 from ..watermark import WatermarkFailed, watermarked_copy
 from .forms import wants_json
-from .lookups import get_or_404
+from .lookups import document_reader, get_or_404, version_or_404
 
 bp = Blueprint("documents", __name__)
 
@@ -107,8 +107,8 @@ def read(document_id: int, number: int):
     """Send a version's PDF (ETag, ranges; confidential items watermarked for the reader)."""
     download = request.args.get("download") == "1"
     document = get_or_404(Document, document_id)
-    reader = _reader(document)
-    version = _version_or_404(document, number)
+    reader = document_reader(document)
+    version = version_or_404(document, number)
     if download and not can_download_document(reader, document):
         message = _(
             "This confidential document may be read on screen only: the meeting does not "
@@ -136,8 +136,8 @@ def thumbnail(document_id: int, number: int, page: int):
     if width not in thumbnails.ALLOWED_WIDTHS:
         return _explain(400, _("Ask for a page preview 160 or 320 pixels wide (w=160 or w=320)."))
     document = get_or_404(Document, document_id)
-    reader = _reader(document)
-    version = _version_or_404(document, number)
+    reader = document_reader(document)
+    version = version_or_404(document, number)
     if not 1 <= page <= version.page_count:
         abort(404)
     confidential = document.agenda_item.confidential
@@ -152,21 +152,6 @@ def thumbnail(document_id: int, number: int, page: int):
     if image is None:
         abort(404)
     return _send_stored(image.path, image.sha256, thumbnails.MIMETYPE, shared=not confidential)
-
-
-def _reader(document: Document) -> User:
-    """Return who reads ``document`` here (user, or the person at this tablet), else 403."""
-    reader = viewer_for(document.agenda_item.meeting)
-    if reader is None or not can_view_document(reader, document):
-        abort(403)
-    return reader
-
-
-def _version_or_404(document: Document, number: int) -> DocumentVersion:
-    version = next((v for v in document.versions if v.number == number), None)
-    if version is None:
-        abort(404)
-    return version
 
 
 def _send_stored(

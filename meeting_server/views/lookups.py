@@ -1,4 +1,4 @@
-"""Loading helpers for views: 404 for missing objects, user lists for pickers."""
+"""Loading helpers for views: 404 for missing objects, 403 for unreadable documents, pickers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import TypeVar
 from flask import abort
 from sqlalchemy import select
 
+from ..auth import viewer_for
 from ..extensions import db
-from ..models import Role, User, UserRole
+from ..models import Document, DocumentVersion, Role, User, UserRole
+from ..permissions import can_view_document
 
 T = TypeVar("T")
 
@@ -27,3 +29,19 @@ def active_users(role: Role | None = None) -> list[User]:
     if role is not None:
         query = query.join(UserRole).where(UserRole.role == role.value)
     return list(db.session.scalars(query))
+
+
+def document_reader(document: Document) -> User:
+    """Return who reads ``document`` here (user, or the person at this tablet), else 403."""
+    reader = viewer_for(document.agenda_item.meeting)
+    if reader is None or not can_view_document(reader, document):
+        abort(403)
+    return reader
+
+
+def version_or_404(document: Document, number: int) -> DocumentVersion:
+    """Return the document's version ``number`` or answer 404."""
+    version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return version

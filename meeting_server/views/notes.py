@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
-from ..auth import viewer_for, viewer_required
+from ..auth import viewer_required
 from ..extensions import db
 from ..i18n import to_local
-from ..models import Document, Note, User
-from ..permissions import can_view_document
+from ..models import Document, Note
 from ..services import notes as note_service
 from ..services.errors import ServiceError
-from .lookups import get_or_404
+from .lookups import document_reader, get_or_404, version_or_404
 
 bp = Blueprint("notes", __name__, url_prefix="/tablet")
 
@@ -22,7 +21,7 @@ bp = Blueprint("notes", __name__, url_prefix="/tablet")
 def index(document_id: int):
     """Return my notes on every version of the document, marking those on an older version."""
     document = get_or_404(Document, document_id)
-    reader = _reader(document)
+    reader = document_reader(document)
     notes = note_service.notes_on_document(reader, document)
     response = jsonify(
         ok=True, error=None, current_version=document.current.number,
@@ -37,10 +36,8 @@ def index(document_id: int):
 def save(document_id: int, number: int, page: int):
     """Write (or with an empty text, delete) my note on a page."""
     document = get_or_404(Document, document_id)
-    reader = _reader(document)
-    version = next((v for v in document.versions if v.number == number), None)
-    if version is None:
-        abort(404)
+    reader = document_reader(document)
+    version = version_or_404(document, number)
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str):
@@ -48,14 +45,6 @@ def save(document_id: int, number: int, page: int):
     note = note_service.save_note(reader, version, page, text)
     db.session.commit()
     return jsonify(ok=True, error=None, note=_note_json(note, document) if note else None)
-
-
-def _reader(document: Document) -> User:
-    """Return who reads the document here, or answer 403."""
-    reader = viewer_for(document.agenda_item.meeting)
-    if reader is None or not can_view_document(reader, document):
-        abort(403)
-    return reader
 
 
 def _note_json(note: Note, document: Document) -> dict:

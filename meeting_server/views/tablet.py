@@ -85,12 +85,13 @@ def state(meeting_id: int):
     if reader is None or not can_view_meeting(reader, meeting):
         abort(403)
     items = [item for item in meeting.agenda_items if can_view_item(reader, item)]
+    conduct = can_conduct_meeting(reader, meeting)
     response = jsonify(
         ok=True,
         error=None,
         meeting=_meeting_json(meeting),
         reader={"id": reader.id, "name": reader.full_name},
-        can_conduct=can_conduct_meeting(reader, meeting),
+        can_conduct=conduct,
         current_item_id=_current_item_id(meeting, reader),
         presentation=_presentation_json(meeting, reader),
         documents=[_document_json(d, reader) for i in items for d in _documents(i, reader)],
@@ -98,7 +99,7 @@ def state(meeting_id: int):
             "tablet/_agenda.html",
             meeting=meeting,
             items=items,
-            can_conduct=can_conduct_meeting(reader, meeting),
+            can_conduct=conduct,
         ),
     )
     response.headers["Cache-Control"] = "no-store"
