@@ -64,10 +64,11 @@ test-packages:
 test: install test-packages
 	$(BIN)/pytest --cov --cov-report=term:skip-covered -q
 
-# Speed targets (loopback only, bounded loops); both merge into bench/results/latest.json.
+# Speed targets (loopback only, bounded loops); each merges into bench/results/latest.json.
 bench: install
 	$(BIN)/python bench/sign_bench.py
 	$(BIN)/python bench/fanout_bench.py
+	$(BIN)/python bench/vote_bench.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -115,14 +115,7 @@ def main(argv: list[str]) -> int:
         print(f"seeding {PARTICIPANTS} participants …", flush=True)
         seed = seed_meeting(instance, env)
         with Processes() as processes:
-            ours = processes.server(
-                "ours", [sys.executable, "-c", "from meeting_server.cli import main; main()"]
-                + ["serve", "--port", str(port)], env, port, instance,
-            )  # fmt: skip
-            bare = processes.server(
-                "bare", [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(bare_port)],
-                dict(os.environ), bare_port, instance,
-            )  # fmt: skip
+            ours, bare = processes.ours_and_bare(env, port, bare_port, instance)
             ours_fleet = processes.fleet("ours", ours, seed.meeting_id, instance)
             bare_fleet = processes.fleet("bare", bare, 1, instance)
             triggers = edit_meeting_trigger(ours[0], seed), bare_trigger(bare[0])
@@ -263,7 +256,7 @@ def server_env(instance: Path, port: int) -> dict[str, str]:
     }
 
 
-def seed_meeting(instance: Path, env: dict[str, str]) -> Seed:
+def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTICIPANTS) -> Seed:
     """Create the people, room and published meeting; mint one session cookie per participant."""
     from meeting_server import create_app
     from meeting_server.extensions import db
@@ -304,7 +297,7 @@ def seed_meeting(instance: Path, env: dict[str, str]) -> Seed:
                     roles=[Role.PARTICIPANT],
                     unit=f"Sở số {i % 25 + 1}",
                 )  # fmt: skip
-                for i in range(1, PARTICIPANTS + 1)
+                for i in range(1, participants + 1)
             ]
         room = create_room(None, name="Hội trường lớn", location="Tầng 1", seat_count=1000)
         starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)

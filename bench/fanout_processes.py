@@ -28,9 +28,11 @@ CONNECT_WAIT_S = 300.0  # the longest one "grow" may take
 class Fleet:
     """``CLIENT_PROCESSES`` tablet processes connected to one server."""
 
-    def __init__(self, name: str, server_pid: int) -> None:
+    def __init__(self, name: str, server_pid: int, command: list[str] | None = None) -> None:
         self.name = name
         self.server_pid = server_pid
+        # A tablet process: this command + URL MEETING_ID (the default: fanout_tablets.py).
+        self.command = command or [sys.executable, str(BENCH / "fanout_tablets.py")]
         self.size = 0
         self.processes: list[subprocess.Popen[str]] = []
         self.inboxes: list[queue.Queue[dict[str, Any]]] = []
@@ -41,7 +43,7 @@ class Fleet:
         """Start the tablet processes (no tablet yet: see :meth:`grow`)."""
         for _ in range(CLIENT_PROCESSES):
             process = subprocess.Popen(
-                [sys.executable, str(BENCH / "fanout_tablets.py"), url, str(meeting_id)],
+                [*self.command, url, str(meeting_id)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -84,6 +86,11 @@ class Fleet:
             arrivals += report["times"]
             missing += report["expected"] - len(report["times"]) + report["dropped"]
         return arrivals, missing
+
+    def reports(self, key: str, wait_s: float) -> list[dict[str, Any] | None]:
+        """Return each process's next message carrying ``key`` (``None``: none in time)."""
+        deadline = time.monotonic() + wait_s
+        return [self._next(index, key, deadline) for index in range(len(self.processes))]
 
     def _next(self, index: int, key: str, deadline: float) -> dict[str, Any] | None:
         while (left := deadline - time.monotonic()) > 0:
@@ -157,10 +164,31 @@ class Processes:
         _wait_until_up(base + "/socket.io/?EIO=4&transport=polling", process)
         return base, process.pid
 
-    def fleet(self, name: str, server: tuple[str, int], meeting_id: int, log_dir: Path) -> Fleet:
+    def ours_and_bare(
+        self, env: dict[str, str], port: int, bare_port: int, log_dir: Path
+    ) -> tuple[tuple[str, int], tuple[str, int]]:
+        """Start ``meeting-server serve`` on ``port`` and the bare server on ``bare_port``."""
+        ours = self.server(
+            "ours", [sys.executable, "-c", "from meeting_server.cli import main; main()"]
+            + ["serve", "--port", str(port)], env, port, log_dir,
+        )  # fmt: skip
+        bare = self.server(
+            "bare", [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(bare_port)],
+            dict(os.environ), bare_port, log_dir,
+        )  # fmt: skip
+        return ours, bare
+
+    def fleet(
+        self,
+        name: str,
+        server: tuple[str, int],
+        meeting_id: int,
+        log_dir: Path,
+        command: list[str] | None = None,
+    ) -> Fleet:
         log = (log_dir / f"tablets-{name}.log").open("w")
         self.logs.append(log)
-        fleet = Fleet(name, server_pid=server[1])
+        fleet = Fleet(name, server_pid=server[1], command=command)
         self.fleets.append(fleet)
         fleet.start(server[0], meeting_id, log)
         return fleet

@@ -11,6 +11,9 @@ Out (stdout): ``{"ready": n, "failed": k}`` after growing; ``{"seq": s, "times":
 "expected": n, "dropped": d}`` once every still-connected tablet here has notice ``s``, or
 ``ROUND_TIMEOUT`` after its first arrival (``d`` tablets lost their connection: they count as
 missing). Every wait is bounded.
+
+``bench/vote_bench.py`` reuses this with a subclass (its tablets register more handlers in
+:meth:`Tablets.listen`) started through ``main(factory, argv)``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -79,7 +83,7 @@ class Tablets:
     async def _add(self, cookie: str, gate: asyncio.Semaphore) -> bool:
         async with gate:
             client = socketio.AsyncClient(reconnection=False)
-            client.on(EVENT, self.on_notice)
+            self.listen(client, cookie)
             try:
                 await asyncio.wait_for(self._join(client, cookie), CONNECT_TIMEOUT)
             except Exception as error:  # counted and reported; the bench goes on
@@ -89,6 +93,10 @@ class Tablets:
             self.clients.append(client)
             client.on("disconnect", self.on_drop)
             return True
+
+    def listen(self, client: socketio.AsyncClient, cookie: str) -> None:
+        """Register a new tablet's handlers (a subclass may react to other events)."""
+        client.on(EVENT, self.on_notice)
 
     def on_drop(self, reason: object = None) -> None:
         if not self.closing:
@@ -116,8 +124,8 @@ def emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-async def serve(url: str, meeting_id: int) -> None:
-    tablets = Tablets(url, meeting_id)
+async def serve(url: str, meeting_id: int, factory: Callable[[str, int], Tablets]) -> None:
+    tablets = factory(url, meeting_id)
     loop = asyncio.get_running_loop()
     commands = asyncio.StreamReader(limit=1 << 24)  # a "grow" line carries hundreds of cookies
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)
@@ -134,12 +142,14 @@ async def serve(url: str, meeting_id: int) -> None:
         await tablets.close()
 
 
-def main() -> None:
+def main(factory: Callable[[str, int], Tablets] = Tablets, argv: list[str] | None = None) -> None:
+    """Serve ``URL MEETING_ID`` (``argv``, else the command line) with ``factory``'s tablets."""
+    url, meeting_id = (sys.argv[1:] if argv is None else argv)[:2]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    asyncio.run(asyncio.wait_for(serve(sys.argv[1], int(sys.argv[2])), LIFETIME_S))
+    asyncio.run(asyncio.wait_for(serve(url, int(meeting_id), factory), LIFETIME_S))
 
 
 if __name__ == "__main__":

@@ -51,15 +51,20 @@ def _register_blueprints(app: Flask) -> None:
     from .views import (
         admin,
         agenda,
+        attendance,
         auth,
         ca,
         devices,
         documents,
         errors,
+        exports,
         meetings,
+        minutes,
         notes,
         participants,
+        speaking,
         tablet,
+        votes,
     )
 
     for module in (
@@ -73,6 +78,11 @@ def _register_blueprints(app: Flask) -> None:
         tablet,
         notes,
         devices,
+        attendance,
+        speaking,
+        votes,
+        minutes,
+        exports,
     ):
         app.register_blueprint(module.bp)
     errors.init_app(app)

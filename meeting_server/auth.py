@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 from werkzeug.wrappers import Response
 
 from .extensions import db
@@ -133,6 +134,11 @@ def session_user() -> User | None:
     return user if user is not None and user.active else None
 
 
+#: The idle timeout counts activity to this many seconds (the session cookie is re-signed and
+#: sent again only this often, not on each of a tablet's many requests).
+SEEN_RESOLUTION_S = 60
+
+
 def _idle_too_long() -> bool:
     idle_limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     return time.time() - session.get("seen", 0) > idle_limit
@@ -159,12 +165,15 @@ def _load_session_user() -> None:
         clear_session()
         flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
         return
-    user = db.session.get(User, user_id)
+    # Roles are read when a permission asks (many tablet requests, a ballot say, never do).
+    user = db.session.get(User, user_id, options=[lazyload(User.role_rows)])
     if user is None or not user.active:
         session.clear()
         return
     g.user = user
-    session["seen"] = int(time.time())
+    now = int(time.time())
+    if now - session.get("seen", 0) >= SEEN_RESOLUTION_S:
+        session["seen"] = now  # not every request: an unchanged session sends no new cookie
 
 
 def _load_device() -> Response | None:

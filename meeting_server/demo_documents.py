@@ -7,22 +7,17 @@ deterministic so that re-seeding stores each document once by SHA-256.
 
 from __future__ import annotations
 
-import atexit
-import functools
 import io
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pikepdf
-from fontTools import ttLib
-from fontTools.varLib import instancer
 from fpdf import FPDF, FontFace
 
 from . import demo_texts as texts
+from .pdf_fonts import FAMILY as _FAMILY
+from .pdf_fonts import add_noto_sans, noto_sans_path
 
 __all__ = ["DemoDocument", "build_demo_documents", "noto_sans_path"]
 
@@ -41,7 +36,6 @@ _Block = tuple[str, str]
 """A body block (kind, text); the kinds are listed in ``_MARKERS``."""
 
 _MARKERS = {"#": "h", "/": "i", "^": "c", "^/": "ci", "@": "l", "---": "n"}
-_FAMILY = "NotoSans"
 _CREATED = datetime(2026, 10, 28, 1, 0, tzinfo=UTC)
 _BODY_SIZE = 12.0
 _LINE_HEIGHT = 1.45
@@ -52,51 +46,6 @@ _HEADINGS_STYLE = FontFace(emphasis="BOLD", fill_color=(232, 232, 232))
 _BOLD = FontFace(emphasis="BOLD")
 
 
-def noto_sans_path() -> Path:
-    """Return the variable Noto Sans font shipped by the ``fontpkg-noto-sans`` package."""
-    try:
-        import fontpkg_noto_sans
-    except ImportError as exc:
-        raise RuntimeError(
-            "Font package fontpkg-noto-sans is not installed; "
-            "run `pip install fontpkg-noto-sans` to build the demo documents."
-        ) from exc
-    path = Path(fontpkg_noto_sans.ROOT) / "files" / "NotoSans[wdth,wght].ttf"
-    if not path.is_file():
-        raise RuntimeError(f"Noto Sans font not found at {path}; reinstall fontpkg-noto-sans.")
-    return path
-
-
-def _instantiate(source: Path, weight: int, target: Path) -> None:
-    """Write a static instance of a variable Noto Sans font at the given weight."""
-    with ttLib.TTFont(source, recalcTimestamp=False, lazy=True) as font:
-        # fpdf2 strips the OpenType layout tables when embedding (we use no text shaping), and
-        # instancing their variations is what makes one weight take ~5 s instead of ~1 s.
-        for tag in ("GDEF", "GPOS", "GSUB"):
-            if tag in font:
-                del font[tag]
-        axes = {"wght": weight, "wdth": 100}
-        instancer.instantiateVariableFont(font, axes, inplace=True, static=True)
-        font.save(target)
-
-
-@functools.cache
-def _static_fonts() -> dict[str, Path]:
-    """Instantiate the regular, bold and italic faces once per process."""
-    regular = noto_sans_path()
-    italic = regular.with_name("NotoSans-Italic[wdth,wght].ttf")
-    if not italic.is_file():
-        raise RuntimeError(f"Noto Sans Italic not found at {italic}; reinstall fontpkg-noto-sans.")
-    directory = Path(tempfile.mkdtemp(prefix="meeting-server-fonts-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    faces = {"": (regular, 400), "B": (regular, 700), "I": (italic, 400)}
-    paths: dict[str, Path] = {}
-    for style, (source, weight) in faces.items():
-        paths[style] = directory / f"NotoSans-{style or 'R'}{weight}.ttf"
-        _instantiate(source, weight, paths[style])
-    return paths
-
-
 class _OfficialPdf(FPDF):
     """A4 document with Nghị định 30 margins, Noto Sans and a "Trang x/y" footer."""
 
@@ -104,8 +53,7 @@ class _OfficialPdf(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(left=30, top=20, right=15)
         self.set_auto_page_break(auto=True, margin=22)
-        for style, path in _static_fonts().items():
-            self.add_font(_FAMILY, style, path)
+        add_noto_sans(self)
         self.set_title(title)
         self.set_lang("vi")
         self.set_author("Ủy ban nhân dân Thành phố Hòa Bình Xanh")

@@ -122,3 +122,30 @@ def can_stop_presenting(
     if can_conduct_meeting(user, meeting):
         return True
     return presentation is not None and user is not None and presentation.presenter_id == user.id
+
+
+def can_record_attendance(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may take the roll, scan QR codes at the door and record absences.
+
+    The secretariat and the chair, from publication until the meeting ends.
+    """
+    if meeting.is_draft or meeting.status == "ended" or not _active(user) or user is None:
+        return False
+    return is_secretary(user) or meeting.chair_id == user.id
+
+
+def can_view_attendance(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may see the attendance board and its exports (also once ended)."""
+    if not _active(user) or user is None:
+        return False
+    return is_secretary(user) or meeting.chair_id == user.id
+
+
+def can_run_votes(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may open and close votes and give the floor (the conductors)."""
+    return meeting.status == "in_progress" and can_conduct_meeting(user, meeting)
+
+
+def can_edit_minutes(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may draft and finalise the minutes (the secretariat)."""
+    return is_secretary(user) and not meeting.is_draft

@@ -31,8 +31,6 @@ import os
 import re
 import secrets
 import shutil
-import stat
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -43,6 +41,7 @@ from flask_babel.speaklater import LazyString
 
 from .i18n import to_local
 from .models import User, utcnow
+from .pdf_fonts import font_cache_folder
 from .storage import BlobStore, blob_store, file_digest, fsync_path
 from .workers import (
     ChildFailed,
@@ -156,7 +155,7 @@ def _stamp(
 ) -> WatermarkedCopy:
     """Stamp ``source`` in the child, then move the copy into ``folder`` under its hash."""
     out = store.tmp_dir / f"watermark-{secrets.token_hex(16)}.pdf"
-    fonts = font_cache_folder()
+    fonts = font_cache_folder("watermark")
     try:
         try:
             report = run_child(
@@ -180,21 +179,6 @@ def _stamp(
         return WatermarkedCopy(target, digest)
     finally:
         out.unlink(missing_ok=True)
-
-
-def font_cache_folder() -> Path:
-    """Return the private per-user folder where the worker keeps its cut of Noto Sans.
-
-    Like ``signing.fonts``: outside the storage, so that every installation and test shares
-    one cut; refused if another user could plant the font we embed.
-    """
-    uid = os.getuid()
-    folder = Path(tempfile.gettempdir()) / f"meeting-watermark-fonts-{uid}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o022:
-        raise RuntimeError(f"Font cache {folder} is not a private folder of this user.")
-    return folder
 
 
 def _prune(root: Path, *, keep_since: date) -> None:

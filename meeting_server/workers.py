@@ -1,7 +1,7 @@
 """Run risky PDF work in a resource-limited child process, one at a time, remembering failures.
 
 The parent side of the workers (``_pdf_screen_worker``, ``_thumbnail_worker``,
-``_watermark_worker``; their side is ``_worker_limits``). ``run_child`` starts
+``_watermark_worker``, ``_minutes_worker``; their side is ``_worker_limits``). ``run_child`` starts
 ``python -m <module>`` with the limits in its environment; the child applies them itself (as
 ``preexec_fn`` is not safe with threads or gevent) and prints a one-line JSON report last,
 so a hostile file can exhaust or kill the child, never the web process.

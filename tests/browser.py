@@ -176,6 +176,31 @@ def sign_in(page, base: str, username: str) -> None:
     assert "/login" not in page.url, f"{username} could not sign in"
 
 
+def open_tablet(
+    chromium, base, username, errors, meeting_url=None, viewport=TABLET, service_workers="allow"
+):
+    """Sign ``username`` in on a tablet (1280×800 unless told) and open a meeting screen.
+
+    Today's first meeting unless ``meeting_url``; console and page errors go to ``errors``.
+    ``service_workers="block"`` lets ``page.route`` see the requests the offline worker would
+    otherwise answer.
+    """
+    context = chromium.new_context(
+        viewport=viewport, locale="vi-VN", service_workers=service_workers
+    )
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, base, username)
+    if meeting_url is None:
+        page.goto(base + "/tablet")
+        page.locator("a.tablet-card").first.click()
+    else:
+        page.goto(meeting_url)
+    page.wait_for_selector("#live-status[data-state='online']", timeout=10_000)
+    return page
+
+
 def first_meeting_of(base: str, username: str) -> int:
     """Return the id of the first meeting on ``username``'s "my meetings" page."""
     page = signed_in(base, username).get(base + "/my", timeout=10).text

@@ -13,14 +13,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_babel import force_locale
 
 from meeting_server import create_app
 from meeting_server.extensions import db
 from meeting_server.migrate import upgrade_database
 from meeting_server.models import Device, Meeting, Role, Room, User
+from meeting_server.services.agenda import add_item
 from meeting_server.services.devices import create_device as create_device_service
 from meeting_server.services.devices import issue_pairing_code, pair_device
-from meeting_server.services.meetings import create_meeting
+from meeting_server.services.meetings import create_meeting, publish_meeting
+from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user as create_user_service
 
@@ -170,6 +173,34 @@ def create_meeting_for(app: Flask, room: Room, secretary: User) -> MeetingFactor
 @pytest.fixture
 def draft_meeting(create_meeting_for: MeetingFactory, chair: User) -> Meeting:
     return create_meeting_for(chair=chair)
+
+
+@pytest.fixture
+def published_meeting(app, secretary, chair, draft_meeting, create_user) -> Iterator[Meeting]:
+    """A published meeting with one agenda item: the chair, daibieu1…4 (members, seats 1–4),
+    the guest "khach", and thuky (secretary); "phogiamdoc" exists but is not invited.
+
+    Yields the meeting inside an app context (services may be called directly), with
+    messages in English (the msgids tests match).
+    """
+    people = [create_user(f"daibieu{n}") for n in range(1, 5)] + [create_user("khach")]
+    create_user("phogiamdoc", full_name="Phó Giám đốc Sở")
+    with app.app_context():
+        actor = db.session.get(User, secretary.id)
+        meeting = db.session.get(Meeting, draft_meeting.id)
+        invitations = invite_users(actor, meeting, [db.session.get(User, u.id) for u in people])
+        for seat, invited in enumerate(invitations[:4], start=1):
+            update_invitation(
+                actor, invited, role="member", seat=str(seat), may_view_confidential=False
+            )
+        update_invitation(
+            actor, invitations[-1], role="guest", seat="", may_view_confidential=False
+        )
+        add_item(actor, meeting, title="Báo cáo")
+        publish_meeting(actor, meeting)
+        db.session.commit()
+    with app.app_context(), force_locale("en"):
+        yield db.session.get(Meeting, draft_meeting.id)
 
 
 @pytest.fixture

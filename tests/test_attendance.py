@@ -5,50 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from people import actor, invitation
 from sqlalchemy import select
 
 from meeting_server.extensions import db
-from meeting_server.models import (
-    AttendanceStatus,
-    CheckInMethod,
-    Invitation,
-    Meeting,
-    MeetingEvent,
-    User,
-)
+from meeting_server.models import AttendanceStatus, CheckInMethod, MeetingEvent
 from meeting_server.services import attendance
-from meeting_server.services.agenda import add_item
 from meeting_server.services.errors import NotAllowed, ServiceError
-from meeting_server.services.meetings import publish_meeting
-from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.presentations import start_meeting
 
 
 @pytest.fixture
-def meeting(app, secretary, chair, draft_meeting, create_user):
-    """A published meeting: the chair, four members and a guest (six invitees besides thuky)."""
-    people = [create_user(f"daibieu{n}") for n in range(1, 5)] + [create_user("khach")]
-    create_user("phogiamdoc", full_name="Phó Giám đốc Sở")  # a deputy, not invited
-    with app.app_context():
-        actor = db.session.get(User, secretary.id)
-        meeting = db.session.get(Meeting, draft_meeting.id)
-        invitations = invite_users(actor, meeting, [db.session.get(User, u.id) for u in people])
-        update_invitation(
-            actor, invitations[-1], role="guest", seat="", may_view_confidential=False
-        )
-        add_item(actor, meeting, title="Báo cáo")
-        publish_meeting(actor, meeting)
-        db.session.commit()
-    with app.app_context():
-        yield db.session.get(Meeting, draft_meeting.id)
-
-
-def invitation(meeting, username) -> Invitation:
-    return next(i for i in meeting.invitations if i.user.username == username)
-
-
-def actor(username="thuky") -> User:
-    return db.session.scalars(select(User).where(User.username == username)).one()
+def meeting(published_meeting):
+    return published_meeting
 
 
 def test_members_count_toward_the_quorum_guests_and_secretaries_do_not(meeting):

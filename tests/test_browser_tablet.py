@@ -9,7 +9,7 @@ import time
 
 import pdf_samples
 import pytest
-from browser import PHONE, TABLET, free_port, live_server, poll, screenshot, sign_in
+from browser import PHONE, TABLET, free_port, live_server, open_tablet, poll, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,21 +20,6 @@ WAIT_MS = 10_000
 def server(tmp_path_factory):
     with live_server(tmp_path_factory.mktemp("tablet-ui")) as running:
         yield running
-
-
-def open_tablet(chromium, base, username, errors, meeting_url=None):
-    """Sign ``username`` in on a 1280×800 tablet and open today's meeting screen."""
-    page = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in(page, base, username)
-    if meeting_url is None:
-        page.goto(base + "/tablet")
-        page.locator("a.tablet-card").first.click()
-    else:
-        page.goto(meeting_url)
-    page.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
-    return page
 
 
 def page_number(page) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from meeting_server import create_app
 from meeting_server.extensions import db, make_engine
 from meeting_server.migrate import upgrade_database
-from meeting_server.models import AuditEvent, Base, Meeting, Role
+from meeting_server.models import AuditEvent, Base, CheckInMethod, Meeting, Role, User, Vote
+from meeting_server.services import attendance, votes
+from meeting_server.services.agenda import add_item
+from meeting_server.services.meetings import create_meeting, publish_meeting
+from meeting_server.services.participants import invite_users
+from meeting_server.services.presentations import start_meeting
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user
 
@@ -171,3 +177,62 @@ def test_audit_trail_is_append_only(pg_app):
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(sa.delete(AuditEvent))
         db.session.rollback()
+
+
+def test_ballots_sent_at_once_by_one_voter_count_once_on_postgresql(pg_url, tmp_path):
+    """Real concurrent transactions (no shared outer one): six ballots, one counted."""
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "pg", "DATABASE_URL": pg_url,
+        "STORAGE_DIR": str(tmp_path / "storage"), "SESSION_COOKIE_SECURE": False,
+    })  # fmt: skip
+    suffix = uuid.uuid4().hex[:6]
+    with app.app_context():
+        desk = create_user(
+            None, username=f"thuky{suffix}", full_name="Thư ký", password="mat-khau-123",
+            roles=[Role.SECRETARY],
+        )  # fmt: skip
+        voter = create_user(
+            None, username=f"daibieu{suffix}", full_name="Đại biểu", password="mat-khau-123",
+            roles=[Role.PARTICIPANT],
+        )  # fmt: skip
+        room = create_room(None, name=f"Phòng {suffix}", location="", seat_count=10)
+        start = datetime.now(UTC) + timedelta(hours=1)
+        meeting = create_meeting(
+            desk, title="Biểu quyết đồng thời", room=room, starts_at=start,
+            ends_at=start + timedelta(hours=1), chair=None,
+        )  # fmt: skip
+        (invited,) = invite_users(desk, meeting, [voter])
+        item = add_item(desk, meeting, title="Tờ trình")
+        publish_meeting(desk, meeting)
+        start_meeting(desk, meeting)
+        attendance.check_in(desk, invited, method=CheckInMethod.ROLL_CALL)
+        vote_id = votes.open_vote(desk, item, "Thông qua?").id
+        db.session.commit()
+        voter_id = voter.id
+
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def send(choice: int) -> None:
+        with app.app_context():
+            barrier.wait(timeout=10)
+            try:
+                votes.cast_ballot(db.session.get(User, voter_id), db.session.get(Vote, vote_id),
+                                  choice % 3)  # fmt: skip
+                db.session.commit()
+                outcomes.append("counted")
+            except votes.AlreadyVoted:
+                outcomes.append("refused")
+            finally:
+                db.session.rollback()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["counted"] + ["refused"] * 5
+    with app.app_context():
+        assert votes.count_of(db.session.get(Vote, vote_id)).cast == 1
+        assert sum(t.count for t in db.session.get(Vote, vote_id).tallies) == 1
+    db.engine.dispose()

@@ -14,10 +14,13 @@ from .meetings import (
     MeetingStatus,
     is_member_role,
 )
+from .minutes import Minutes, MinutesStatus
 from .notes import Note
 from .presentations import Presentation
 from .rooms import Room
+from .speaking import SpeakingRequest, SpeakingStatus
 from .users import Role, User, UserRole
+from .votes import Vote, VoteParticipation, VoteStatus, VoteTally
 
 __all__ = [
     "AgendaItem",
@@ -34,12 +37,20 @@ __all__ = [
     "MeetingEvent",
     "MeetingRole",
     "MeetingStatus",
+    "Minutes",
+    "MinutesStatus",
     "Note",
     "Presentation",
     "Role",
     "Room",
+    "SpeakingRequest",
+    "SpeakingStatus",
     "User",
     "UserRole",
+    "Vote",
+    "VoteParticipation",
+    "VoteStatus",
+    "VoteTally",
     "is_member_role",
     "utcnow",
 ]

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_values, utcnow
 from .meetings import Invitation
 from .users import User
 
@@ -29,10 +29,6 @@ class CheckInMethod(StrEnum):
     TABLET = "tablet"  # self check-in at the seat
     QR = "qr"  # at the door
     ROLL_CALL = "roll_call"  # by the secretary
-
-
-def _values(enum: type[StrEnum]) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum)
 
 
 class Attendance(Base):
@@ -59,6 +55,8 @@ class Attendance(Base):
     deputy: Mapped[User | None] = relationship(foreign_keys=[deputy_id], lazy="joined")
 
     __table_args__ = (
-        CheckConstraint(f"status IN ({_values(AttendanceStatus)})", name="status"),
-        CheckConstraint(f"method IS NULL OR method IN ({_values(CheckInMethod)})", name="method"),
+        CheckConstraint(f"status IN ({enum_values(AttendanceStatus)})", name="status"),
+        CheckConstraint(
+            f"method IS NULL OR method IN ({enum_values(CheckInMethod)})", name="method"
+        ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator
@@ -15,6 +16,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def enum_values(enum: type[StrEnum]) -> str:
+    """Return an enum's values as an SQL list (``'a', 'b'``) for a CHECK constraint."""
+    return ", ".join(f"'{member.value}'" for member in enum)
 
 
 def utcnow() -> datetime:

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_values, utcnow
 from .rooms import Room
 from .users import User
 
@@ -41,10 +41,6 @@ class MeetingRole(StrEnum):
     MEMBER = "member"
     GUEST = "guest"
     SECRETARY = "secretary"
-
-
-def _values(enum: type[StrEnum]) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum)
 
 
 class Meeting(Base):
@@ -71,6 +67,8 @@ class Meeting(Base):
     version: Mapped[int] = mapped_column(default=1)
     #: The number of the last notice sent about this meeting (see MeetingEvent).
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The quorum: more than this percentage of the members who count toward it must be present.
+    quorum_percent: Mapped[int] = mapped_column(default=50, server_default="50")
 
     room: Mapped[Room] = relationship(lazy="joined")
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id], lazy="joined")
@@ -84,8 +82,9 @@ class Meeting(Base):
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint(f"status IN ({_values(MeetingStatus)})", name="status"),
+        CheckConstraint(f"status IN ({enum_values(MeetingStatus)})", name="status"),
         CheckConstraint("length(title) > 0", name="title"),
+        CheckConstraint("quorum_percent >= 0 AND quorum_percent < 100", name="quorum_percent"),
     )
 
     @property
@@ -124,7 +123,7 @@ class Invitation(Base):
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "user_id", name="uq_invitation_meeting_user"),
-        CheckConstraint(f"role IN ({_values(MeetingRole)})", name="role"),
+        CheckConstraint(f"role IN ({enum_values(MeetingRole)})", name="role"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, cast
 
@@ -11,12 +12,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db, socketio
+from ..models import Vote
+from ..services import votes as vote_service
 from ..services.notices import PENDING_KEY, PendingNotice
-from .contract import DeviceRevoked, Notice, PresentedPosition
+from .contract import DeviceRevoked, Notice, PresentedPosition, VoteCountChanged, VoteSummary
 
 #: A tablet's latest connections, kept in Redis so any server process can end them.
 DEVICE_SIDS_KEPT = 20
 DEVICE_SIDS_TTL_S = 7 * 24 * 3600
+#: The live count of an open vote goes out at most this often (200 ballots: a few emits).
+VOTE_COUNT_INTERVAL_S = 0.25
+
+_counts_due: set[int] = set()
+_counts_lock = threading.Lock()
 
 
 def meeting_room(meeting_id: int, *, confidential: bool = False) -> str:
@@ -32,6 +40,8 @@ def notice_payload(notice: PendingNotice) -> Notice:
     )  # fmt: skip
     if notice.kind == "presenter_page_changed":
         payload["state"] = cast("PresentedPosition | None", notice.state)
+    elif notice.kind in ("vote_opened", "vote_closed"):
+        payload["state"] = cast("VoteSummary", notice.state)
     return payload
 
 
@@ -115,3 +125,38 @@ def _connection_store() -> redis.Redis | None:
 
 def _sids_key(device_id: int) -> str:
     return f"{current_app.config['SOCKETIO_CHANNEL']}:device:{device_id}:sids"
+
+
+def vote_count_soon(vote: Vote) -> None:
+    """Send the vote's live count within ``VOTE_COUNT_INTERVAL_S``, coalescing ballots.
+
+    Call after the ballot's commit. The count is read when it is sent, so one emit covers
+    every ballot committed before it; a ballot committed later schedules the next one.
+    """
+    with _counts_lock:
+        if vote.id in _counts_due:
+            return
+        _counts_due.add(vote.id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    confidential = vote.agenda_item.confidential
+    socketio.start_background_task(_send_vote_count, app, vote.meeting_id, vote.id, confidential)
+
+
+def _send_vote_count(app: Any, meeting_id: int, vote_id: int, confidential: bool) -> None:
+    socketio.sleep(VOTE_COUNT_INTERVAL_S)
+    with _counts_lock:
+        _counts_due.discard(vote_id)
+    with app.app_context():
+        try:
+            vote = db.session.get(Vote, vote_id)
+            if vote is None:
+                return
+            count = vote_service.count_of(vote)
+        finally:
+            db.session.remove()
+    payload = VoteCountChanged(
+        meeting_id=meeting_id, vote_id=vote_id, cast=count.cast, eligible=count.eligible
+    )
+    socketio.emit(
+        "vote_count_changed", payload, to=meeting_room(meeting_id, confidential=confidential)
+    )

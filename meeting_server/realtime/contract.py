@@ -12,12 +12,18 @@ Client → server (``verb_noun``), each answered with an ack ``{"ok": bool, "err
 Server → client (``noun_past_verb``), payload :class:`Notice` — a poke; the tablet re-reads
 through the permission-checked HTTP API. Never document bytes or confidential text.
 ``presenter_page_changed`` also carries :class:`PresentedPosition` in ``state`` when sent live
-(``None`` when presenting stopped); a replayed one does not — the tablet re-reads the state.
+(``None`` when presenting stopped), and ``vote_opened``/``vote_closed`` carry
+:class:`VoteSummary` (the question; on closing the results), so that 200 tablets need no
+extra request; a replayed notice does not — the tablet re-reads the state.
 
 Connecting needs a signed-in session or a paired tablet's token (``auth={"device_token": …}``
 or the ``meeting_device`` cookie); refused with ``unauthorized``, or ``device_revoked`` for a
 removed, re-paired or unknown token (the tablet then wipes its cached documents and notes).
 
+* ``vote_count_changed`` :class:`VoteCountChanged` — the live count of ballots of the open
+  vote, *not* numbered nor replayed (the state holds it too); sent at most every
+  ``VOTE_COUNT_INTERVAL_S`` per vote however many ballots arrive, to the confidential
+  channel only when the vote is on a confidential item.
 * ``device_revoked`` :class:`DeviceRevoked` — sent to a tablet's connections (room
   ``device:<id>``) when the administrator removes it or pairs a replacement; the server then
   disconnects them.
@@ -33,6 +39,7 @@ NOTICE_KINDS = frozenset({
     "agenda_changed", "current_item_changed",
     "document_added", "document_replaced", "document_removed",
     "presenter_page_changed", "attendance_changed",
+    "speaking_changed", "vote_opened", "vote_closed",
 })  # fmt: skip
 
 #: A reconnecting tablet that missed more than this gets a snapshot instead of a replay.
@@ -47,7 +54,7 @@ class Notice(TypedDict):
     ids: list[int]
     version: int
     seq: int
-    state: NotRequired[PresentedPosition | None]
+    state: NotRequired[PresentedPosition | VoteSummary | None]
 
 
 class PresentPage(TypedDict):
@@ -110,3 +117,34 @@ class DeviceRevoked(TypedDict):
     """This tablet was removed (or replaced): wipe cached documents and notes, pair again."""
 
     device_id: int
+
+
+class VoteCountChanged(TypedDict):
+    """How many ballots the open vote has, of how many who may vote (never who or what)."""
+
+    meeting_id: int
+    vote_id: int
+    cast: int
+    eligible: int
+
+
+class VoteResult(TypedDict):
+    """One option's count."""
+
+    label: str
+    count: int
+
+
+class VoteSummary(TypedDict):
+    """A vote as every tablet shows it; the results keys only once it is closed."""
+
+    vote_id: int
+    item_id: int
+    question: str
+    options: list[str]
+    secret: bool
+    status: str
+    results: NotRequired[list[VoteResult]]
+    cast: NotRequired[int]
+    eligible: NotRequired[int]
+    quorum: NotRequired[dict[str, int | bool]]

@@ -6,12 +6,11 @@ attendance board and the quorum indicator follow live.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -97,6 +96,8 @@ def delegate(
     meeting = invitation.meeting
     if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED):
         raise NotAllowed(_l("A delegation must be recorded before the meeting starts."))
+    if deputy is not None and deputy.id == invitation.user_id:
+        raise ServiceError(_l("The deputy must be someone other than the invitee."), field="deputy")
     name = deputy.full_name if deputy is not None else deputy_name.strip()
     if not name:
         raise ServiceError(_l("Name the deputy who attends instead."), field="deputy")
@@ -115,21 +116,36 @@ def is_late(record: Attendance, meeting: Meeting) -> bool:
     return record.checked_in_at is not None and record.checked_in_at > start + LATE_AFTER
 
 
-def quorum_of(meeting: Meeting, fraction: float = 0.5) -> Quorum:
-    """Return the quorum: more than ``fraction`` of the members who count toward it."""
+def quorum_of(meeting: Meeting) -> Quorum:
+    """Return the quorum: more than ``meeting.quorum_percent`` % of those who count toward it."""
     counted = [i for i in meeting.invitations if i.counts_toward_quorum]
-    records = {
-        r.invitation_id: r
-        for r in db.session.scalars(
-            select(Attendance).where(Attendance.invitation_id.in_([i.id for i in counted]))
-        )
-    }
-    present = sum(1 for i in counted if _is_present(records.get(i.id)))
-    required = math.floor(len(counted) * fraction) + 1
+    records = attendance_records(meeting)
+    present = sum(1 for i in counted if is_present(records.get(i.id)))
+    required = len(counted) * meeting.quorum_percent // 100 + 1
     return Quorum(members=len(counted), present=present, required=required)
 
 
-def _is_present(record: Attendance | None) -> bool:
+def attendance_records(meeting: Meeting) -> dict[int, Attendance]:
+    """Return the meeting's attendance records by invitation id."""
+    rows = db.session.scalars(
+        select(Attendance).join(Invitation).where(Invitation.meeting_id == meeting.id)
+    )
+    return {r.invitation_id: r for r in rows}
+
+
+def present_clause() -> ColumnElement[bool]:
+    """Return :func:`is_present` as SQL on ``Attendance`` (to count in one query)."""
+    return or_(
+        Attendance.status.in_(PRESENT),
+        and_(
+            Attendance.status == AttendanceStatus.DELEGATED,
+            Attendance.checked_in_at.is_not(None),
+        ),
+    )
+
+
+def is_present(record: Attendance | None) -> bool:
+    """Tell whether the record means present: in person, online, or the deputy arrived."""
     if record is None:
         return False
     if record.status == AttendanceStatus.DELEGATED:

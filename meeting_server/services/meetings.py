@@ -33,13 +33,18 @@ def create_meeting(
     chair: User | None = None,
     description: str = "",
     confidential_download: bool = False,
+    quorum_percent: int | None = None,
 ) -> Meeting:
-    """Create a draft meeting; the author is its secretary, the chair is invited as chair."""
+    """Create a draft meeting; the author is its secretary, the chair is invited as chair.
+
+    ``quorum_percent``: more than this % of the members must be present (None: 50).
+    """
     meeting = Meeting(
         title="", room=room, starts_at=starts_at, ends_at=ends_at, created_by_id=actor.id
     )
     meeting.secretary = actor
     _apply(meeting, title, room, starts_at, ends_at, description, confidential_download)
+    meeting.quorum_percent = _quorum_percent(50 if quorum_percent is None else quorum_percent)
     db.session.add(meeting)
     _set_chair(meeting, chair)
     _ensure_invited(meeting, actor, MeetingRole.SECRETARY)
@@ -59,15 +64,18 @@ def update_meeting(
     chair: User | None,
     description: str = "",
     confidential_download: bool | None = None,
+    quorum_percent: int | None = None,
 ) -> Meeting:
     """Change a meeting's details; participants of a published meeting see a new version.
 
     ``confidential_download`` (may participants download and print confidential items,
-    watermarked) stays as it was when ``None``.
+    watermarked) and ``quorum_percent`` stay as they were when ``None``.
     """
     if confidential_download is None:
         confidential_download = meeting.confidential_download
     _apply(meeting, title, room, starts_at, ends_at, description, confidential_download)
+    if quorum_percent is not None:
+        meeting.quorum_percent = _quorum_percent(quorum_percent)
     _set_chair(meeting, chair)
     record_notice(meeting, "meeting_updated")
     record_event(
@@ -77,6 +85,7 @@ def update_meeting(
         meeting.id,
         title=meeting.title,
         confidential_download=meeting.confidential_download,
+        quorum_percent=meeting.quorum_percent,
     )
     return meeting
 
@@ -141,6 +150,15 @@ def _apply(
     meeting.title, meeting.room, meeting.description = title, room, description.strip()
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.confidential_download = confidential_download
+
+
+def _quorum_percent(percent: int) -> int:
+    if not 0 <= percent <= 99:
+        raise ServiceError(
+            _l("Enter the quorum as a whole percentage from 0 to 99 (50: more than half)."),
+            field="quorum_percent",
+        )
+    return percent
 
 
 def _overlapping(

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import AgendaItem, Document, Meeting, MeetingStatus, Presentation, User, utcnow
+from . import speaking, votes
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -38,6 +39,9 @@ def end_meeting(actor: User, meeting: Meeting) -> Meeting:
     """Close a meeting in progress: presenting stops and tablets drop their cached documents."""
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise NotAllowed(_l("Only a meeting in progress can be ended."))
+    if votes.open_vote_of(meeting) is not None:
+        raise NotAllowed(_l("A vote is still open. Close it before ending the meeting."))
+    speaking.end_all(meeting)
     meeting.status = MeetingStatus.ENDED
     meeting.ended_at = utcnow()
     presentation = presentation_of(meeting)

@@ -34,6 +34,13 @@ def integer(name: str, default: int | None = None) -> int:
         raise ServiceError(_l("Enter a whole number."), field=name) from None
 
 
+def optional_integer(name: str) -> int | None:
+    """Return a whole-number field, ``None`` when it is left out or empty."""
+    if not request.form.get(name, "").strip():
+        return None
+    return integer(name)
+
+
 def local_datetime(name: str) -> datetime:
     """Return a ``datetime-local`` field (Vietnam time) as UTC."""
     raw = request.form.get(name, "").strip()

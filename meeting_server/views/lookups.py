@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort
+from flask import Response, abort, make_response, request
 from sqlalchemy import select
 
 from ..auth import viewer_for
 from ..extensions import db
-from ..models import Document, DocumentVersion, Role, User, UserRole
-from ..permissions import can_view_document
+from ..models import Document, DocumentVersion, Meeting, Role, User, UserRole
+from ..permissions import can_view_document, can_view_meeting
 
 T = TypeVar("T")
 
@@ -45,3 +45,27 @@ def version_or_404(document: Document, number: int) -> DocumentVersion:
     if version is None:
         abort(404)
     return version
+
+
+def meeting_reader(meeting: Meeting) -> User:
+    """Return who reads ``meeting`` here (user, or the person at this tablet), else 403."""
+    reader = viewer_for(meeting)
+    if reader is None or not can_view_meeting(reader, meeting):
+        abort(403)
+    return reader
+
+
+def json_body() -> dict:
+    """Return the request's JSON object (an empty one if the body is not a JSON object)."""
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
+    """Answer with a generated PDF, never cached (it is made from the current record)."""
+    response = make_response(data)
+    response.mimetype = "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

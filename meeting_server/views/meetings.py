@@ -193,6 +193,7 @@ def _meeting_fields() -> dict:
         "chair": forms.optional_user("chair_id"),
         "description": forms.text("description"),
         "confidential_download": forms.flag("confidential_download"),
+        "quorum_percent": forms.optional_integer("quorum_percent"),
     }
 
 

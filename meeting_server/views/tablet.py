@@ -6,6 +6,7 @@ The meeting screen is one page driven by static/js/tablet/; after every notice i
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -21,17 +22,31 @@ from ..auth import (
 )
 from ..extensions import db
 from ..i18n import from_local, to_local
-from ..models import AgendaItem, Document, Meeting, User, utcnow
+from ..models import (
+    AgendaItem,
+    Document,
+    Invitation,
+    Meeting,
+    SpeakingRequest,
+    User,
+    Vote,
+    utcnow,
+)
 from ..permissions import (
     can_conduct_meeting,
     can_download_document,
     can_present,
+    can_run_votes,
     can_view_document,
     can_view_item,
     can_view_meeting,
+    invitation_of,
 )
+from ..services import attendance as attendance_service
 from ..services import meetings as meeting_service
 from ..services import presentations as presentation_service
+from ..services import speaking as speaking_service
+from ..services import votes as vote_service
 from .lookups import get_or_404
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
@@ -93,7 +108,9 @@ def state(meeting_id: int):
         reader={"id": reader.id, "name": reader.full_name},
         can_conduct=conduct,
         current_item_id=_current_item_id(meeting, reader),
+        items=[{"id": item.id, "title": item.title} for item in items],
         presentation=_presentation_json(meeting, reader),
+        conduct=_conduct_json(meeting, reader, conduct),
         documents=[_document_json(d, reader) for i in items for d in _documents(i, reader)],
         agenda_html=render_template(
             "tablet/_agenda.html",
@@ -208,4 +225,53 @@ def _presentation_json(meeting: Meeting, reader: User) -> dict | None:
         "zoom": presentation.zoom,
         "presenter_id": presentation.presenter_id,
         "presenter": presentation.presenter.full_name if presentation.presenter else "",
+    }
+
+
+def _conduct_json(meeting: Meeting, reader: User, conduct: bool) -> dict:
+    """Return my attendance, the open vote, the last results and the queue to speak."""
+    invitation = invitation_of(reader, meeting)
+    record = attendance_service.attendance_of(invitation) if invitation else None
+    at_seat = current_user() is None
+    voter = vote_service.ballot_invitation(reader, meeting.id, at_seat=at_seat)
+    votes = [v for v in vote_service.votes_of(meeting) if can_view_item(reader, v.agenda_item)]
+    open_vote = next((v for v in votes if v.status == "open"), None)
+    closed = [v for v in votes if v.status == "closed"]
+    quorum = attendance_service.quorum_of(meeting) if conduct else None
+    return {
+        "me": {
+            "invited": invitation is not None,
+            "status": record.status if record else None,
+            "late": bool(record and attendance_service.is_late(record, meeting)),
+            "may_vote_now": voter is not None,
+        },
+        "can_run": can_run_votes(reader, meeting),
+        "quorum": asdict(quorum) | {"met": quorum.met} if quorum else None,
+        "vote": _open_vote_json(open_vote, voter) if open_vote else None,
+        "last_vote": vote_service.vote_summary(closed[-1]) if closed else None,
+        "speaking": [_speaking_json(r, reader) for r in speaking_service.queue_of(meeting)],
+    }
+
+
+def _open_vote_json(vote: Vote, voter: Invitation | None) -> dict:
+    count = vote_service.count_of(vote)
+    return vote_service.vote_summary(vote) | {
+        "cast": count.cast,
+        "eligible": count.eligible,
+        "voted": vote_service.has_voted(voter, vote),
+    }
+
+
+def _speaking_json(request: SpeakingRequest, reader: User) -> dict:
+    visible = request.agenda_item is None or can_view_item(reader, request.agenda_item)
+    return {
+        "id": request.id,
+        "name": request.invitation.user.full_name,
+        "mine": request.invitation.user_id == reader.id,
+        "status": request.status,
+        "topic": request.topic if visible else "",
+        "item": request.agenda_item.title if request.agenda_item and visible else "",
+        "document": request.document.title if request.document and visible else "",
+        "requested_at": to_local(request.requested_at).strftime("%H:%M"),
+        "started_at": to_local(request.started_at).isoformat() if request.started_at else None,
     }

@@ -3,6 +3,7 @@
 // the permission-checked state. A page turn of the presenter carries its position, so
 // following tablets move at once. On reconnect the tablet sends its last seq (lossless resync).
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { ConductPanel } from "./conduct.js";
 import { NotesPanel } from "./notes.js";
 import { DocumentViewer } from "./viewer.js";
 import { keepForOffline, registerWorker, wipeTablet } from "./offline.js";
@@ -11,6 +12,7 @@ const KINDS = [
   "meeting_published", "meeting_updated", "meeting_started", "meeting_ended",
   "agenda_changed", "current_item_changed",
   "document_added", "document_replaced", "document_removed", "presenter_page_changed",
+  "attendance_changed", "speaking_changed", "vote_opened", "vote_closed",
 ];
 
 const config = JSON.parse(document.getElementById("tablet-config").textContent);
@@ -42,6 +44,14 @@ const viewer = new DocumentViewer({
 const notes = new NotesPanel({
   config, csrf,
   elements: { text: $("note-text"), status: $("note-status"), page: $("note-page"), older: $("older-notes") },
+});
+
+const conduct = new ConductPanel({
+  config, csrf, root: $("conduct-panel"),
+  refresh: () => pull(),
+  showMessage: (text) => showMessage(text),
+  hideMessage: () => hideMessage(),
+  openDocumentId: () => openDoc?.id ?? null,
 });
 
 // ---- state: pull, render, marks ------------------------------------------------------------
@@ -88,6 +98,7 @@ function render(next) {
   $("agenda-live").innerHTML = next.agenda_html;
   $("tablet").dataset.status = next.meeting.status;
   renderStatus();
+  conduct.render(next);
   markDocuments();
   markCurrentItem();
   keepForOffline(config.meeting_id, next);
@@ -331,11 +342,14 @@ function connect() {
     else if (error.message === "unauthorized") window.location.reload();
   });
   socket.on("device_revoked", revoked);
+  socket.on("vote_count_changed", (count) => conduct.onVoteCount(count));
   for (const kind of KINDS) {
     socket.on(kind, (notice) => {
       if (notice.seq <= lastSeq) return; // already seen (e.g. replayed after a reconnect)
       if (kind === "presenter_page_changed") onPresenterNotice(notice);
-      else pull();
+      else if ((kind === "vote_opened" || kind === "vote_closed") && notice.state) {
+        conduct.onVoteNotice(kind, notice); // the notice carries the vote: no request
+      } else pull();
       setSeq(notice.seq);
     });
   }

@@ -1,0 +1,47 @@
+"""Render the minutes or the attendance sheet in a throw-away, resource-limited process.
+
+Run as ``python -m meeting_server._minutes_worker KIND IN OUT`` by ``services/minutes.py``:
+``KIND`` is ``minutes`` or ``attendance``, ``IN`` the pickled ``MinutesData`` the parent wrote
+(our own process's data, never a user's file), ``OUT`` where the PDF goes. fpdf2 is pure
+Python: a 200-person meeting takes a couple of seconds of CPU, which inside the (gevent) web
+process would hold up every tablet it serves. Prints one JSON line:
+``{"ok": true, "size": N}`` or ``{"ok": false, "code": ...}``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from meeting_server._worker_limits import Rejected, run_worker
+
+USAGE = "meeting_server._minutes_worker KIND IN OUT"
+
+
+def main(argv: list[str]) -> int:
+    """Render ``argv[2]`` as ``argv[1]`` into ``argv[3]`` and print the report."""
+    return run_worker(argv, USAGE, lambda args: render(args[0], Path(args[1]), Path(args[2])))
+
+
+def render(kind: str, source: Path, target: Path) -> dict[str, Any]:
+    """Write the PDF of ``kind`` for the data pickled in ``source``."""
+    from meeting_server import minutes_pdf
+
+    renderers = {"minutes": minutes_pdf.render_minutes,
+                 "attendance": minutes_pdf.render_attendance_sheet}  # fmt: skip
+    if kind not in renderers:
+        raise Rejected("unknown_kind")
+    data = pickle.loads(source.read_bytes())  # noqa: S301 — written by our parent just now
+    pdf = renderers[kind](data)
+    with target.open("wb") as out:
+        out.write(pdf)
+        out.flush()
+        os.fsync(out.fileno())
+    return {"ok": True, "size": len(pdf)}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

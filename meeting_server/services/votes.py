@@ -1,0 +1,338 @@
+"""Votes (biểu quyết): open on an agenda item, one final ballot per voter, close with results.
+
+Who may vote: an invitee with voting rights who is present (in person or online), or the
+deputy of a delegated invitee once the deputy has checked in. A ballot is final once cast.
+Two ballots sent at once for the same invitation count once: the second breaks the unique
+participation and is answered "already voted" (the tally moves in the same transaction).
+
+A secret vote stores no link between voter and choice: the participation row says only *that*
+someone voted, and the choice just adds one to the option's tally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import lazyload
+from sqlalchemy.sql import Executable
+
+from ..extensions import db
+from ..models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    User,
+    Vote,
+    VoteParticipation,
+    VoteStatus,
+    VoteTally,
+    utcnow,
+)
+from .attendance import attendance_records, is_present, present_clause, quorum_of
+from .audit import record_event
+from .errors import NotAllowed, ServiceError
+from .notices import record_notice
+
+#: Đồng ý / Không đồng ý / Không biểu quyết — stored in Vietnamese, the language of the record.
+DEFAULT_OPTIONS = ("Đồng ý", "Không đồng ý", "Không biểu quyết")
+MAX_OPTIONS = 10
+
+
+class AlreadyVoted(NotAllowed):
+    """The voter's ballot is already counted; ballots are final."""
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    """How many of those who may vote have voted so far."""
+
+    cast: int
+    eligible: int
+
+
+def open_vote(
+    actor: User,
+    item: AgendaItem,
+    question: str,
+    *,
+    options: list[str] | None = None,
+    secret: bool = False,
+) -> Vote:
+    """Put a question on an agenda item to the vote (the meeting must be in progress)."""
+    meeting = item.meeting
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise NotAllowed(_l("A vote can only be opened while the meeting is in progress."))
+    if open_vote_of(meeting) is not None:
+        raise NotAllowed(_l("Another vote is still open. Close it before opening a new one."))
+    question = question.strip()
+    if not question:
+        raise ServiceError(_l("Write the question to vote on."), field="question")
+    labels = _clean_options(options)
+    vote = Vote(
+        meeting=meeting, agenda_item=item, question=question, options=labels,
+        secret=secret, opened_by_id=actor.id, status=VoteStatus.OPEN,
+    )  # fmt: skip
+    vote.tallies = [VoteTally(option=i, count=0) for i in range(len(labels))]
+    db.session.add(vote)
+    db.session.flush()
+    record_notice(
+        meeting, "vote_opened", [vote.id], confidential=item.confidential,
+        state=vote_summary(vote) | {"cast": 0, "eligible": count_of(vote).eligible},
+        changes_content=False,
+    )  # fmt: skip
+    record_event(actor, "vote.open", "meeting", meeting.id, vote=vote.id, secret=secret)
+    return vote
+
+
+def _clean_options(options: list[str] | None) -> list[str]:
+    if not options:
+        return list(DEFAULT_OPTIONS)
+    labels = [label.strip() for label in options if label.strip()]
+    if len(labels) < 2 or len(labels) > MAX_OPTIONS:
+        raise ServiceError(
+            _l("Give between 2 and %(max)s options, one per line.", max=MAX_OPTIONS),
+            field="options",
+        )
+    if len(set(labels)) != len(labels):
+        raise ServiceError(_l("Each option must be different."), field="options")
+    return labels
+
+
+def open_vote_of(meeting: Meeting) -> Vote | None:
+    """Return the meeting's open vote, if there is one."""
+    return db.session.scalar(
+        select(Vote).where(Vote.meeting_id == meeting.id, Vote.status == VoteStatus.OPEN)
+    )
+
+
+def votes_of(meeting: Meeting) -> list[Vote]:
+    """Return the meeting's votes, oldest first."""
+    return list(
+        db.session.scalars(select(Vote).where(Vote.meeting_id == meeting.id).order_by(Vote.id))
+    )
+
+
+def ballot_invitation(
+    user: User | None, meeting_id: int, *, at_seat: bool = False
+) -> Invitation | None:
+    """Return the invitation ``user`` may vote for now: their own, or one delegated to them.
+
+    Whoever delegated does not vote themselves; their deputy does, from the deputy's account
+    or (``at_seat``: from the paired tablet at the invitee's seat) without one.
+    """
+    if user is None:
+        return None
+    own = _with_attendance("invitee", user.id, meeting_id)
+    if own is not None:
+        invitation, record = own
+        delegated_away = record is not None and record.status == AttendanceStatus.DELEGATED
+        if invitation.may_vote and is_present(record) and (at_seat or not delegated_away):
+            return invitation
+    delegated = _with_attendance("deputy", user.id, meeting_id)
+    if delegated is not None and delegated[0].may_vote and is_present(delegated[1]):
+        return delegated[0]
+    return None
+
+
+def _invitation_query(by: str) -> Executable:
+    """Build (once) the query of one invitation and its attendance, by invitee or deputy."""
+    person = Invitation.user_id if by == "invitee" else Attendance.deputy_id
+    return (
+        select(Invitation, Attendance)
+        .outerjoin(Attendance, Attendance.invitation_id == Invitation.id)
+        .where(Invitation.meeting_id == bindparam("meeting_id"), person == bindparam("user_id"))
+        .options(
+            lazyload(Invitation.user),
+            lazyload(Attendance.invitation),
+            lazyload(Attendance.deputy),
+        )  # fmt: skip
+    )
+
+
+# Built once: each ballot of a full room runs them, and building costs as much as running.
+_INVITATION_QUERIES = {by: _invitation_query(by) for by in ("invitee", "deputy")}
+
+
+def _with_attendance(
+    by: str, user_id: int, meeting_id: int
+) -> tuple[Invitation, Attendance | None] | None:
+    """Return the invitation of the meeting held (or attended as deputy) by ``user_id``."""
+    row = db.session.execute(
+        _INVITATION_QUERIES[by], {"meeting_id": meeting_id, "user_id": user_id}
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def cast_ballot(actor: User, vote: Vote, choice: int, *, at_seat: bool = False) -> Invitation:
+    """Count one final ballot for ``choice`` (an option index); return whose ballot it is.
+
+    The participation is inserted with ``ON CONFLICT DO NOTHING``: a second ballot for the
+    same invitation, even one committed a moment ago by another request, inserts nothing and
+    is refused, and the transaction stays whole (no savepoint).
+    """
+    if vote.status != VoteStatus.OPEN:
+        raise NotAllowed(_l("This vote is closed; ballots are no longer accepted."))
+    if not 0 <= choice < len(vote.options):
+        raise ServiceError(_l("Choose one of the options."), field="choice")
+    invitation = ballot_invitation(actor, vote.meeting_id, at_seat=at_seat)
+    if invitation is None:
+        raise NotAllowed(
+            _l("Only members with voting rights who have checked in can vote. Check in first.")
+        )
+    item = vote.agenda_item
+    if item.confidential and not invitation.may_view_confidential and invitation.role != "chair":
+        raise NotAllowed(_l("This vote is on a confidential item you are not cleared for."))
+    values = {
+        "vote_id": vote.id, "invitation_id": invitation.id, "cast_by_id": actor.id,
+        "choice": None if vote.secret else choice,
+    }  # fmt: skip
+    if not _insert_participation(values):
+        raise AlreadyVoted(_l("Your ballot was already counted. A ballot is final."))
+    db.session.execute(_TALLY_UPDATE, {"b_vote": vote.id, "b_option": choice})
+    # No audit row names the voter of a secret vote together with a time: only the count moves.
+    if not vote.secret:
+        record_event(actor, "vote.ballot", "meeting", vote.meeting_id, vote=vote.id, choice=choice)
+    return invitation
+
+
+def _participation_insert(dialect: Any) -> Executable:
+    return (
+        dialect.insert(VoteParticipation)
+        .values(
+            vote_id=bindparam("vote_id"),
+            invitation_id=bindparam("invitation_id"),
+            cast_by_id=bindparam("cast_by_id"),
+            choice=bindparam("choice"),
+        )  # fmt: skip
+        .on_conflict_do_nothing(index_elements=["vote_id", "invitation_id"])
+        .returning(literal_column("1"))
+    )
+
+
+_PARTICIPATION_INSERTS = {d.__name__.rsplit(".", 1)[-1]: _participation_insert(d)
+                          for d in (postgresql, sqlite)}  # fmt: skip
+_TALLY_UPDATE = (
+    update(VoteTally)
+    .where(VoteTally.vote_id == bindparam("b_vote"), VoteTally.option == bindparam("b_option"))
+    .values(count=VoteTally.count + 1)
+)
+
+
+def _insert_participation(values: dict[str, Any]) -> bool:
+    """Insert the participation unless the invitation already voted; tell whether it did."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _PARTICIPATION_INSERTS["postgresql" if dialect == "postgresql" else "sqlite"]
+    return db.session.execute(statement, values).first() is not None
+
+
+def has_voted(invitation: Invitation | None, vote: Vote) -> bool:
+    """Tell whether the invitation's ballot is counted in ``vote``."""
+    if invitation is None:
+        return False
+    return (
+        db.session.scalar(
+            select(VoteParticipation.id).where(
+                VoteParticipation.vote_id == vote.id,
+                VoteParticipation.invitation_id == invitation.id,
+            )
+        )
+        is not None
+    )
+
+
+def count_of(vote: Vote) -> VoteCount:
+    """Return the ballots cast so far and how many may vote."""
+    cast = db.session.scalar(
+        select(func.count())
+        .select_from(VoteParticipation)
+        .where(VoteParticipation.vote_id == vote.id)
+    )
+    return VoteCount(cast=cast or 0, eligible=_eligible_count(vote.meeting_id))
+
+
+def _eligible_count(meeting_id: int) -> int:
+    """Count those who may vote now (see :func:`ballot_invitation`), in one query."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .join(Attendance, Attendance.invitation_id == Invitation.id)
+        .where(Invitation.meeting_id == meeting_id, Invitation.may_vote, present_clause())
+    )
+    return count or 0
+
+
+def close_vote(actor: User, vote: Vote) -> Vote:
+    """Close the vote: store the results and who was present at this moment."""
+    if vote.status != VoteStatus.OPEN:
+        raise NotAllowed(_l("This vote is already closed."))
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = utcnow()
+    vote.snapshot = _snapshot(vote)
+    record_notice(
+        vote.meeting, "vote_closed", [vote.id], confidential=vote.agenda_item.confidential,
+        state=vote_summary(vote), changes_content=False,
+    )  # fmt: skip
+    record_event(actor, "vote.close", "meeting", vote.meeting_id, vote=vote.id)
+    return vote
+
+
+def vote_summary(vote: Vote) -> dict:
+    """Return what every tablet shows of a vote: the question, and once closed the results.
+
+    Sent inside the vote notices (so 200 tablets need no extra request) and in the state.
+    """
+    summary = {
+        "vote_id": vote.id, "item_id": vote.agenda_item_id, "question": vote.question,
+        "options": list(vote.options), "secret": vote.secret, "status": vote.status,
+    }  # fmt: skip
+    if vote.snapshot is not None:
+        snap = vote.snapshot
+        summary |= {
+            "results": snap["results"], "cast": snap["cast"], "eligible": snap["eligible"],
+            "quorum": snap["quorum"],
+        }  # fmt: skip
+    return summary
+
+
+def _snapshot(vote: Vote) -> dict:
+    """Return the vote's record: results, eligible voters and the attendance at closing."""
+    meeting = vote.meeting
+    db.session.refresh(vote, ["tallies"])
+    records = attendance_records(meeting)
+    quorum = quorum_of(meeting)
+    present = [
+        _person(i, records[i.id]) for i in meeting.invitations
+        if i.id in records and is_present(records[i.id])
+    ]  # fmt: skip
+    snapshot: dict = {
+        "results": [{"label": vote.options[t.option], "count": t.count} for t in vote.tallies],
+        "eligible": _eligible_count(meeting.id),
+        "cast": sum(t.count for t in vote.tallies),
+        "quorum": {"members": quorum.members, "present": quorum.present,
+                   "required": quorum.required, "met": quorum.met},
+        "present": present,
+    }  # fmt: skip
+    if not vote.secret:
+        snapshot["ballots"] = [
+            {"name": _person(p.invitation, records.get(p.invitation_id)),
+             "choice": vote.options[p.choice] if p.choice is not None else ""}
+            for p in db.session.scalars(
+                select(VoteParticipation).where(VoteParticipation.vote_id == vote.id)
+                .order_by(VoteParticipation.id)
+            )
+        ]  # fmt: skip
+    return snapshot
+
+
+def _person(invitation: Invitation, record: Attendance | None) -> str:
+    """Return the name of who attends for the invitation (the deputy, for a delegation)."""
+    if record is not None and record.status == AttendanceStatus.DELEGATED:
+        return f"{record.deputy_name} (thay {invitation.user.full_name})"
+    return invitation.user.full_name

@@ -1,0 +1,402 @@
+"""Attendance: the live board, the roll call, check-in at the door (QR) and at the seat.
+
+The board re-reads ``state`` after every ``attendance_changed`` notice (poke, then pull).
+Door codes (services/checkin_codes.py): a *personal* code names an invitation (shown on the
+invitee's phone, scanned by the secretariat); the *room* code is in the door page's URL (shown
+by the room, scanned by the invitee, who signs in).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..auth import login_required, require, signed_in_user, viewer_for, viewer_required
+from ..extensions import db
+from ..i18n import format_time
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    CheckInMethod,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    User,
+)
+from ..permissions import can_record_attendance, can_view_attendance, invitation_of
+from ..services import attendance as attendance_service
+from ..services import checkin_codes as codes
+from ..services.errors import NotAllowed, ServiceError
+from .lookups import active_users, get_or_404, json_body
+
+bp = Blueprint("attendance", __name__)
+
+#: What the board shows, in this order; each person has exactly one of these.
+STATUSES = ("present", "late", "online", "delegated", "absent", "left", "not_arrived")
+STATUS_LABELS = {
+    "present": _l("Present"), "late": _l("Late"), "online": _l("Online"),
+    "delegated": _l("Delegated"), "absent": _l("Absent"), "left": _l("Left early"),
+    "not_arrived": _l("Not yet arrived"),
+}  # fmt: skip
+ROLE_LABELS = {"chair": _l("Chair"), "member": _l("Member"), "guest": _l("Guest"),
+               "secretary": _l("Secretary")}  # fmt: skip
+ROLE_ORDER = {"chair": 0, "member": 1, "guest": 2, "secretary": 3}
+
+
+class _Forbidden(ServiceError):
+    status = 403
+
+
+# ---- the board -------------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+@viewer_required
+def board(meeting_id: int):
+    """Show the live attendance board: seat map, counts, quorum, roll call and door scanner."""
+    meeting = get_or_404(Meeting, meeting_id)
+    can_record = can_record_attendance(_board_viewer(meeting), meeting)
+    invited = {i.user_id for i in meeting.invitations}
+    return render_template(
+        "attendance/board.html",
+        meeting=meeting,
+        can_record=can_record,
+        deputies=[u for u in active_users() if u.id not in invited] if can_record else [],
+        labels=STATUS_LABELS,
+        **_snapshot(meeting),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance/state")
+@viewer_required
+def state(meeting_id: int):
+    """Return the board's state as JSON (re-read by the board after every notice)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    can_record = can_record_attendance(_board_viewer(meeting), meeting)
+    snapshot = _snapshot(meeting)
+    html = render_template(
+        "attendance/_board.html", can_record=can_record, labels=STATUS_LABELS, **snapshot
+    )
+    meeting_json = {"id": meeting.id, "status": meeting.status, "seq": meeting.seq}
+    delegate = can_record and meeting.status == MeetingStatus.PUBLISHED
+    response = jsonify(ok=True, error=None, meeting=meeting_json, can_record=can_record,
+                       can_delegate=delegate, board_html=html, **snapshot)  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance/<int:invitation_id>")
+@viewer_required
+def record(meeting_id: int, invitation_id: int):
+    """Record one person in the roll call: present, online, absent, delegated or left."""
+    meeting = get_or_404(Meeting, meeting_id)
+    invitation = get_or_404(Invitation, invitation_id)
+    if invitation.meeting_id != meeting.id:
+        abort(404)
+    _roll_call(_recorder(meeting), invitation, json_body())
+    db.session.commit()
+    return jsonify(ok=True, error=None, person=_person(invitation, meeting))
+
+
+def _roll_call(actor: User, invitation: Invitation, payload: dict[str, Any]) -> Attendance:
+    action, reason = payload.get("action"), _field(payload, "reason")
+    if action in ("present", "online"):
+        return attendance_service.check_in(
+            actor, invitation, method=CheckInMethod.ROLL_CALL, online=action == "online"
+        )
+    if action == "absent":
+        return attendance_service.record_absence(actor, invitation, reason)
+    if action == "delegate":
+        deputy_name = _field(payload, "deputy_name")
+        return attendance_service.delegate(
+            actor, invitation, deputy=_deputy(payload), deputy_name=deputy_name,
+            reason=reason,
+        )  # fmt: skip
+    if action == "leave":
+        return attendance_service.check_out(actor, invitation)
+    raise ServiceError(
+        _l("Choose what to record: present, online, absent, delegate or leave."), field="action"
+    )
+
+
+def _deputy(payload: dict[str, Any]) -> User | None:
+    raw = payload.get("deputy_id")
+    if raw in (None, ""):
+        return None
+    deputy = db.session.get(User, int(raw)) if str(raw).isdigit() else None
+    if deputy is None or not deputy.active:
+        raise ServiceError(_l("Choose the deputy from the list."), field="deputy")
+    return deputy
+
+
+# ---- check-in at the door: personal codes and the room code ---------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/my-qr")
+@login_required
+def my_qr(meeting_id: int):
+    """Show my personal check-in code as a big QR code, for the secretariat to scan."""
+    meeting = get_or_404(Meeting, meeting_id)
+    user = signed_in_user()
+    invitation = _own_invitation(user, meeting)
+    require(invitation is not None)
+    assert invitation is not None  # noqa: S101 — require() answered 403 otherwise
+    code = codes.sign_code(codes.PERSONAL, meeting, invitation.id)
+    person = _person(invitation, meeting)
+    page = render_template("attendance/my_qr.html", meeting=meeting, code=code, qr=_qr(code),
+                           person=person)  # fmt: skip
+    return _no_store(page)
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance/scan")
+@viewer_required
+def scan(meeting_id: int):
+    """Check in the invitee whose personal code was scanned at the door (method QR)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    actor = _recorder(meeting)
+    code = _field(json_body(), "code")
+    (invitation_id,) = codes.read_code(codes.PERSONAL, meeting, code)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.meeting_id != meeting.id:
+        raise NotAllowed(_l("This person is no longer invited to the meeting."))
+    before = attendance_service.attendance_of(invitation)
+    if before is not None and attendance_service.is_present(before):
+        name = _attendee_name(invitation, before)
+        message = _("%(name)s already checked in at %(time)s.", name=name,
+                    time=format_time(before.checked_in_at))  # fmt: skip
+        return jsonify(ok=True, error=None, already=True, message=message,
+                       person=_person(invitation, meeting))  # fmt: skip
+    done = attendance_service.check_in(actor, invitation, method=CheckInMethod.QR)
+    db.session.commit()
+    message = _("Checked in: %(name)s.", name=_attendee_name(invitation, done))
+    return jsonify(ok=True, error=None, already=False, message=message,
+                   person=_person(invitation, meeting))  # fmt: skip
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance/room-qr")
+@viewer_required
+def room_qr(meeting_id: int):
+    """Show the room's check-in QR code full screen: invitees scan it and sign in."""
+    meeting = get_or_404(Meeting, meeting_id)
+    _recorder(meeting)
+    token = codes.sign_code(codes.ROOM, meeting)
+    url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
+        "attendance.door", meeting_id=meeting.id, token=token
+    )
+    return _no_store(
+        render_template("attendance/room_qr.html", meeting=meeting, url=url, qr=_qr(url))
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/check-in/<token>")
+@login_required
+def door(meeting_id: int, token: str):
+    """Ask the signed-in invitee who scanned the room's code to confirm their check-in."""
+    meeting = get_or_404(Meeting, meeting_id)
+    try:
+        codes.read_code(codes.ROOM, meeting, token)
+    except ServiceError as error:
+        return _door_page(meeting, None, str(error.message)), error.status
+    invitation = _own_invitation(signed_in_user(), meeting)
+    if invitation is None:
+        message = _("You are not on the list of this meeting. Ask the secretariat at the door.")
+        return _door_page(meeting, None, message), 403
+    return _door_page(meeting, invitation)
+
+
+@bp.post("/meetings/<int:meeting_id>/check-in/<token>")
+@login_required
+def door_check_in(meeting_id: int, token: str):
+    """Check in the signed-in invitee at the door (method QR)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    codes.read_code(codes.ROOM, meeting, token)
+    invitation = _own_invitation(signed_in_user(), meeting)
+    require(invitation is not None)
+    assert invitation is not None  # noqa: S101 — require() answered 403 otherwise
+    done = attendance_service.check_in(signed_in_user(), invitation, method=CheckInMethod.QR)
+    db.session.commit()
+    flash(_("You are checked in at %(time)s.", time=format_time(done.checked_in_at)), "ok")
+    return redirect(url_for("attendance.door", meeting_id=meeting.id, token=token))
+
+
+def _door_page(meeting: Meeting, invitation: Invitation | None, error: str | None = None):
+    person = _person(invitation, meeting) if invitation is not None else None
+    return render_template("attendance/door.html", meeting=meeting, person=person, error=error)
+
+
+# ---- self check-in at the seat (the tablet) --------------------------------------------------
+
+
+@bp.post("/tablet/meetings/<int:meeting_id>/check-in")
+@viewer_required
+def check_in_self(meeting_id: int):
+    """Check in the person at this tablet (signed in, or seated here): in the room or online."""
+    meeting = get_or_404(Meeting, meeting_id)
+    reader, invitation = _self(meeting)
+    online = json_body().get("online") is True
+    attendance_service.check_in(reader, invitation, method=CheckInMethod.TABLET, online=online)
+    db.session.commit()
+    return jsonify(ok=True, error=None, **_person(invitation, meeting))
+
+
+@bp.post("/tablet/meetings/<int:meeting_id>/check-out")
+@viewer_required
+def check_out_self(meeting_id: int):
+    """Record that the person at this tablet leaves before the end."""
+    meeting = get_or_404(Meeting, meeting_id)
+    reader, invitation = _self(meeting)
+    attendance_service.check_out(reader, invitation)
+    db.session.commit()
+    return jsonify(ok=True, error=None, **_person(invitation, meeting))
+
+
+def _self(meeting: Meeting) -> tuple[User, Invitation]:
+    """Return who reads here and their invitation; only invitees (or their deputy) pass."""
+    reader = viewer_for(meeting)
+    invitation = _own_invitation(reader, meeting)
+    if reader is None or invitation is None:
+        raise _Forbidden(_l("Only people invited to this meeting can check in or out."))
+    return reader, invitation
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _board_viewer(meeting: Meeting) -> User | None:
+    """Return who looks at the board (signed in, or seated at this tablet), else answer 403."""
+    viewer = viewer_for(meeting)
+    require(can_view_attendance(viewer, meeting))
+    return viewer
+
+
+def _recorder(meeting: Meeting) -> User:
+    """Return who records attendance here (secretariat or chair), else answer 403."""
+    actor = viewer_for(meeting)
+    if actor is None or not can_record_attendance(actor, meeting):
+        abort(403)
+    return actor
+
+
+def _own_invitation(user: User | None, meeting: Meeting) -> Invitation | None:
+    """Return the user's invitation, or the one they attend as the named deputy (not drafts)."""
+    if user is None or meeting.is_draft:
+        return None
+    own = invitation_of(user, meeting)
+    if own is not None:
+        return own
+    return db.session.scalar(
+        select(Invitation)
+        .join(Attendance, Attendance.invitation_id == Invitation.id)
+        .where(Invitation.meeting_id == meeting.id, Attendance.deputy_id == user.id)
+        .where(Attendance.status == AttendanceStatus.DELEGATED)
+    )
+
+
+def _snapshot(meeting: Meeting) -> dict[str, Any]:
+    """Return everyone's attendance, the counts per status and the quorum."""
+    records = attendance_service.attendance_records(meeting)
+    people = sorted(meeting.invitations, key=_board_order)
+    rows = [_person(i, meeting, records) for i in people]
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in rows:
+        counts[row["status"]] += 1
+    q = attendance_service.quorum_of(meeting)
+    text = _("Present %(present)d/%(members)d members — %(required)d needed",
+             present=q.present, members=q.members, required=q.required)  # fmt: skip
+    return {
+        "people": rows, "counts": counts, "quorum_text": text,
+        "quorum": {"members": q.members, "present": q.present, "required": q.required,
+                   "met": q.met, "percent": meeting.quorum_percent},
+        "alarm": meeting.status == MeetingStatus.IN_PROGRESS and not q.met,
+    }  # fmt: skip
+
+
+def _person(
+    invitation: Invitation, meeting: Meeting, records: dict[int, Attendance] | None = None
+) -> dict[str, Any]:
+    """Return what the board shows about one invitee (from ``records`` when given)."""
+    if records is None:
+        record = attendance_service.attendance_of(invitation)
+    else:
+        record = records.get(invitation.id)
+    status = _board_status(record, meeting)
+    return {
+        "invitation_id": invitation.id,
+        "user_id": invitation.user_id,
+        "name": invitation.user.full_name,
+        "role": invitation.role,
+        "role_label": str(ROLE_LABELS.get(invitation.role, invitation.role)),
+        "seat": invitation.seat or "",
+        "counts_toward_quorum": invitation.counts_toward_quorum,
+        "status": status,
+        "status_label": str(STATUS_LABELS[status]),
+        "online": record is not None and record.status == AttendanceStatus.ONLINE,
+        "late": record is not None and attendance_service.is_late(record, meeting),
+        "present": attendance_service.is_present(record),
+        "checked_in_at": format_time(record.checked_in_at) if record else "",
+        "checked_out_at": format_time(record.checked_out_at) if record else "",
+        "reason": record.reason if record else "",
+        "deputy": record.deputy_name if record else "",
+    }
+
+
+def _board_status(record: Attendance | None, meeting: Meeting) -> str:
+    if record is None:
+        return "not_arrived"
+    late = attendance_service.is_late(record, meeting)
+    return "late" if late and record.status in attendance_service.PRESENT else str(record.status)
+
+
+def _board_order(invitation: Invitation) -> tuple[Any, ...]:
+    """Seats in natural order ("2" before "10"), then the others by role and name."""
+    if invitation.seat:
+        return (0, _natural(invitation.seat), 0, "")
+    return (1, (), ROLE_ORDER.get(invitation.role, 9), invitation.user.full_name.casefold())
+
+
+def _natural(seat: str) -> tuple[tuple[int, int, str], ...]:
+    parts = re.findall(r"[0-9]+|[^0-9]+", seat.strip())
+    return tuple((0, int(p), "") if p[0].isdigit() else (1, 0, p.casefold()) for p in parts)
+
+
+def _attendee_name(invitation: Invitation, record: Attendance) -> str:
+    if record.status == AttendanceStatus.DELEGATED:
+        return _("%(deputy)s (deputy of %(name)s)", deputy=record.deputy_name,
+                 name=invitation.user.full_name)  # fmt: skip
+    return invitation.user.full_name
+
+
+def _field(payload: dict[str, Any], name: str) -> str:
+    value = payload.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _no_store(page: str) -> Response:
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # codes are shown, never kept in a cache
+    return response
+
+
+def _qr(text: str) -> Markup:
+    svg = segno.make(text, error="m").svg_inline(
+        scale=8, border=4, dark="#000", light="#fff", svgclass="qr", omitsize=True
+    )
+    return Markup(svg)  # noqa: S704 — segno's own SVG of our URL or code, no user text in it

@@ -1,0 +1,97 @@
+"""Requests to speak from the tablets (JSON): raise a hand, withdraw; the chair gives the floor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+from flask_babel import gettext as _
+
+from ..auth import viewer_for, viewer_required
+from ..extensions import db
+from ..models import AgendaItem, Document, Meeting, SpeakingRequest, User
+from ..permissions import can_run_votes, can_view_document, can_view_item, invitation_of
+from ..services import speaking as speaking_service
+from ..services.errors import ServiceError
+from .lookups import get_or_404, json_body, meeting_reader
+
+bp = Blueprint("speaking", __name__, url_prefix="/tablet")
+
+
+@bp.post("/meetings/<int:meeting_id>/speaking")
+@viewer_required
+def raise_hand(meeting_id: int):
+    """Ask to speak, optionally about an agenda item or a document."""
+    payload = json_body()
+    meeting = get_or_404(Meeting, meeting_id)
+    reader = meeting_reader(meeting)
+    invitation = invitation_of(reader, meeting)
+    if invitation is None:
+        abort(403)
+    item = _item(meeting, reader, payload.get("item_id"))
+    document = _document(meeting, reader, payload.get("document_id"))
+    request_ = speaking_service.request_to_speak(
+        reader, invitation, item=item, document=document, topic=str(payload.get("topic") or "")
+    )
+    db.session.commit()
+    return jsonify(ok=True, error=None, request_id=request_.id)
+
+
+@bp.post("/speaking/<int:request_id>/withdraw")
+@viewer_required
+def withdraw(request_id: int):
+    """Take my request (or, for the chair, anyone's) out of the queue."""
+    request_ = get_or_404(SpeakingRequest, request_id)
+    actor = meeting_reader(request_.invitation.meeting)
+    if request_.invitation.user_id != actor.id and not can_run_votes(actor, request_.meeting):
+        abort(403)
+    speaking_service.withdraw(actor, request_)
+    db.session.commit()
+    return jsonify(ok=True, error=None)
+
+
+@bp.post("/speaking/<int:request_id>/floor")
+@viewer_required
+def give_floor(request_id: int):
+    """Give the requester the floor (chair or secretariat)."""
+    request_ = get_or_404(SpeakingRequest, request_id)
+    speaking_service.give_floor(_chair(request_.meeting), request_)
+    db.session.commit()
+    return jsonify(ok=True, error=None)
+
+
+@bp.post("/speaking/<int:request_id>/end")
+@viewer_required
+def end_floor(request_id: int):
+    """End the speaker's turn (chair or secretariat)."""
+    request_ = get_or_404(SpeakingRequest, request_id)
+    speaking_service.end_floor(_chair(request_.meeting), request_)
+    db.session.commit()
+    return jsonify(ok=True, error=None)
+
+
+def _chair(meeting: Meeting) -> User:
+    user = viewer_for(meeting)
+    if user is None or not can_run_votes(user, meeting):
+        abort(403)
+    return user
+
+
+def _item(meeting: Meeting, reader: User, item_id: object) -> AgendaItem | None:
+    if not item_id:
+        return None
+    item = db.session.get(AgendaItem, item_id) if isinstance(item_id, int) else None
+    if item is None or item.meeting_id != meeting.id or not can_view_item(reader, item):
+        raise ServiceError(_("That agenda item is not part of this meeting."), field="item_id")
+    return item
+
+
+def _document(meeting: Meeting, reader: User, document_id: object) -> Document | None:
+    if not document_id:
+        return None
+    document = db.session.get(Document, document_id) if isinstance(document_id, int) else None
+    if (
+        document is None
+        or document.agenda_item.meeting_id != meeting.id
+        or not can_view_document(reader, document)
+    ):
+        raise ServiceError(_("That document is not part of this meeting."), field="document_id")
+    return document

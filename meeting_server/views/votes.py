@@ -1,0 +1,86 @@
+"""Votes from the tablets (JSON): the chair opens and closes, present members cast ballots."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..auth import current_device, current_user, seated_user, viewer_for, viewer_required
+from ..extensions import db
+from ..models import AgendaItem, Meeting, Vote
+from ..permissions import can_run_votes
+from ..realtime import broadcast
+from ..services import votes as vote_service
+from ..services.errors import ServiceError
+from .lookups import get_or_404, json_body
+
+bp = Blueprint("votes", __name__, url_prefix="/tablet")
+
+
+@bp.post("/meetings/<int:meeting_id>/votes")
+@viewer_required
+def open_vote(meeting_id: int):
+    """Put a question on an agenda item to the vote (chair or secretariat)."""
+    payload = json_body()
+    meeting = get_or_404(Meeting, meeting_id)
+    actor = _runner(meeting)
+    item = db.session.get(AgendaItem, _int(payload.get("item_id")))
+    if item is None or item.meeting_id != meeting.id:
+        raise ServiceError(_("Choose the agenda item to vote on."), field="item_id")
+    options = payload.get("options")
+    vote = vote_service.open_vote(
+        actor, item, str(payload.get("question") or ""),
+        options=[str(o) for o in options] if isinstance(options, list) else None,
+        secret=bool(payload.get("secret")),
+    )  # fmt: skip
+    db.session.commit()
+    return jsonify(ok=True, error=None, vote_id=vote.id, seq=meeting.seq)
+
+
+@bp.post("/votes/<int:vote_id>/ballot")
+@viewer_required
+def cast(vote_id: int):
+    """Cast my final ballot (or, at a seat tablet, the ballot of the person at that seat)."""
+    choice = _int(json_body().get("choice"))
+    # 200 ballots arrive at once: the vote with its item in one query (not the presenter), and
+    # the service checks the voter's invitation in one more.
+    vote = db.session.get(
+        Vote, vote_id, options=[joinedload(Vote.agenda_item).lazyload(AgendaItem.presenter)]
+    )
+    if vote is None:
+        abort(404)
+    voter = current_user() or seated_user(current_device(), vote.meeting)
+    if voter is None:
+        abort(403)
+    at_seat = current_user() is None
+    vote_service.cast_ballot(voter, vote, choice, at_seat=at_seat)
+    db.session.commit()
+    broadcast.vote_count_soon(vote)
+    return jsonify(ok=True, error=None, vote_id=vote.id)
+
+
+@bp.post("/votes/<int:vote_id>/close")
+@viewer_required
+def close(vote_id: int):
+    """Close the vote: results and the attendance at this moment reach every tablet."""
+    vote = get_or_404(Vote, vote_id)
+    vote_service.close_vote(_runner(vote.meeting), vote)
+    db.session.commit()
+    return jsonify(ok=True, error=None, snapshot=vote.snapshot, seq=vote.meeting.seq)
+
+
+def _runner(meeting: Meeting):
+    user = viewer_for(meeting)
+    if user is None or not can_run_votes(user, meeting):
+        abort(403)
+    return user
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return -1
+    try:
+        return int(value)
+    except ValueError:
+        return -1
