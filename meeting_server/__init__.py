@@ -54,16 +54,21 @@ def _register_blueprints(app: Flask) -> None:
         attendance,
         auth,
         ca,
+        certificates,
+        dashboard,
         devices,
         documents,
         errors,
         exports,
+        inbox,
         meetings,
         minutes,
         notes,
         participants,
+        signing,
         speaking,
         tablet,
+        verify,
         votes,
     )
 
@@ -83,6 +88,11 @@ def _register_blueprints(app: Flask) -> None:
         votes,
         minutes,
         exports,
+        certificates,
+        signing,
+        inbox,
+        dashboard,
+        verify,
     ):
         app.register_blueprint(module.bp)
     errors.init_app(app)

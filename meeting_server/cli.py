@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .extensions import db, socketio
 from .migrate import upgrade_database
 from .models import Role
+from .reminders import start_reminders
 from .services.audit import client_address
 from .services.errors import ServiceError
 
@@ -76,6 +77,7 @@ def create_user_command(
 def demo_command() -> None:
     """Seed rooms, demo users and a sample meeting with Vietnamese PDFs (idempotent)."""
     from .demo import DEMO_USERS, seed_demo
+    from .demo_signing import demo_pin
 
     password = os.environ.get("MEETING_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     client_address.set("cli")
@@ -93,6 +95,7 @@ def demo_command() -> None:
     for username, full_name, roles in DEMO_USERS:
         click.echo(f"  {username:<12} {full_name} — {', '.join(roles)}")
     click.echo("  daibieu1 … daibieu20  participants")
+    click.echo(f"Demo signing PIN of chutich, phochutich, thuky and vanthu (seal): {demo_pin()}")
 
 
 @click.command("run")
@@ -117,6 +120,7 @@ def run_command(host: str, port: int) -> None:
         )
     # Flask refuses app.run() (which socketio.run uses) under its CLI unless this is unset.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    start_reminders(app)
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 

@@ -179,4 +179,20 @@ def verify_command(pdf: Path, roots: tuple[Path, ...], lang: str, as_json: bool)
     sys.exit(0 if report.all_valid else 1)
 
 
-COMMANDS = (ca_group, sign_command, verify_command)
+@click.group("signing")
+def signing_group() -> None:
+    """Signing requests: reminders of overdue steps."""
+
+
+@signing_group.command("remind")
+@with_appcontext
+def signing_remind() -> None:
+    """Put a reminder in the inbox of every overdue signer (at most once a day each)."""
+    from .reminders import remind_once
+    from .services.audit import client_address
+
+    client_address.set("cli")
+    click.echo(f"Reminders sent: {remind_once()}")
+
+
+COMMANDS = (ca_group, sign_command, verify_command, signing_group)

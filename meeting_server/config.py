@@ -32,6 +32,19 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
     "CA_DIR": None,  # default: <instance>/ca
+    # The CA passphrase for issuing certificates from the web (enrolment, revocation); without
+    # it only the `meeting-server ca` commands can. Default: <instance>/ca-passphrase if present.
+    "CA_PASSPHRASE_FILE": None,
+    "TRUSTED_ROOTS": "",  # PEM files of external CAs whose PKCS#12 imports are accepted, comma-sep.
+    "SIGNING_PIN_LIMIT": "5 per 15 minutes",  # wrong signing PINs (or codes) per person
+    "SIGNING_DUE_DAYS": 3,  # a request's default due date, in days
+    "SIGNING_REMIND_EVERY_S": 600,  # how often `run`/`serve` look for overdue steps (0: never)
+    "SIGNING_ON_TIME_TARGET": 0.85,  # the dashboard's target share of steps handled on time
+    "CERTIFICATE_LIMIT_PER_USER": "10 per hour",  # refused enrolments, imports, TOTP codes
+    "VERIFY_LIMIT_PER_IP": "60 per minute",  # public verification pages
+    "VERIFY_UPLOAD_LIMIT_PER_IP": "20 per 10 minutes",  # PDFs checked on the public page
+    "VERIFY_TIMEOUT_S": 60.0,  # checking an uploaded PDF (in a subprocess)
+    "VERIFY_MEMORY_MB": 1024,
     "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)
     "TSA_URL": "",  # RFC 3161 timestamp authority for B-T and above
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
@@ -58,6 +71,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'meeting.sqlite3'}"
     if not app.config["CA_DIR"]:
         app.config["CA_DIR"] = str(instance / "ca")
+    if not app.config["CA_PASSPHRASE_FILE"]:
+        app.config["CA_PASSPHRASE_FILE"] = str(instance / "ca-passphrase")
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "storage")
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024

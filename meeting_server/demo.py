@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
+from .demo_signing import seed_signing
 from .extensions import db
 from .i18n import from_local, to_local
 from .models import Meeting, Role, Room, User, utcnow
@@ -85,6 +86,7 @@ def seed_demo(password: str) -> bool:
         create_room(None, name=name, location=location, seat_count=seats)
     people = _create_people(password)
     _create_sample_meeting(people)
+    seed_signing(people, password)
     return True
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from .models import AgendaItem, Document, Invitation, Meeting, Presentation, Role, User
+from .models import (
+    AgendaItem,
+    Document,
+    Invitation,
+    Meeting,
+    Presentation,
+    Role,
+    SigningRequest,
+    SigningStep,
+    User,
+)
 
 
 def _active(user: User | None) -> bool:
@@ -149,3 +159,61 @@ def can_run_votes(user: User | None, meeting: Meeting) -> bool:
 def can_edit_minutes(user: User | None, meeting: Meeting) -> bool:
     """Tell whether the user may draft and finalise the minutes (the secretariat)."""
     return is_secretary(user) and not meeting.is_draft
+
+
+# --- signing ----------------------------------------------------------------------------------
+
+
+def can_hold_signing_key(user: User | None, purpose: str) -> bool:
+    """Tell whether the user may hold a key: leaders, secretaries and clerks sign; clerks seal."""
+    if not _active(user) or user is None:
+        return False
+    if purpose == "seal":
+        return user.has_role(Role.CLERK)
+    return any(user.has_role(r) for r in (Role.LEADER, Role.SECRETARY, Role.CLERK))
+
+
+def can_send_for_signing(user: User | None) -> bool:
+    """Tell whether the user may submit documents for signing (the secretariat)."""
+    return is_secretary(user)
+
+
+def can_view_signing_request(user: User | None, request: SigningRequest) -> bool:
+    """Tell whether the user may see a request: its sender, its signers, clerks, admins."""
+    if not _active(user) or user is None:
+        return False
+    if user.id == request.sender_id or user.has_role(Role.ADMIN):
+        return True
+    if any(step.signer_id == user.id for step in request.steps):
+        return True
+    return user.has_role(Role.CLERK) and any(s.kind == "seal" for s in request.steps)
+
+
+def can_act_on_step(user: User | None, step: SigningStep) -> bool:
+    """Tell whether the user may sign or return this step now (the seal: any clerk)."""
+    if not _active(user) or user is None or step.status != "pending":
+        return False
+    if step.request.status != "in_progress":
+        return False
+    if step.kind == "seal":
+        return user.has_role(Role.CLERK)
+    return step.signer_id == user.id
+
+
+def can_cancel_signing_request(user: User | None, request: SigningRequest) -> bool:
+    """Tell whether the user may withdraw the request (its sender or an admin, while open)."""
+    if not _active(user) or user is None or request.status != "in_progress":
+        return False
+    return user.id == request.sender_id or user.has_role(Role.ADMIN)
+
+
+def can_revoke_certificates(user: User | None) -> bool:
+    """Tell whether the user may revoke anyone's signing certificate (admins)."""
+    return can_administer(user)
+
+
+def can_view_signing_dashboard(user: User | None) -> bool:
+    """Tell whether the user may see the on-time dashboard (secretariat, leaders, admins)."""
+    if not _active(user) or user is None:
+        return False
+    return any(user.has_role(r) for r in (Role.SECRETARY, Role.LEADER, Role.ADMIN))

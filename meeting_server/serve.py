@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from . import create_app
     from .extensions import socketio
+    from .reminders import start_reminders
 
     app = create_app()
     mode = socketio.server.eio.async_mode
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     gevent.signal_handler(signal.SIGTERM, socketio.stop)
+    start_reminders(app)
     print(
         f"meeting-server serve: pid={os.getpid()} async_mode={mode} "
         f"websocket={websocket_implementation()} on http://{args.host}:{args.port}/",

@@ -24,9 +24,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ._worker_limits import CPU_ENV, FILE_ENV, MEMORY_ENV, MIB
 
@@ -37,12 +37,14 @@ __all__ = [
     "WorkFailed",
     "exclusive_lock",
     "failed_recently",
+    "offload",
     "output_allowance_mb",
     "remembered_failure",
     "run_child",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_AFTER_S = 600
 LOCK_POLL_S = 0.05
@@ -163,3 +165,21 @@ def remembered_failure(marker: Path, failure: type[WorkFailed]) -> Iterator[None
     except failure as failed:
         marker.write_text(failed.reason)
         raise
+
+
+def offload(work: Callable[..., T], *args: Any) -> T:
+    """Run trusted CPU-heavy work (signing our own PDFs) off the event loop and return its result.
+
+    Under ``serve`` (gevent) it runs in the hub's thread pool, so other greenlets keep
+    serving tablets meanwhile (pyHanko releases the GIL in its hashing and crypto); otherwise
+    the request thread does it. Untrusted files go to ``run_child`` instead.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return work(*args)
+    if not monkey.is_module_patched("threading"):
+        return work(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(work, args)

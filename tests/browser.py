@@ -77,6 +77,8 @@ def live_server(
         "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the Socket.IO Origin check uses it
         "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
         "MEETING_STORAGE_DIR": str(instance / "storage"),
+        "MEETING_CA_DIR": str(instance / "ca"),
+        "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
         "MEETING_SECRET_KEY": "browser-test-secret",
         "MEETING_DEMO_PASSWORD": "demo12345",
     }

@@ -39,6 +39,15 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def ca_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An internal CA made once; tests that sign copy it (``signing_setup.with_internal_ca``)."""
+    from signing_setup import create_ca_template
+
+    folder = tmp_path_factory.mktemp("ca-template") / "ca"
+    return create_ca_template(folder, "http://127.0.0.1:5000/ca")
+
+
 @pytest.fixture
 def app_config(tmp_path: Path, migrated_db: Path) -> dict[str, Any]:
     """Return the test configuration (tests may change it before ``app`` is built)."""
@@ -49,6 +58,8 @@ def app_config(tmp_path: Path, migrated_db: Path) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": f"sqlite:///{database}",
         "STORAGE_DIR": str(tmp_path / "storage"),
+        "CA_DIR": str(tmp_path / "ca"),  # none until a test creates one (or copies the template)
+        "CA_PASSPHRASE_FILE": str(tmp_path / "ca-passphrase"),
         "SESSION_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pikepdf
 from fpdf import FPDF
 from pikepdf import Array, Dictionary, Name, Pdf, Stream, String
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream
 
 
 def simple_pdf(pages: int = 2, text: str = "Trang") -> bytes:
@@ -249,4 +251,16 @@ def bulky_pdf(kilobytes: int = 600, pages: int = 2) -> bytes:
         page.Resources.XObject = Dictionary(Im1=image)
         page.contents_add(pdf.make_stream(b"q 100 0 0 100 72 500 cm /Im1 Do Q"), prepend=False)
         pdf.save(out)
+    return out.getvalue()
+
+
+def edited_afterwards(signed: bytes) -> bytes:
+    """Return ``signed`` with an incremental update that rewrites the first page's text."""
+    writer = PdfWriter(PdfReader(io.BytesIO(signed)), incremental=True)
+    content = ContentStream(None, writer)
+    content.set_data(b"BT /F1 24 Tf 72 760 Td (So tien: 999 ty dong) Tj ET")
+    writer.pages[0].replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue().startswith(signed)  # an update appended, the signed bytes untouched
     return out.getvalue()

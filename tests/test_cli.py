@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pikepdf
 from sqlalchemy import func, select
 
 from meeting_server.extensions import db
-from meeting_server.models import Document, Meeting, MeetingStatus, Role, Room, User
+from meeting_server.models import (
+    Document,
+    Meeting,
+    MeetingStatus,
+    Role,
+    Room,
+    SigningKey,
+    User,
+)
+from meeting_server.services.certificates import unlock_key
 from meeting_server.storage import blob_store
 
 
@@ -76,6 +87,20 @@ def test_demo_seeds_rooms_people_and_a_meeting_with_vietnamese_pdfs(app, runner,
                 assert len(pdf.pages) == document.current.page_count
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already present" in again.output
+
+
+def test_demo_creates_an_online_ca_and_signing_keys_under_the_demo_pin(app, runner, app_config):
+    result = runner.invoke(args=["demo"])
+    assert "Demo signing PIN" in result.output and "123456" in result.output
+    passphrase = Path(app_config["CA_PASSPHRASE_FILE"])
+    assert passphrase.stat().st_mode & 0o077 == 0  # readable by the server's user only
+    with app.app_context():
+        keys = db.session.scalars(select(SigningKey)).all()
+        holders = {(key.user.username, key.purpose) for key in keys}
+        assert holders == {("chutich", "signer"), ("phochutich", "signer"),
+                           ("thuky", "signer"), ("vanthu", "seal")}  # fmt: skip
+        assert all("bản trình diễn" in key.issuer for key in keys)
+        unlock_key(keys[0], "123456")  # the demo PIN opens them
 
 
 def test_demo_users_can_sign_in_with_the_demo_password(app, runner, client, monkeypatch):

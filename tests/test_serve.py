@@ -28,6 +28,8 @@ def production(tmp_path_factory):
         "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
         "MEETING_STORAGE_DIR": str(instance / "storage"),
+        "MEETING_CA_DIR": str(instance / "ca"),
+        "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
         "MEETING_SECRET_KEY": "serve-test-secret",
         "MEETING_DEMO_PASSWORD": "demo12345",
         # Plain HTTP on loopback here; in production nginx terminates HTTPS.

@@ -3,6 +3,7 @@
 from .attendance import Attendance, AttendanceStatus, CheckInMethod
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .certificates import KeyOrigin, KeyPurpose, SigningFactor, SigningKey
 from .devices import Device
 from .documents import Document, DocumentVersion
 from .events import MeetingEvent
@@ -18,6 +19,16 @@ from .minutes import Minutes, MinutesStatus
 from .notes import Note
 from .presentations import Presentation
 from .rooms import Room
+from .signing import (
+    InboxNotice,
+    NoticeKind,
+    RequestStatus,
+    SigningRequest,
+    SigningStep,
+    SigningVersion,
+    StepKind,
+    StepStatus,
+)
 from .speaking import SpeakingRequest, SpeakingStatus
 from .users import Role, User, UserRole
 from .votes import Vote, VoteParticipation, VoteStatus, VoteTally
@@ -32,7 +43,10 @@ __all__ = [
     "Device",
     "Document",
     "DocumentVersion",
+    "InboxNotice",
     "Invitation",
+    "KeyOrigin",
+    "KeyPurpose",
     "Meeting",
     "MeetingEvent",
     "MeetingRole",
@@ -40,11 +54,20 @@ __all__ = [
     "Minutes",
     "MinutesStatus",
     "Note",
+    "NoticeKind",
     "Presentation",
+    "RequestStatus",
     "Role",
     "Room",
+    "SigningFactor",
+    "SigningKey",
+    "SigningRequest",
+    "SigningStep",
+    "SigningVersion",
     "SpeakingRequest",
     "SpeakingStatus",
+    "StepKind",
+    "StepStatus",
     "User",
     "UserRole",
     "Vote",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any, cast
 
 import redis
@@ -15,7 +16,14 @@ from ..extensions import db, socketio
 from ..models import Vote
 from ..services import votes as vote_service
 from ..services.notices import PENDING_KEY, PendingNotice
-from .contract import DeviceRevoked, Notice, PresentedPosition, VoteCountChanged, VoteSummary
+from .contract import (
+    DeviceRevoked,
+    InboxChanged,
+    Notice,
+    PresentedPosition,
+    VoteCountChanged,
+    VoteSummary,
+)
 
 #: A tablet's latest connections, kept in Redis so any server process can end them.
 DEVICE_SIDS_KEPT = 20
@@ -66,6 +74,17 @@ def install() -> None:
     if not event.contains(factory, "after_commit", _after_commit):
         event.listen(factory, "after_commit", _after_commit)
         event.listen(factory, "after_soft_rollback", _after_rollback)
+
+
+def user_room(user_id: int) -> str:
+    """Return the Socket.IO room of one person's connections (their inbox)."""
+    return f"user:{user_id}"
+
+
+def inbox_changed(user_ids: Iterable[int], request_id: int) -> None:
+    """Tell these people's open pages that a signing request in their inbox changed."""
+    for user_id in set(user_ids):
+        socketio.emit("inbox_changed", InboxChanged(request_id=request_id), to=user_room(user_id))
 
 
 def device_room(device_id: int) -> str:

@@ -27,6 +27,9 @@ removed, re-paired or unknown token (the tablet then wipes its cached documents 
 * ``device_revoked`` :class:`DeviceRevoked` — sent to a tablet's connections (room
   ``device:<id>``) when the administrator removes it or pairs a replacement; the server then
   disconnects them.
+* ``inbox_changed`` :class:`InboxChanged` — to a signed-in person's connections (room
+  ``user:<id>``, joined at connect): a signing request in their inbox changed (their turn, a
+  reminder, returned, signed, completed); the inbox re-reads itself.
 """
 
 from __future__ import annotations
@@ -117,6 +120,12 @@ class DeviceRevoked(TypedDict):
     """This tablet was removed (or replaced): wipe cached documents and notes, pair again."""
 
     device_id: int
+
+
+class InboxChanged(TypedDict):
+    """A signing request in this person's inbox changed (a poke: the inbox re-reads)."""
+
+    request_id: int
 
 
 class VoteCountChanged(TypedDict):

@@ -20,7 +20,7 @@ from ..models import Device, Meeting, MeetingEvent
 from ..permissions import can_view_confidential, can_view_meeting
 from ..services.devices import device_for_token, touch_device
 from ..services.notices import events_since
-from .broadcast import device_room, meeting_room, track_device_connection
+from .broadcast import device_room, meeting_room, track_device_connection, user_room
 from .contract import MAX_REPLAY, Ack, JoinAck, Notice
 from .identity import connection_viewer, remember_device
 
@@ -37,8 +37,11 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
         if device is None:
             raise ConnectionRefusedError("device_revoked")
         _attach_device(device)
-    elif session_user() is None:
-        raise ConnectionRefusedError("unauthorized")
+    else:
+        user = session_user()
+        if user is None:
+            raise ConnectionRefusedError("unauthorized")
+        join_room(user_room(user.id))  # the person's inbox pokes
 
 
 def _device_token(auth: Any) -> str | None:

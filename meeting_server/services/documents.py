@@ -28,7 +28,7 @@ def add_document(
 ) -> Document:
     """Screen and store an uploaded PDF as a new document of ``item``."""
     filename = clean_filename(filename)
-    blob, screened = _ingest(stream)
+    blob, screened = ingest_pdf(stream)
     document = Document(title=title.strip() or PurePath(filename).stem, agenda_item=item)
     db.session.add(document)
     version = _new_version(actor, document, blob, screened, filename)
@@ -54,7 +54,7 @@ def replace_document(
     if document.removed_at is not None:
         raise NotAllowed(_l("This document was withdrawn; upload it as a new document."))
     filename = clean_filename(filename)
-    blob, screened = _ingest(stream)
+    blob, screened = ingest_pdf(stream)
     if blob.sha256 == document.current.sha256:
         raise NotAllowed(_l("This file is identical to the current version; nothing was changed."))
     version = _new_version(actor, document, blob, screened, filename)
@@ -93,7 +93,8 @@ def clean_filename(filename: str) -> str:
     return name[-200:]
 
 
-def _ingest(stream: BinaryIO) -> tuple[StoredBlob, ScreenedPdf]:
+def ingest_pdf(stream: BinaryIO) -> tuple[StoredBlob, ScreenedPdf]:
+    """Receive an upload within the size limit, screen it, store it; refuse with a clear reason."""
     store = blob_store()
     config = current_app.config
     with store.temporary_file() as upload:

@@ -6,14 +6,20 @@ call these functions.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import hashlib
 import os
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask import current_app
+from pyhanko_certvalidator import CertificateValidator
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing import (
     CAConfig,
@@ -25,30 +31,51 @@ from signing import (
     PinProtectedKey,
     Pkcs11KeySource,
     Pkcs12KeySource,
+    RouteSlot,
     SealStamp,
     SignatureRequest,
     SigningError,
     TrustSettings,
+    WrongPin,
+    default_box,
     generate_private_key,
+    prepare_route,
+    route_fields,
     sign_pdf,
+    sign_route_step,
     validate_pdf,
 )
+from signing.trust import to_asn1
+
+from ..workers import offload
 
 __all__ = [
     "PUBLISHED_CRLS",
     "InternalCA",
+    "KeyMaterial",
     "PadesLevel",
+    "PinProtectedKey",
     "SignatureRequest",
     "SigningError",
+    "WrongPin",
     "ca_dir",
+    "check_trusted",
     "create_ca",
+    "default_stamp_box",
     "issue_key",
     "load_ca",
+    "new_key",
     "open_key",
+    "pem_chain",
+    "pkcs12_key",
+    "prepare_route_pdf",
     "publish_crls",
     "published_crl",
     "revoke_certificate",
+    "route_field_state",
     "sign_document",
+    "sign_route_pdf",
+    "stored_key",
     "trust_settings",
     "verify_document",
 ]
@@ -78,12 +105,29 @@ def load_ca(passphrase: bytes) -> InternalCA:
     return InternalCA.load(ca_dir(), passphrase)
 
 
-def issue_key(
-    ca: InternalCA, out: Path, pin: str, *, full_name: str | None, title: str
-) -> x509.Certificate:
-    """Generate a key, issue a signer (or, without a name, the seal) certificate, store both.
+@dataclass(frozen=True)
+class KeyMaterial:
+    """A PIN-sealed key with its certificate and chain: what a ``SigningKey`` row stores."""
 
-    ``out/cert.pem`` gets the certificate and its chain, ``out/key.json`` the PIN-protected key.
+    envelope: bytes
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the certificate (hex)."""
+        return hashlib.sha256(self.certificate.public_bytes(Encoding.DER)).hexdigest()
+
+    @property
+    def certificate_pem(self) -> str:
+        """The certificate, then its chain, as PEM text."""
+        return pem_chain(self.certificate, self.chain)
+
+
+def new_key(ca: InternalCA, pin: str, *, full_name: str | None, title: str) -> KeyMaterial:
+    """Generate a key and issue a signer (or, without a name, the seal) certificate for it.
+
+    The private key exists only in memory until it is sealed under ``pin``.
     """
     private_key = generate_private_key(ca.config.key_type)
     public_key = private_key.public_key()
@@ -97,13 +141,109 @@ def issue_key(
     else:
         cert = ca.issue_seal(public_key=public_key, organisation=ca.config.organisation)
     key = PinProtectedKey.seal(private_key, pin, certificate=cert, chain=ca.chain)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cert.pem").write_bytes(
-        b"".join(c.public_bytes(Encoding.PEM) for c in (cert, *ca.chain))
+    return KeyMaterial(key.envelope, cert, tuple(ca.chain))
+
+
+def pkcs12_key(data: bytes, passphrase: str, pin: str) -> KeyMaterial:
+    """Open a PKCS#12 file and seal its key under ``pin`` (a wrong passphrase: ``WrongPin``)."""
+    source = Pkcs12KeySource.from_bytes(data, passphrase.encode() if passphrase else None)
+    key = source.to_pin_protected(pin)
+    return KeyMaterial(key.envelope, source.certificate, source.chain)
+
+
+def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificate]) -> None:
+    """Refuse a certificate that does not chain to a trusted root or may not sign documents."""
+    settings = trust_settings(_configured_roots())
+    context = settings.context()
+    validator = CertificateValidator(
+        to_asn1(certificate),
+        intermediate_certs=[to_asn1(c) for c in chain],
+        validation_context=context,
     )
-    (out / "key.json").write_bytes(key.envelope)
+    try:
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+    except PathBuildingError:
+        raise SigningError("untrusted") from None
+    except PathValidationError as error:
+        raise SigningError(f"invalid: {error}") from None
+
+
+def issue_key(
+    ca: InternalCA, out: Path, pin: str, *, full_name: str | None, title: str
+) -> x509.Certificate:
+    """Generate a key and its certificate (see :func:`new_key`) and store both in ``out``.
+
+    ``out/cert.pem`` gets the certificate and its chain, ``out/key.json`` the PIN-protected key.
+    """
+    material = new_key(ca, pin, full_name=full_name, title=title)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cert.pem").write_text(material.certificate_pem)
+    (out / "key.json").write_bytes(material.envelope)
     os.chmod(out / "key.json", 0o600)
-    return cert
+    return material.certificate
+
+
+def pem_chain(certificate: x509.Certificate, chain: Sequence[x509.Certificate]) -> str:
+    """Return the certificate and its chain as PEM text."""
+    return b"".join(c.public_bytes(Encoding.PEM) for c in (certificate, *chain)).decode()
+
+
+def stored_key(envelope: bytes, certificate_pem: str, pin: str) -> PinProtectedKey:
+    """Unlock a stored key with its holder's PIN (raises ``WrongPin``, changing nothing)."""
+    certs = x509.load_pem_x509_certificates(certificate_pem.encode())
+    key = PinProtectedKey.from_envelope(envelope, certificate=certs[0], chain=certs[1:])
+    key.unlock(pin)
+    return key
+
+
+def prepare_route_pdf(
+    data: bytes, slots: Sequence[tuple[str, str, int, tuple[float, float, float, float]]]
+) -> bytes:
+    """Add one empty signature field per (field name, "signer"|"seal", page, box), in order."""
+    fields = [RouteSlot(name, kind, box, page) for name, kind, page, box in slots]  # type: ignore[arg-type]
+    return offload(functools.partial(prepare_route, data, fields))
+
+
+def route_field_state(data: bytes) -> dict[str, bool]:
+    """Return {field name: signed?} for the PDF's signature fields."""
+    return dict(route_fields(data))
+
+
+def sign_route_pdf(data: bytes, key: KeySource, *, field_name: str, seal: bool) -> bytes:
+    """Check the route so far, then sign ``field_name`` with a visible stamp from the certificate.
+
+    The first signature certifies the document; B-T when a timestamp authority is configured.
+    The work runs off the event loop (``workers.offload``).
+    """
+    tsa = current_app.config["TSA_URL"] or None
+    stamp = _with_stamp(
+        SignatureRequest(field_name=field_name), "seal" if seal else "leader", key.certificate
+    ).stamp
+    work = functools.partial(
+        sign_route_step,
+        data,
+        key,
+        field_name=field_name,
+        trust=trust_settings(_configured_roots()),
+        stamp=stamp,
+        level=PadesLevel.B_T if tsa else PadesLevel.B_B,
+        timestamp_url=tsa,
+        reason="Đóng dấu" if seal else "Phê duyệt",
+    )
+    return offload(work)
+
+
+def default_stamp_box(width: float, height: float, slot: int) -> tuple[float, float, float, float]:
+    """Return stamp number ``slot``'s default box at the bottom of a ``width`` × ``height`` page."""
+    return default_box(width, height, slot)
+
+
+def _configured_roots() -> tuple[Path, ...]:
+    """The extra trusted roots (``TRUSTED_ROOTS``: PEM files of external CAs)."""
+    value = current_app.config.get("TRUSTED_ROOTS") or ()
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    return tuple(Path(str(part).strip()) for part in value)
 
 
 def revoke_certificate(ca: InternalCA, serial_hex: str) -> None:
@@ -219,3 +359,34 @@ def _with_stamp(request: SignatureRequest, kind: str, cert: x509.Certificate) ->
             signed_at=now,
         )
     return replace(request, stamp=stamp)
+
+
+def verify_stored_document(data: bytes) -> DocumentReport:
+    """Validate one of our own files against the internal CA and the ``TRUSTED_ROOTS``."""
+    return verify_document(data, _configured_roots())
+
+
+def signed_revision_of(data: bytes, number: int) -> bytes | None:
+    """Return the bytes signature ``number`` (from 1) of our own ``data`` signed, or None."""
+    from signing import signed_revision  # here: this block was appended to the module
+
+    found = verify_stored_document(data).signatures
+    if not 1 <= number <= len(found):
+        return None
+    return signed_revision(data, found[number - 1])
+
+
+def trust_files() -> dict[str, list[str]]:
+    """Return the files :func:`trust_settings` reads: PEM roots, PEM intermediates, DER CRLs.
+
+    For a worker process that builds its own ``TrustSettings`` from them; the extra roots
+    (``TRUSTED_ROOTS``) are included.
+    """
+    folder = ca_dir()
+    files: dict[str, list[str]] = {"roots": [], "others": [], "crls": []}
+    if (folder / "root.pem").exists():
+        files["roots"].append(str(folder / "root.pem"))
+        files["others"].append(str(folder / "issuing.pem"))
+        files["crls"] += [str(p) for name in PUBLISHED_CRLS if (p := folder / name).exists()]
+    files["roots"] += [str(path) for path in _configured_roots()]
+    return files

@@ -18,9 +18,15 @@ from flask_babel import gettext as _
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import Meeting, Minutes, MinutesStatus
-from ..permissions import can_edit_minutes, can_view_attendance, can_view_meeting
+from ..permissions import (
+    can_edit_minutes,
+    can_send_for_signing,
+    can_view_attendance,
+    can_view_meeting,
+)
 from ..services import minutes as minutes_service
 from ..services.errors import ServiceError
+from ..services.signing_requests import requests_for_minutes
 from ..storage import blob_store
 from .lookups import get_or_404, pdf_response
 
@@ -115,6 +121,8 @@ def _page(
             minutes=minutes,
             final=final,
             editable=can_edit_minutes(user, meeting) and not final,
+            signing=requests_for_minutes(minutes) if final and minutes else [],
+            may_send=final and can_send_for_signing(user) and can_edit_minutes(user, meeting),
             conclusions=typed if typed is not None else (minutes.conclusions if minutes else ""),
             error=error,
         )

@@ -5,6 +5,7 @@
 import * as pdfjsLib from "/static/vendor/pdfjs/pdf.min.mjs";
 
 pdfjsLib.GlobalWorkerOptions.workerSrc = "/static/vendor/pdfjs/pdf.worker.min.mjs";
+const SETTLE_MS = 400; // page reports this soon after our own move are ours too
 globalThis.pdfjsLib = pdfjsLib; // pdf_viewer.mjs reads the library from here
 const { EventBus, PDFFindController, PDFLinkService, PDFViewer } = await import(
   "/static/vendor/pdfjs/pdf_viewer.mjs"
@@ -38,9 +39,13 @@ export class DocumentViewer {
     this.worker = new pdfjsLib.PDFWorker(); // one worker for every document opened here
     this.zoom = 100;
     this.programmatic = 0; // > 0 while we move the view ourselves (not the reader)
+    // A zoom re-lays the pages out and PDF.js reports the page under the new scroll position a
+    // little later, from its scroll handler: that is still our move, not the reader's.
+    this.settledAt = 0;
     this.eventBus.on("pagechanging", ({ pageNumber }) => {
       this.highlightThumb(pageNumber);
-      options.onPageChange(pageNumber, this.programmatic === 0);
+      const byUser = this.programmatic === 0 && performance.now() >= this.settledAt;
+      options.onPageChange(pageNumber, byUser);
     });
     this.eventBus.on("updatefindmatchescount", ({ matchesCount }) => {
       options.onFind(matchesCount.current, matchesCount.total, matchesCount.total > 0);
@@ -102,6 +107,7 @@ export class DocumentViewer {
       this.highlightThumb(target);
     } finally {
       this.programmatic -= 1;
+      this.settledAt = performance.now() + SETTLE_MS;
     }
   }
 

@@ -1,0 +1,383 @@
+"""Signing requests and their route: submit, sign in order, return, cancel, remind.
+
+A request starts from an unsigned PDF (an upload the view has screened, or finalised
+minutes). Submitting puts the verification QR code on it and one empty signature field per
+step (``signatures.prepare_route_pdf``): that is version 0. Each signature makes the next
+version; the versions are immutable blobs named by SHA-256.
+
+Two people pressing Sign on the same step: both may compute a signature (off the event loop,
+before any write), but only the one whose conditional ``UPDATE … WHERE status = 'pending'``
+matches stores it; the other is told the step was just signed. The unique (request, number)
+of versions guards the same invariant in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+
+from ..extensions import db
+from ..models import (
+    InboxNotice,
+    KeyPurpose,
+    MeetingRole,
+    Minutes,
+    MinutesStatus,
+    NoticeKind,
+    RequestStatus,
+    Role,
+    SigningKey,
+    SigningRequest,
+    SigningStep,
+    SigningVersion,
+    StepKind,
+    StepStatus,
+    User,
+    utcnow,
+)
+from ..permissions import can_hold_signing_key
+from ..storage import blob_store
+from . import signatures
+from .audit import record_event
+from .certificates import WrongSecret, check_totp, unlock_key, usable_key
+from .errors import NotAllowed, ServiceError
+from .signing_documents import RouteEntry, field_name, prepare_document
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
+CODE_LENGTH = 8
+MAX_STEPS = 10
+REMIND_EVERY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What changed, for the view to broadcast after the commit: whose inbox to refresh."""
+
+    request: SigningRequest
+    notify: frozenset[int]
+
+
+def _changed(statement: Any) -> int:
+    """Run a conditional UPDATE and return how many rows it changed."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def verification_url(code: str) -> str:
+    """Return the public address of a request's verification page (printed with its QR)."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/v/{code}"
+
+
+def submit_request(
+    sender: User,
+    *,
+    title: str,
+    message: str,
+    due_at: datetime,
+    pdf: bytes,
+    file_name: str,
+    route: Sequence[RouteEntry],
+    minutes: Minutes | None = None,
+) -> Outcome:
+    """Create a request: QR code and fields on the document, the first signer's turn."""
+    title = " ".join(title.split())[:300]
+    if not title:
+        raise ServiceError(_l("Give the document a title."), field="title")
+    if due_at <= utcnow():
+        raise ServiceError(_l("The due date must be in the future."), field="due_at")
+    _check_route(route)
+    code = _new_code()
+    source = blob_store().put_bytes(pdf)
+    prepared, boxes = prepare_document(pdf, verification_url(code), route)
+    request = SigningRequest(
+        title=title, message=message.strip()[:4000], sender_id=sender.id, due_at=due_at,
+        minutes_id=minutes.id if minutes else None, file_name=file_name[:255] or "document.pdf",
+        source_sha256=source.sha256, code=code,
+    )  # fmt: skip
+    db.session.add(request)
+    db.session.flush()
+    for position, (entry, box) in enumerate(zip(route, boxes, strict=True)):
+        x1, y1, x2, y2 = box
+        request.steps.append(
+            SigningStep(
+                position=position, kind=entry.kind, signer_id=entry.signer.id,
+                field_name=field_name(entry, position), page=entry.page,
+                box_x=x1, box_y=y1, box_w=x2 - x1, box_h=y2 - y1,
+            )
+        )  # fmt: skip
+    blob = blob_store().put_bytes(prepared)
+    request.versions.append(SigningVersion(number=0, sha256=blob.sha256, size=blob.size))
+    db.session.flush()
+    first = request.steps[0]
+    _make_pending(first)
+    record_event(
+        sender, "signing.submitted", "signing_request", request.id,
+        title=title, source_sha256=source.sha256, prepared_sha256=blob.sha256,
+        route=[(s.kind, s.signer_id) for s in request.steps], due_at=due_at.isoformat(),
+    )  # fmt: skip
+    return Outcome(request, frozenset({first.signer_id} - {None}))  # type: ignore[arg-type]
+
+
+def minutes_route(minutes: Minutes, clerk: User) -> list[RouteEntry]:
+    """Return the minutes' route: the chair, the secretary who finalised them, the clerk's seal."""
+    if minutes.status != MinutesStatus.FINAL or minutes.pdf_sha256 is None:
+        raise NotAllowed(_l("Finalise the minutes before sending them for signing."))
+    meeting = minutes.meeting
+    chair = next((i.user for i in meeting.invitations if i.role == MeetingRole.CHAIR), None)
+    if chair is None:
+        raise NotAllowed(_l("The meeting has no chair to sign its minutes."))
+    entries = [RouteEntry(chair)]
+    secretary = db.session.get(User, minutes.finalised_by_id) if minutes.finalised_by_id else None
+    if secretary is not None and secretary.id != chair.id:
+        entries.append(RouteEntry(secretary))
+    entries.append(RouteEntry(clerk, StepKind.SEAL))
+    return entries
+
+
+def unlock_signing_key(
+    user: User, kind: StepKind | str, *, pin: str, code: str = ""
+) -> tuple[SigningKey, signatures.PinProtectedKey]:
+    """Open the user's key for a step of ``kind`` with the PIN (and the TOTP code, if on).
+
+    A wrong PIN or code raises ``WrongSecret`` before anything is written.
+    """
+    purpose = KeyPurpose.SEAL if kind == StepKind.SEAL else KeyPurpose.SIGNER
+    key_row = usable_key(user, purpose)
+    if key_row is None:
+        raise NotAllowed(
+            _l("You have no valid signing certificate yet. Create one under My certificate.")
+        )
+    check_totp(user, code)
+    return key_row, unlock_key(key_row, pin)
+
+
+def sign_step(user: User, step: SigningStep, *, pin: str, code: str = "") -> Outcome:
+    """Sign ``step``: check the PIN (and TOTP), sign, store the new version, advance."""
+    key_row, key = unlock_signing_key(user, step.kind, pin=pin, code=code)
+    try:
+        return apply_signature(user, step, key_row, key)
+    finally:
+        key.lock()
+
+
+def apply_signature(
+    user: User, step: SigningStep, key_row: SigningKey, key: signatures.PinProtectedKey
+) -> Outcome:
+    """Sign ``step`` with an unlocked key, store the new version and advance the route."""
+    request = step.request
+    if request.status != RequestStatus.IN_PROGRESS or step.status != StepStatus.PENDING:
+        raise NotAllowed(_l("This step has just been signed or returned; nothing was changed."))
+    base = request.latest
+    before = blob_store().path_for(base.sha256).read_bytes()
+    try:
+        signed = signatures.sign_route_pdf(
+            before, key, field_name=step.field_name, seal=step.kind == StepKind.SEAL
+        )
+    except signatures.SigningError as error:
+        log.warning("signing request %s step %s refused: %s", request.id, step.id, error)
+        raise NotAllowed(
+            _l(
+                "The document cannot be signed: %(why)s. Return it to the sender with a comment.",
+                why=error,
+            )
+        ) from None
+    now = utcnow()
+    won = _changed(
+        update(SigningStep)
+        .where(SigningStep.id == step.id, SigningStep.status == StepStatus.PENDING)
+        .values(status=StepStatus.SIGNED, acted_at=now, acted_by_id=user.id,
+                certificate_sha256=key_row.fingerprint)
+    )  # fmt: skip
+    if won != 1:
+        raise NotAllowed(_l("This step has just been signed or returned; nothing was changed."))
+    db.session.refresh(step)
+    blob = blob_store().put_bytes(signed)
+    request.versions.append(
+        SigningVersion(number=base.number + 1, sha256=blob.sha256, size=blob.size, step_id=step.id)
+    )
+    db.session.flush()
+    record_event(
+        user, "signing.signed", "signing_request", request.id,
+        step=step.position, kind=step.kind, sha256_before=base.sha256, sha256_after=blob.sha256,
+        certificate_sha256=key_row.fingerprint,
+    )  # fmt: skip
+    return Outcome(request, _advance(request, step, now))
+
+
+def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
+    """Send the request back to its sender with a comment; the route stops there."""
+    comment = comment.strip()[:2000]
+    if not comment:
+        raise ServiceError(_l("Say why you return the document."), field="comment")
+    now = utcnow()
+    won = _changed(
+        update(SigningStep)
+        .where(SigningStep.id == step.id, SigningStep.status == StepStatus.PENDING)
+        .values(status=StepStatus.RETURNED, acted_at=now, acted_by_id=user.id, comment=comment)
+    )
+    if won != 1:
+        raise NotAllowed(_l("This step has just been signed or returned; nothing was changed."))
+    db.session.refresh(step)
+    request = step.request
+    request.status = RequestStatus.RETURNED
+    request.finished_at = now
+    _notify(request.sender_id, request, NoticeKind.RETURNED)
+    db.session.flush()
+    record_event(
+        user, "signing.returned", "signing_request", request.id,
+        step=step.position, comment=comment, sha256=request.latest.sha256,
+    )  # fmt: skip
+    return Outcome(request, frozenset({request.sender_id}))
+
+
+def cancel_request(actor: User, request: SigningRequest) -> Outcome:
+    """Withdraw an open request; whoever's turn it was no longer sees it as pending."""
+    if request.status != RequestStatus.IN_PROGRESS:
+        raise NotAllowed(_l("Only a request still in progress can be withdrawn."))
+    current = request.current_step
+    if current is not None:
+        current.status = StepStatus.WAITING  # a Sign press racing this one now finds nothing
+    request.status = RequestStatus.CANCELLED
+    request.finished_at = utcnow()
+    db.session.flush()
+    record_event(actor, "signing.cancelled", "signing_request", request.id)
+    waiting = {current.signer_id} if current and current.signer_id else set()
+    return Outcome(request, frozenset(waiting))
+
+
+def remind_overdue(now: datetime | None = None) -> set[tuple[int, int]]:
+    """Put a reminder in the inbox of each overdue step's signer, at most once a day.
+
+    Returns (signer, request) pairs whose inbox changed. Safe to run from several processes
+    at once: each reminder is claimed by a conditional update.
+    """
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(SigningStep)
+        .join(SigningRequest)
+        .where(
+            SigningStep.status == StepStatus.PENDING,
+            SigningRequest.status == RequestStatus.IN_PROGRESS,
+            SigningRequest.due_at < now,
+            or_(SigningStep.reminded_at.is_(None), SigningStep.reminded_at < now - REMIND_EVERY),
+        )
+    ).all()
+    reminded: set[tuple[int, int]] = set()
+    for step in overdue:
+        claimed = _changed(
+            update(SigningStep)
+            .where(SigningStep.id == step.id, or_(SigningStep.reminded_at.is_(None),
+                                                  SigningStep.reminded_at < now - REMIND_EVERY))
+            .values(reminded_at=now)
+        )  # fmt: skip
+        if claimed == 1 and step.signer_id is not None:
+            _notify(step.signer_id, step.request, NoticeKind.REMINDER)
+            reminded.add((step.signer_id, step.request_id))
+    db.session.flush()
+    return reminded
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _check_route(route: Sequence[RouteEntry]) -> None:
+    if not route:
+        raise ServiceError(_l("Choose at least one signer."), field="route")
+    if len(route) > MAX_STEPS:
+        raise ServiceError(_l("A route has at most %(n)d steps.", n=MAX_STEPS), field="route")
+    seals = [i for i, e in enumerate(route) if e.kind == StepKind.SEAL]
+    if seals != [len(route) - 1]:
+        raise ServiceError(
+            _l("The route ends with the clerk's seal, and has it only there."), field="route"
+        )
+    signers = [e.signer.id for e in route if e.kind == StepKind.SIGNER]
+    if len(set(signers)) != len(signers):
+        raise ServiceError(_l("Each leader signs once: remove the repeated name."), field="route")
+    for entry in route:
+        purpose = KeyPurpose.SEAL if entry.kind == StepKind.SEAL else KeyPurpose.SIGNER
+        if not entry.signer.active or not can_hold_signing_key(entry.signer, purpose):
+            raise ServiceError(
+                _l("%(name)s cannot sign this step.", name=entry.signer.full_name), field="route"
+            )
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = db.session.scalar(select(SigningRequest.id).where(SigningRequest.code == code))
+        if taken is None:
+            return code
+
+
+def _make_pending(step: SigningStep) -> None:
+    step.status = StepStatus.PENDING
+    step.pending_since = utcnow()
+    if step.signer_id is not None:
+        _notify(step.signer_id, step.request, NoticeKind.YOUR_TURN)
+    db.session.flush()
+
+
+def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> frozenset[int]:
+    """Give the next step its turn, or complete the request; return whose inbox changed."""
+    later = [s for s in request.steps if s.position > step.position]
+    changed = {request.sender_id}
+    if later:
+        _make_pending(later[0])
+        if later[0].signer_id is not None:
+            changed.add(later[0].signer_id)
+        _notify(request.sender_id, request, NoticeKind.SIGNED)
+    else:
+        request.status = RequestStatus.COMPLETED
+        request.finished_at = now
+        _notify(request.sender_id, request, NoticeKind.COMPLETED)
+    db.session.flush()
+    return frozenset(changed)
+
+
+def _notify(user_id: int, request: SigningRequest, kind: NoticeKind) -> None:
+    db.session.add(InboxNotice(user_id=user_id, request_id=request.id, kind=kind))
+
+
+def requests_for_minutes(minutes: Minutes) -> list[SigningRequest]:
+    """Return the signing requests made of these minutes, newest first."""
+    return list(
+        db.session.scalars(
+            select(SigningRequest)
+            .where(SigningRequest.minutes_id == minutes.id)
+            .order_by(SigningRequest.created_at.desc(), SigningRequest.id.desc())
+        )
+    )
+
+
+def clerks() -> list[User]:
+    """Return the active clerks (who may apply the seal)."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))
+    return [u for u in users if u.has_role(Role.CLERK)]
+
+
+__all__ = [
+    "Outcome",
+    "RouteEntry",
+    "WrongSecret",
+    "apply_signature",
+    "cancel_request",
+    "clerks",
+    "minutes_route",
+    "remind_overdue",
+    "requests_for_minutes",
+    "return_request",
+    "sign_step",
+    "submit_request",
+    "unlock_signing_key",
+    "verification_url",
+]

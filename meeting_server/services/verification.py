@@ -1,0 +1,340 @@
+"""Public verification of signed PDFs: a request's latest version by its short code, or an upload.
+
+Our own files are validated in the web process, off the event loop (``workers.offload``). An
+uploaded file is anyone's: it is validated in a throw-away, resource-limited child
+(``_verify_worker``) that fetches nothing from the network. It is kept for an hour in
+``<STORAGE_DIR>/verify-uploads/<sha256>.pdf``, beside its report (``<sha256>.json``), so that
+the revisions its signatures signed can be downloaded; older uploads are removed when a new
+one arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import SigningRequest
+from ..storage import blob_store
+from ..workers import ChildExhausted, ChildFailed, offload, run_child
+from . import signatures
+from .errors import UploadRefused
+
+__all__ = [
+    "KEEP_UPLOAD_S",
+    "SignatureCheck",
+    "Verification",
+    "find_request",
+    "normalise_code",
+    "prune_uploads",
+    "request_revision",
+    "upload_revision",
+    "verify_request",
+    "verify_upload",
+]
+
+KEEP_UPLOAD_S = 3600
+UPLOAD_DIR = "verify-uploads"
+HEADER_WINDOW = 1024
+CHUNK = 1024 * 1024
+MAX_CODE_LENGTH = 16
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# pyHanko's subject text: "Common Name: …, Title: …, Organization: …, Country: VN".
+_ATTRIBUTE = re.compile(r"^([A-Z][A-Za-z ]{1,40}): (.*)$")
+
+NOT_PDF = _l(
+    "This file is not a PDF. Choose the signed PDF file itself (not a photo or a Word "
+    "document) and upload it again."
+)
+DAMAGED = _l(
+    "This PDF is damaged and cannot be checked. Ask whoever sent it for the original file, "
+    "then upload that."
+)
+TOO_COMPLEX = _l(
+    "This PDF is too large or too complex to check here. Check it with the signing software "
+    "on your computer, or ask the secretariat."
+)
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One signature of a report, as the pages show it (from ``DocumentReport.to_json()``)."""
+
+    number: int
+    field_name: str
+    verdict: str
+    reason_vi: str
+    reason_en: str
+    signer: str
+    signing_time: datetime | None
+    timestamp: datetime | None
+    coverage: str
+    certificate_sha256: str
+    pades_level: str
+    signed_revision: int
+    signed_length: int
+
+    @property
+    def valid(self) -> bool:
+        """Tell whether this signature is valid."""
+        return self.verdict == "valid"
+
+    def reason(self, language: str) -> str:
+        """Return the plain-language reason in ``language`` (English for "en", else Vietnamese)."""
+        return self.reason_en if language == "en" else self.reason_vi
+
+    @property
+    def signer_name(self) -> str:
+        """Return the signer's name (the certificate's common name, else its organisation)."""
+        names = subject_attributes(self.signer)
+        return names.get("Common Name") or names.get("Organization") or self.signer
+
+    @property
+    def signer_details(self) -> str:
+        """Return the signer's title and organisation, as far as the certificate names them."""
+        names = subject_attributes(self.signer)
+        details = [names.get("Title", ""), names.get("Organization", "")]
+        return ", ".join(part for part in details if part and part != self.signer_name)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verdict on every signature of one file, with the file's identity."""
+
+    sha256: str
+    size: int
+    signatures: tuple[SignatureCheck, ...]
+    all_valid: bool
+    trailing_data: bool
+    error: str | None
+    report: dict[str, Any]
+
+    @property
+    def valid_count(self) -> int:
+        """Return how many signatures are valid."""
+        return sum(1 for sig in self.signatures if sig.valid)
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether the file was changed after a signature (or after its end)."""
+        return self.trailing_data or any(
+            s.verdict == "changed_after_signing" for s in self.signatures
+        )
+
+
+def normalise_code(text: str) -> str:
+    """Return a typed or pasted code (or the whole ``…/v/<code>`` address) in upper case."""
+    last = text.strip().rstrip("/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in last if ch.isascii() and ch.isalnum()).upper()[:MAX_CODE_LENGTH]
+
+
+def find_request(code: str) -> SigningRequest | None:
+    """Return the signing request with the short ``code``, if there is one."""
+    if not code:
+        return None
+    return db.session.scalar(select(SigningRequest).where(SigningRequest.code == code))
+
+
+def verify_request(request: SigningRequest) -> Verification:
+    """Validate the request's latest version (our own file) against our trust settings."""
+    version = request.latest
+    data = blob_store().path_for(version.sha256).read_bytes()
+    try:
+        report = offload(signatures.verify_stored_document, data).to_json()
+    except signatures.SigningError as error:  # no trusted root at all: nothing signed yet
+        report = {"all_valid": False, "trailing_data": False, "error": str(error)}
+    return to_verification(report, version.sha256, version.size)
+
+
+def request_revision(request: SigningRequest, number: int) -> bytes | None:
+    """Return the bytes signature ``number`` (from 1) of the latest version signed, or None."""
+    data = blob_store().path_for(request.latest.sha256).read_bytes()
+    return offload(signatures.signed_revision_of, data, number)
+
+
+def verify_upload(upload: IO[bytes]) -> Verification:
+    """Keep an uploaded PDF for an hour and validate it in a limited child process.
+
+    Raises ``UploadRefused`` for a file that is not a PDF, is damaged or is too complex.
+    """
+    folder = uploads_dir()
+    prune_uploads(folder)
+    path, sha256, size = _keep(upload, folder)
+    if not _looks_like_pdf(path):
+        path.unlink(missing_ok=True)
+        raise UploadRefused(NOT_PDF)
+    report = _validate_in_child(path)
+    if report.get("error"):
+        path.unlink(missing_ok=True)
+        raise UploadRefused(DAMAGED)
+    _write_atomically(folder / f"{sha256}.json", json.dumps(report).encode())
+    return to_verification(report, sha256, size)
+
+
+def upload_revision(sha256: str, number: int) -> bytes | None:
+    """Return what signature ``number`` (from 1) of a kept upload signed, or None.
+
+    The revision is the file up to the end of that signature's ``/ByteRange`` (as
+    ``signing.signed_revision``), read from the report the child made.
+    """
+    if not _SHA256.match(sha256):
+        return None
+    folder = uploads_dir()
+    pdf, saved = folder / f"{sha256}.pdf", folder / f"{sha256}.json"
+    if not (_fresh(pdf) and saved.is_file()):
+        return None
+    checks = to_verification(json.loads(saved.read_bytes()), sha256, 0).signatures
+    if not 1 <= number <= len(checks):
+        return None
+    data = pdf.read_bytes()
+    length = checks[number - 1].signed_length
+    return data[:length] if 0 < length <= len(data) else None
+
+
+def uploads_dir() -> Path:
+    """Return the folder of kept uploads (created if needed)."""
+    folder = Path(current_app.config["STORAGE_DIR"]) / UPLOAD_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prune_uploads(folder: Path, now: float | None = None) -> int:
+    """Remove kept uploads (and unfinished ones) older than an hour; return how many."""
+    limit = (time.time() if now is None else now) - KEEP_UPLOAD_S
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process pruned it first
+            continue
+    return removed
+
+
+def to_verification(report: dict[str, Any], sha256: str, size: int) -> Verification:
+    """Turn ``DocumentReport.to_json()`` data into what the pages show."""
+    checks = tuple(
+        _check(number, sig) for number, sig in enumerate(report.get("signatures", []), start=1)
+    )
+    return Verification(
+        sha256=sha256,
+        size=size,
+        signatures=checks,
+        all_valid=bool(report.get("all_valid")),
+        trailing_data=bool(report.get("trailing_data")),
+        error=report.get("error"),
+        report=report,
+    )
+
+
+def subject_attributes(subject: str) -> dict[str, str]:
+    """Split pyHanko's "Label: value, Label: value" subject text (values may hold commas)."""
+    found: dict[str, str] = {}
+    label = ""
+    for part in subject.split(", "):
+        match = _ATTRIBUTE.match(part)
+        if match:
+            label = match.group(1)
+            found[label] = match.group(2)
+        elif label:
+            found[label] += ", " + part
+    return found
+
+
+def _check(number: int, sig: dict[str, Any]) -> SignatureCheck:
+    return SignatureCheck(
+        number=number,
+        field_name=str(sig.get("field_name", "")),
+        verdict=str(sig.get("verdict", "invalid")),
+        reason_vi=str(sig.get("reason_vi", "")),
+        reason_en=str(sig.get("reason_en", "")),
+        signer=str(sig.get("signer", "")),
+        signing_time=_moment(sig.get("signing_time")),
+        timestamp=_moment(sig.get("timestamp")),
+        coverage=str(sig.get("coverage", "UNKNOWN")),
+        certificate_sha256=str(sig.get("certificate_sha256", "")),
+        pades_level=str(sig.get("pades_level", "")),
+        signed_revision=int(sig.get("signed_revision", -1)),
+        signed_length=int(sig.get("signed_length", 0)),
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None  # naive: not a time we can place
+
+
+def _keep(upload: IO[bytes], folder: Path) -> tuple[Path, str, int]:
+    """Copy the upload into ``folder`` as ``<sha256>.pdf``; return (path, sha256, size)."""
+    partial = folder / f".{secrets.token_hex(8)}.part"
+    digest = hashlib.sha256()
+    size = 0
+    with partial.open("wb") as out:
+        while chunk := upload.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    target = folder / f"{digest.hexdigest()}.pdf"
+    os.replace(partial, target)
+    return target, digest.hexdigest(), size
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    with path.open("rb") as source:
+        return b"%PDF-" in source.read(HEADER_WINDOW)
+
+
+def _validate_in_child(path: Path) -> dict[str, Any]:
+    """Run ``_verify_worker`` on ``path``; raise ``UploadRefused`` when it gives no report."""
+    config = current_app.config
+    trust = signatures.trust_files()
+    args = [str(path), *(json.dumps(trust[key]) for key in ("roots", "others", "crls"))]
+    try:
+        answer = run_child(
+            "meeting_server._verify_worker",
+            args,
+            timeout_s=float(config["VERIFY_TIMEOUT_S"]),
+            memory_mb=int(config["VERIFY_MEMORY_MB"]),
+            file_mb=1,  # the child writes nothing
+        )
+    except ChildExhausted:
+        path.unlink(missing_ok=True)
+        raise UploadRefused(TOO_COMPLEX) from None
+    except ChildFailed:
+        answer = {"ok": False, "code": "damaged"}
+    if not answer.get("ok") or not isinstance(answer.get("report"), dict):
+        path.unlink(missing_ok=True)
+        raise UploadRefused(TOO_COMPLEX if answer.get("code") == "too_complex" else DAMAGED)
+    report: dict[str, Any] = answer["report"]
+    return report
+
+
+def _fresh(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < KEEP_UPLOAD_S
+    except FileNotFoundError:
+        return False
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{secrets.token_hex(8)}.part")
+    partial.write_bytes(data)
+    os.replace(partial, path)

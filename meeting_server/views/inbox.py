@@ -1,0 +1,198 @@
+"""The signer's inbox (mobile-first): pending, overdue, done; Sign with the PIN, Return, batch.
+
+Wrong PINs and codes answer 403 and are counted per person by Flask-Limiter
+(``SIGNING_PIN_LIMIT``); past the limit every signing request answers 429 until the window
+passes, whatever the PIN. A signature is JSON for the page's script or a plain form post.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from ..auth import current_user, login_required, require, signed_in_user
+from ..extensions import db, limiter
+from ..models import SigningKey, SigningRequest, SigningStep, User
+from ..permissions import (
+    can_send_for_signing,
+    can_view_signing_dashboard,
+    can_view_signing_request,
+)
+from ..realtime import broadcast
+from ..services import signing_requests as service
+from ..services.certificates import WrongSecret, totp_required
+from ..services.errors import NotAllowed, ServiceError
+from ..services.inbox import actionable_step, inbox_of
+from ..services.signatures import PinProtectedKey
+from .lookups import get_or_404, json_body
+
+bp = Blueprint("inbox", __name__, url_prefix="/signing")
+
+MAX_BATCH = 50
+
+
+def _signer_key() -> str:
+    user = current_user()
+    return f"signing-pin:{user.id if user else request.remote_addr}"
+
+
+def _refused_secret(response: Response) -> bool:
+    return response.status_code == WrongSecret.status
+
+
+pin_limit = limiter.limit(
+    lambda: current_app.config["SIGNING_PIN_LIMIT"],
+    key_func=_signer_key,
+    deduct_when=_refused_secret,
+)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Show my inbox: what waits for me (overdue first marked), what I handled, what I sent."""
+    user = signed_in_user()
+    inbox = inbox_of(user)
+    template = "signing/_inbox_lists.html" if request.args.get("part") else "signing/inbox.html"
+    return render_template(
+        template, inbox=inbox, needs_code=totp_required(user),
+        can_send=can_send_for_signing(user), can_dashboard=can_view_signing_dashboard(user),
+    )  # fmt: skip
+
+
+@bp.post("/<int:request_id>/sign")
+@login_required
+@pin_limit
+def sign(request_id: int):
+    """Sign my step of the request with my PIN (and authenticator code, if I turned it on)."""
+    user = signed_in_user()
+    step = _my_step(user, request_id)
+    secrets = json_body() if request.is_json else request.form
+    try:
+        outcome = service.sign_step(
+            user, step, pin=str(secrets.get("pin", "")), code=str(secrets.get("code", ""))
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return _refusal(error, request_id)
+    db.session.commit()
+    broadcast.inbox_changed(outcome.notify | {user.id}, request_id)
+    message = _("Signed. The document went on to the next step.")
+    if outcome.request.status == "completed":
+        message = _("Signed. The document is now fully signed.")
+    flash(message, "ok")  # shown by the next page (the script reloads)
+    if request.is_json:
+        return jsonify(ok=True, error=None, message=message, status=outcome.request.status)
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/<int:request_id>/return")
+@login_required
+def give_back(request_id: int):
+    """Return the document to its sender with my comment; the route stops."""
+    user = signed_in_user()
+    step = _my_step(user, request_id)
+    try:
+        outcome = service.return_request(user, step, request.form.get("comment", ""))
+    except ServiceError as error:
+        db.session.rollback()
+        return _refusal(error, request_id)
+    db.session.commit()
+    broadcast.inbox_changed(outcome.notify | {user.id}, request_id)
+    flash(_("Returned to the sender with your comment."), "ok")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/batch")
+@login_required
+@pin_limit
+def batch():
+    """Sign several pending documents with one PIN; the answer streams one line per document."""
+    user = signed_in_user()
+    payload = json_body()
+    ids = [int(i) for i in payload.get("ids", []) if str(i).isdigit()][:MAX_BATCH]
+    steps = [_my_step(user, request_id) for request_id in dict.fromkeys(ids)]
+    if not steps:
+        return jsonify(ok=False, error=_("Choose the documents to sign.")), 400
+    try:
+        keys = {
+            kind: service.unlock_signing_key(
+                user, kind, pin=str(payload.get("pin", "")), code=str(payload.get("code", ""))
+            )
+            for kind in {step.kind for step in steps}
+        }  # one PIN check (and one code) for the whole batch
+    except ServiceError as error:
+        db.session.rollback()
+        return jsonify(ok=False, error=str(error.message)), error.status
+    db.session.commit()  # the authenticator code is used up even if a document fails
+    work = [(step.id, step.request_id, keys[step.kind][0].id, keys[step.kind][1]) for step in steps]
+    return Response(stream_with_context(_sign_each(user.id, work)), mimetype="application/x-ndjson")
+
+
+def _sign_each(user_id: int, work: list[tuple[int, int, int, PinProtectedKey]]) -> Iterator[str]:
+    """Sign one document after another, committing each; report progress as JSON lines.
+
+    Runs while the answer streams, after the view's session is gone: rows are read again.
+    """
+    total = len(work)
+    try:
+        for done, (step_id, request_id, key_id, key) in enumerate(work, start=1):
+            line: dict[str, object] = {"request_id": request_id, "done": done, "total": total}
+            user, step = db.session.get_one(User, user_id), db.session.get_one(SigningStep, step_id)
+            try:
+                key_row = db.session.get_one(SigningKey, key_id)
+                outcome = service.apply_signature(user, step, key_row, key)
+                db.session.commit()
+                broadcast.inbox_changed(outcome.notify | {user_id}, request_id)
+                line["ok"] = True
+            except ServiceError as error:
+                db.session.rollback()
+                line.update(ok=False, error=str(error.message))
+            yield json.dumps(line, ensure_ascii=False) + "\n"
+    finally:
+        for *_ids, key in work:
+            key.lock()
+
+
+def _my_step(user: User, request_id: int) -> SigningStep:
+    """Return the step of the request the user may act on now, or answer 404/403/409."""
+    signing_request = get_or_404(SigningRequest, request_id)
+    require(can_view_signing_request(user, signing_request))
+    step = actionable_step(user, signing_request)
+    if step is None:
+        raise NotAllowed(_("This document is not waiting for you (any more)."))
+    return step
+
+
+def _refusal(error: ServiceError, request_id: int):
+    if request.is_json:
+        return jsonify(ok=False, error=str(error.message), field=error.field), error.status
+    flash(str(error.message), "error")
+    return redirect(url_for("signing.show", request_id=request_id)), 303
+
+
+@bp.errorhandler(429)
+def too_many_wrong_pins(_error):
+    """Say plainly that signing is paused after too many wrong PINs, and that nothing changed."""
+    message = _(
+        "Too many wrong PINs or codes. Signing is paused for a few minutes; nothing was "
+        "signed. Wait, then try again with the right PIN."
+    )
+    if request.is_json:
+        return jsonify(ok=False, error=message), 429
+    flash(message, "error")
+    return redirect(url_for("inbox.index")), 303

@@ -1,0 +1,49 @@
+"""An online internal CA for app tests that sign, and people's keys."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import force_locale
+
+from meeting_server.models import SigningKey, User
+from meeting_server.services.certificates import enrol_key
+from signing import CAConfig, InternalCA
+
+CA_PASSPHRASE = b"test-ca-passphrase"
+PIN = "246810"
+ORGANISATION = "Ủy ban nhân dân Thành phố Hòa Bình Xanh"
+
+
+def create_ca_template(folder: Path, crl_base_url: str) -> Path:
+    """Create an internal CA (RSA 2048: quick) with its CRLs published, as `ca init` does."""
+    config = CAConfig(organisation=ORGANISATION, crl_base_url=crl_base_url, key_type="rsa2048")
+    ca = InternalCA.create(folder, config, CA_PASSPHRASE)
+    (folder / "issuing.crl").write_bytes(ca.crl())
+    (folder / "root.crl").write_bytes(ca.root_crl())
+    return folder
+
+
+def with_internal_ca(config: dict[str, Any], template: Path, tmp_path: Path) -> dict[str, Any]:
+    """Give the app configuration its own copy of the CA and the passphrase file."""
+    shutil.copytree(template, tmp_path / "ca")
+    (tmp_path / "ca-passphrase").write_bytes(CA_PASSPHRASE)
+    config.update(CA_DIR=str(tmp_path / "ca"), CA_PASSPHRASE_FILE=str(tmp_path / "ca-passphrase"))
+    return config
+
+
+def enrol(user: User, password: str, purpose: str = "signer", pin: str = PIN) -> SigningKey:
+    """Enrol ``user`` for ``purpose`` with ``pin`` (inside an app context)."""
+    return enrol_key(user, password=password, pin=pin, pin_again=pin, purpose=purpose)
+
+
+@contextmanager
+def english(app: Flask) -> Iterator[None]:
+    """An app context whose service messages are in English (the msgids tests match)."""
+    with app.app_context(), force_locale("en"):
+        yield
