@@ -218,3 +218,36 @@ def test_a_leader_signs_several_documents_in_one_batch(chromium, server, documen
     chair.click("#batch-close")
     assert chair.locator(".inbox-item", has_text="Lô ký A").count() == 1  # now under "done"
     assert errors == [], errors
+
+
+def test_a_leader_makes_a_new_certificate_on_a_phone_and_signs_with_its_pin(
+    chromium, server, document
+):
+    """Runs last: chủ tịch's new key (new PIN) replaces the demo one, which no longer signs."""
+    base, _env = server
+    errors: list[str] = []
+    chair = page_for(chromium, base, "chutich", errors)
+    chair.on("dialog", lambda dialog: dialog.accept())  # "replaces your certificate?"
+    chair.goto(base + "/certificates/")
+    chair.locator("#enrol summary").click()
+    form = chair.locator("form[action$='/certificates/enrol']")
+    form.locator("input[name=password]").fill("demo12345")
+    form.locator("input[name=pin]").fill("975310")
+    form.locator("input[name=pin_again]").fill("975310")
+    form.locator("[data-testid=enrol]").click()
+    chair.wait_for_selector(".flash-ok", timeout=WAIT_MS)
+    screenshot(chair, "certificate-enrolled-phone")
+
+    url = send(chromium, base, document, "Ký bằng chứng thư mới", errors)
+    chair.goto(url)
+    sign_with_pin(chair, DEMO_PIN)  # the old PIN opened the old key, now revoked
+    chair.wait_for_selector(".sign-message.error", timeout=WAIT_MS)
+    errors.clear()  # the refused PIN's 403, logged by the browser
+    sign_with_pin(chair, "975310")
+    chair.wait_for_selector(".step-signed", timeout=WAIT_MS)
+
+    desk = page_for(chromium, base, "thuky", errors)
+    desk.goto(base + "/signing/dashboard/")
+    desk.wait_for_selector("svg", timeout=WAIT_MS)
+    screenshot(desk, "signing-dashboard-phone")
+    assert errors == [], errors

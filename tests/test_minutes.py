@@ -144,7 +144,10 @@ def test_finalising_stores_an_immutable_pdf_whose_hash_matches(app, held_meeting
     assert again.status_code == 304
     assert "DỰ THẢO" not in pdf_text(stored)
     page = desk.get(f"/meetings/{held_meeting.id}/minutes").text
-    assert minutes.pdf_sha256 in page and "Waiting for the signing workflow" in page
+    assert minutes.pdf_sha256 in page
+    assert (
+        f'href="/signing/new?minutes={minutes.id}"' in page
+    )  # "Send for signing", its route filled in
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "minutes.finalise"))
     assert minutes.pdf_sha256 in event.details
 

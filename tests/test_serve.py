@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from browser import cli, free_port, notice_reaches_a_tablet
+from browser import cli, free_port, notice_reaches_a_tablet, signed_in
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -32,6 +33,7 @@ def production(tmp_path_factory):
         "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
         "MEETING_SECRET_KEY": "serve-test-secret",
         "MEETING_DEMO_PASSWORD": "demo12345",
+        "MEETING_DEMO_PIN": "123456",
         # Plain HTTP on loopback here; in production nginx terminates HTTPS.
         "MEETING_SESSION_COOKIE_SECURE": "false",
     }
@@ -71,6 +73,28 @@ def test_serve_runs_gevent_with_websocket_in_the_same_process(production):
 def test_a_tablet_gets_the_notice_from_the_production_server_over_websocket(production):
     base, _log, _process = production
     notice_reaches_a_tablet(base, "42")
+
+
+def test_signing_and_verifying_run_off_the_event_loop_under_gevent(production):
+    """The demo request: the chair signs over HTTP, then the public page validates it.
+
+    Both run in gevent's thread pool (``workers.offload``), where no app context exists.
+    """
+    base, _log, _process = production
+    chair = signed_in(base, "chutich")
+    inbox = chair.get(f"{base}/signing/", timeout=10).text
+    request_id = re.search(r'href="/signing/(\d+)"', inbox).group(1)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', inbox).group(1)
+    answer = chair.post(
+        f"{base}/signing/{request_id}/sign", json={"pin": "123456"},
+        headers={"X-CSRFToken": token}, timeout=60,
+    )  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["ok"], answer.text[:300]
+    page = chair.get(f"{base}/signing/{request_id}", timeout=10).text
+    code = re.search(r"/v/([A-Z0-9]{8})", page).group(1)
+    report = urllib.request.urlopen(f"{base}/v/{code}.json", timeout=60)  # noqa: S310 - loopback
+    verdicts = [s["verdict"] for s in json.loads(report.read())["signatures"]]
+    assert verdicts == ["valid"]
 
 
 def test_the_server_module_refuses_to_start_without_gevent_patching(tmp_path):

@@ -26,6 +26,8 @@ from .audit import record_event
 from .errors import NotAllowed, ServiceError
 
 TOTP_ISSUER = "Phòng họp không giấy"
+#: Names for the attributes RFC 4514 writes as numbers (the title of a Vietnamese signer).
+NAME_LABELS = {x509.NameOID.TITLE: "title"}
 
 
 class WrongSecret(ServiceError):
@@ -276,8 +278,8 @@ def _store(
         certificate_pem=material.certificate_pem,
         fingerprint=material.fingerprint,
         serial_hex=f"{cert.serial_number:x}",
-        subject=cert.subject.rfc4514_string()[:500],
-        issuer=cert.issuer.rfc4514_string()[:500],
+        subject=cert.subject.rfc4514_string(NAME_LABELS)[:500],
+        issuer=cert.issuer.rfc4514_string(NAME_LABELS)[:500],
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
     )
@@ -310,4 +312,4 @@ def _issued_here(key: SigningKey) -> bool:
     if not issuing.is_file():
         return False
     ours = x509.load_pem_x509_certificate(issuing.read_bytes())
-    return key.issuer == ours.subject.rfc4514_string()[:500]
+    return key.issuer == ours.subject.rfc4514_string(NAME_LABELS)[:500]

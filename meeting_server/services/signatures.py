@@ -43,6 +43,7 @@ from signing import (
     route_fields,
     sign_pdf,
     sign_route_step,
+    signed_revision,
     validate_pdf,
 )
 from signing.trust import to_asn1
@@ -362,15 +363,18 @@ def _with_stamp(request: SignatureRequest, kind: str, cert: x509.Certificate) ->
 
 
 def verify_stored_document(data: bytes) -> DocumentReport:
-    """Validate one of our own files against the internal CA and the ``TRUSTED_ROOTS``."""
-    return verify_document(data, _configured_roots())
+    """Validate one of our own files (internal CA and ``TRUSTED_ROOTS``) off the event loop."""
+    trust = trust_settings(_configured_roots())  # read here: the worker thread has no app
+    return offload(validate_pdf, data, trust)
 
 
 def signed_revision_of(data: bytes, number: int) -> bytes | None:
     """Return the bytes signature ``number`` (from 1) of our own ``data`` signed, or None."""
-    from signing import signed_revision  # here: this block was appended to the module
+    return offload(_revision, data, number, trust_settings(_configured_roots()))
 
-    found = verify_stored_document(data).signatures
+
+def _revision(data: bytes, number: int, trust: TrustSettings) -> bytes | None:
+    found = validate_pdf(data, trust).signatures
     if not 1 <= number <= len(found):
         return None
     return signed_revision(data, found[number - 1])
