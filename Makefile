@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python bench/sign_bench.py
 	$(BIN)/python bench/fanout_bench.py
 	$(BIN)/python bench/vote_bench.py
+	$(BIN)/python bench/signing_route_bench.py
 
 lint: install
 	$(BIN)/ruff check .

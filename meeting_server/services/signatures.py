@@ -102,8 +102,8 @@ def create_ca(organisation: str, key_type: str, passphrase: bytes) -> InternalCA
 
 
 def load_ca(passphrase: bytes) -> InternalCA:
-    """Open the internal CA (its keys need the passphrase)."""
-    return InternalCA.load(ca_dir(), passphrase)
+    """Open the internal CA (its keys need the passphrase), off the event loop."""
+    return offload(InternalCA.load, ca_dir(), passphrase)
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,13 @@ class KeyMaterial:
 def new_key(ca: InternalCA, pin: str, *, full_name: str | None, title: str) -> KeyMaterial:
     """Generate a key and issue a signer (or, without a name, the seal) certificate for it.
 
-    The private key exists only in memory until it is sealed under ``pin``.
+    The private key exists only in memory until it is sealed under ``pin``. Key generation
+    and the PIN's scrypt take a few hundred milliseconds: off the event loop.
     """
+    return offload(_new_key, ca, pin, full_name, title)
+
+
+def _new_key(ca: InternalCA, pin: str, full_name: str | None, title: str) -> KeyMaterial:
     private_key = generate_private_key(ca.config.key_type)
     public_key = private_key.public_key()
     if full_name:
@@ -147,6 +152,10 @@ def new_key(ca: InternalCA, pin: str, *, full_name: str | None, title: str) -> K
 
 def pkcs12_key(data: bytes, passphrase: str, pin: str) -> KeyMaterial:
     """Open a PKCS#12 file and seal its key under ``pin`` (a wrong passphrase: ``WrongPin``)."""
+    return offload(_pkcs12_key, data, passphrase, pin)
+
+
+def _pkcs12_key(data: bytes, passphrase: str, pin: str) -> KeyMaterial:
     source = Pkcs12KeySource.from_bytes(data, passphrase.encode() if passphrase else None)
     key = source.to_pin_protected(pin)
     return KeyMaterial(key.envelope, source.certificate, source.chain)
@@ -190,7 +199,14 @@ def pem_chain(certificate: x509.Certificate, chain: Sequence[x509.Certificate]) 
 
 
 def stored_key(envelope: bytes, certificate_pem: str, pin: str) -> PinProtectedKey:
-    """Unlock a stored key with its holder's PIN (raises ``WrongPin``, changing nothing)."""
+    """Unlock a stored key with its holder's PIN (raises ``WrongPin``, changing nothing).
+
+    The PIN's scrypt (~0.2 s by design) runs off the event loop.
+    """
+    return offload(_unlocked, envelope, certificate_pem, pin)
+
+
+def _unlocked(envelope: bytes, certificate_pem: str, pin: str) -> PinProtectedKey:
     certs = x509.load_pem_x509_certificates(certificate_pem.encode())
     key = PinProtectedKey.from_envelope(envelope, certificate=certs[0], chain=certs[1:])
     key.unlock(pin)
