@@ -7,17 +7,15 @@ deterministic so that re-seeding stores each document once by SHA-256.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import pikepdf
 from fpdf import FPDF, FontFace
 
 from . import demo_texts as texts
 from .pdf_fonts import FAMILY as _FAMILY
-from .pdf_fonts import add_noto_sans, noto_sans_path
+from .pdf_fonts import add_noto_sans, noto_sans_path, without_open_action
 
 __all__ = ["DemoDocument", "build_demo_documents", "noto_sans_path"]
 
@@ -231,16 +229,6 @@ def _signature(pdf: FPDF, recipients: str) -> None:
     pdf.set_y(max(left_bottom, pdf.y) + 4)
 
 
-def _finish(pdf: FPDF) -> bytes:
-    """Serialise the PDF without the /OpenAction that fpdf2 always writes."""
-    with pikepdf.open(io.BytesIO(pdf.output())) as document:
-        if "/OpenAction" in document.Root:
-            del document.Root["/OpenAction"]
-        out = io.BytesIO()
-        document.save(out, deterministic_id=True)
-    return out.getvalue()
-
-
 def _vn(number: int) -> str:
     """Format an integer with Vietnamese thousands separators (1.234.567), or "-" for zero."""
     return f"{number:,}".replace(",", ".") if number else "-"
@@ -309,7 +297,9 @@ def _build_proposal() -> DemoDocument:
     _title(pdf, "TỜ TRÌNH", subject, addressee="Hội đồng nhân dân Thành phố Hòa Bình Xanh")
     _render_blocks(pdf, _parse(texts.PROPOSAL))
     _signature(pdf, texts.PROPOSAL_RECIPIENTS)
-    return DemoDocument("to-trinh-ke-hoach-dau-tu-cong-2027.pdf", title, 0, _finish(pdf))
+    return DemoDocument(
+        "to-trinh-ke-hoach-dau-tu-cong-2027.pdf", title, 0, without_open_action(pdf)
+    )
 
 
 def _build_report() -> DemoDocument:
@@ -327,7 +317,9 @@ def _build_report() -> DemoDocument:
     _table(pdf, _cells(texts.INDICATORS), (9, 58, 24, 24, 26, 24), aligns)
     _render_blocks(pdf, _parse(texts.REPORT_AFTER_TABLE))
     _signature(pdf, texts.REPORT_RECIPIENTS)
-    return DemoDocument("bao-cao-kinh-te-xa-hoi-10-thang-2026.pdf", title, 1, _finish(pdf))
+    return DemoDocument(
+        "bao-cao-kinh-te-xa-hoi-10-thang-2026.pdf", title, 1, without_open_action(pdf)
+    )
 
 
 def _build_decision() -> DemoDocument:
@@ -344,7 +336,9 @@ def _build_decision() -> DemoDocument:
         pdf, "QUY CHẾ", "Làm việc của Ủy ban nhân dân Thành phố Hòa Bình Xanh\nnhiệm kỳ 2026 - 2031"
     )
     _render_blocks(pdf, _parse(texts.RULES))
-    return DemoDocument("du-thao-quyet-dinh-quy-che-lam-viec.pdf", title, 2, _finish(pdf))
+    return DemoDocument(
+        "du-thao-quyet-dinh-quy-che-lam-viec.pdf", title, 2, without_open_action(pdf)
+    )
 
 
 def _unit_line(pdf: FPDF) -> None:
@@ -371,7 +365,7 @@ def _build_appendix() -> DemoDocument:
     widths, aligns = (10, 55, 25, 25, 25, 25), ("C", "L", "R", "R", "R", "R")
     _table(pdf, _funding_rows(sectors), widths, aligns, frozenset({1}))
     _render_blocks(pdf, _parse(texts.APPENDIX_NOTES))
-    return DemoDocument("phu-luc-danh-muc-du-an-2027.pdf", title, 0, _finish(pdf))
+    return DemoDocument("phu-luc-danh-muc-du-an-2027.pdf", title, 0, without_open_action(pdf))
 
 
 def build_demo_documents() -> list[DemoDocument]:

@@ -78,7 +78,10 @@ class BlobStore:
         return StoredBlob(sha256, size, target)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
-        """Store ``data`` (used by the demo seed and tests; uploads stream through tmp/)."""
+        """Store ``data`` (generated files; uploads stream through tmp/); nothing if stored."""
+        target = self.path_for(hashlib.sha256(data).hexdigest())
+        if target.is_file():
+            return StoredBlob(target.name, len(data), target)
         with self.temporary_file() as path:
             path.write_bytes(data)
             return self.put_file(path)

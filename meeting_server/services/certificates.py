@@ -38,13 +38,7 @@ class WrongSecret(ServiceError):
 
 def usable_key(user: User, purpose: str, now: datetime | None = None) -> SigningKey | None:
     """Return the user's key for ``purpose`` that may sign now, if any."""
-    key = db.session.scalars(
-        select(SigningKey).where(
-            SigningKey.user_id == user.id,
-            SigningKey.purpose == purpose,
-            SigningKey.revoked_at.is_(None),
-        )
-    ).one_or_none()
+    key = _unrevoked_key(user, purpose)
     return key if key is not None and key.usable_at(now or utcnow()) else None
 
 
@@ -61,6 +55,17 @@ def holder_label(key: SigningKey) -> str:
     )
     name = first(x509.NameOID.COMMON_NAME)
     return f"{name} — {title}" if title and title != name else name
+
+
+def _unrevoked_key(user: User, purpose: str) -> SigningKey | None:
+    """Return the user's one unrevoked key for ``purpose`` (a partial unique index), if any."""
+    return db.session.scalars(
+        select(SigningKey).where(
+            SigningKey.user_id == user.id,
+            SigningKey.purpose == purpose,
+            SigningKey.revoked_at.is_(None),
+        )
+    ).one_or_none()
 
 
 def keys_of(user: User) -> list[SigningKey]:
@@ -260,13 +265,7 @@ def _check_request(user: User, password: str, pin: str, pin_again: str, purpose:
 def _store(
     user: User, purpose: str, origin: KeyOrigin, material: signatures.KeyMaterial
 ) -> SigningKey:
-    previous = db.session.scalars(
-        select(SigningKey).where(
-            SigningKey.user_id == user.id,
-            SigningKey.purpose == purpose,
-            SigningKey.revoked_at.is_(None),
-        )
-    ).one_or_none()
+    previous = _unrevoked_key(user, purpose)
     if previous is not None:
         _revoke(user, previous, "superseded")
     cert = material.certificate

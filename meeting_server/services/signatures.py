@@ -300,12 +300,7 @@ def open_key(
     :param pkcs11: (library, token label, key label).
     """
     if key_file is not None:
-        certs = x509.load_pem_x509_certificates((key_file.parent / "cert.pem").read_bytes())
-        source = PinProtectedKey.from_envelope(
-            key_file.read_bytes(), certificate=certs[0], chain=certs[1:]
-        )
-        source.unlock(secret)
-        return source
+        return _unlocked(key_file.read_bytes(), (key_file.parent / "cert.pem").read_text(), secret)
     if p12 is not None:
         return Pkcs12KeySource.from_bytes(p12.read_bytes(), secret.encode())
     if pkcs11 is not None:
