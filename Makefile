@@ -1,17 +1,26 @@
 # The two commands: `make run` (install, migrate, seed demo data, serve) and `make test`.
+# Python packages come only from uv.lock (exact versions with hashes), npm's from package-lock.json.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv itself, pinned with hashes in tools/uv-requirements.txt (the same version uv.lock holds).
+UV_HOME := .venv-uv
+UV := $(UV_HOME)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+# 2 workers on this 2-core machine, each test file on one worker (browser modules share one
+# live server across their tests); `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 CATALOGS := $(wildcard meeting_server/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench test-packages translations-extract clean
+.PHONY: install run test lint format bench test-packages translations-extract clean lock \
+	test-latest sbom audit
 
 NODE_STAMP := node_modules/.installed
-VENDOR := static/vendor/socket.io.esm.min.js static/vendor/pdfjs/.copied
+VENDOR := meeting_server/static/vendor/socket.io.esm.min.js meeting_server/static/vendor/pdfjs/.copied
 
 install: $(STAMP) $(COMPILED) $(VENDOR)
 
@@ -20,25 +29,38 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --omit=optional --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NODE_STAMP)
 
-static/vendor/socket.io.esm.min.js: $(NODE_STAMP)
-	mkdir -p static/vendor
+meeting_server/static/vendor/socket.io.esm.min.js: $(NODE_STAMP)
+	mkdir -p meeting_server/static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $@
 
 # PDF.js: the library, its worker, the viewer components (find, text layer) and their CSS.
 # Our code never loads its optional Node-only canvas package (npm ci omits it).
-static/vendor/pdfjs/.copied: $(NODE_STAMP)
-	rm -rf static/vendor/pdfjs && mkdir -p static/vendor/pdfjs
+meeting_server/static/vendor/pdfjs/.copied: $(NODE_STAMP)
+	rm -rf meeting_server/static/vendor/pdfjs && mkdir -p meeting_server/static/vendor/pdfjs
 	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
 	  node_modules/pdfjs-dist/web/pdf_viewer.mjs node_modules/pdfjs-dist/web/pdf_viewer.css \
-	  node_modules/pdfjs-dist/LICENSE static/vendor/pdfjs/
-	cp -r node_modules/pdfjs-dist/web/images static/vendor/pdfjs/images
+	  node_modules/pdfjs-dist/LICENSE meeting_server/static/vendor/pdfjs/
+	cp -r node_modules/pdfjs-dist/web/images meeting_server/static/vendor/pdfjs/images
 	touch $@
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV): tools/uv-requirements.txt
+	test -x $(UV_HOME)/bin/python || $(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  -r tools/uv-requirements.txt
+	touch $@
+
+# --locked: stop if uv.lock does not match pyproject.toml (run `make lock`), never re-resolve.
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(UV) sync --quiet --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
+
+# Re-resolve every package to the newest release pyproject.toml allows; commit the result alone,
+# after `make test` passes on it. The bootstrap pin follows the uv version the lock chose.
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	echo "uv==$$($(UV) export --locked --extra dev --no-hashes --format requirements.txt \
+	  | sed -n 's/^uv==\([^ ;]*\).*/\1/p')" \
+	  | $(UV) pip compile --quiet --generate-hashes --universal --no-header - -o tools/uv-requirements.txt
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
@@ -62,7 +84,32 @@ test-packages:
 	fi
 
 test: install test-packages
-	$(BIN)/pytest --cov --cov-report=term:skip-covered -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered -q
+
+# The suite against the newest releases pyproject.toml allows, in a separate virtualenv, to see
+# the next breakage before an office does. Not part of CI; the lock stays as it is.
+LATEST := .venv-latest
+test-latest: $(UV) $(COMPILED) $(VENDOR) test-packages
+	rm -rf $(LATEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
+	$(UV) pip install --quiet --refresh --python $(LATEST)/bin/python setuptools
+	$(UV) pip install --quiet --refresh --python $(LATEST)/bin/python --no-build-isolation -e '.[dev]'
+	$(UV) pip list --python $(LATEST)/bin/python --outdated || true
+	MEETING_TEST_UNLOCKED=1 $(LATEST)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -p no:cacheprovider
+
+# A CycloneDX SBOM of exactly what uv.lock and package-lock.json install.
+sbom: install
+	$(BIN)/python tools/sbom.py --output dist/sbom.cdx.json
+
+# Known vulnerabilities in the locked packages (needs a machine that reaches PyPI's advisory
+# API or OSV; says so plainly when it cannot).
+audit: $(UV) $(NODE_STAMP)
+	UV_PROJECT_ENVIRONMENT=.venv-audit $(UV) sync --quiet --locked --only-group audit \
+	  --no-install-project --python $(PYTHON)
+	mkdir -p build
+	$(UV) export --quiet --locked --all-extras --no-emit-project --format requirements.txt \
+	  -o build/requirements-audit.txt
+	.venv-audit/bin/python tools/audit.py build/requirements-audit.txt
 
 # Speed targets (loopback only, bounded loops); each merges into bench/results/latest.json.
 bench: install
@@ -86,4 +133,5 @@ translations-extract: install
 	$(BIN)/pybabel update -i meeting_server/translations/messages.pot -d meeting_server/translations
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(UV_HOME) $(LATEST) .venv-audit node_modules meeting_server/static/vendor build dist \
+	  .pytest_cache .mypy_cache .ruff_cache .coverage

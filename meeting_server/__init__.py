@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        static_folder=str(PROJECT_ROOT / "static"),
-        template_folder=str(PROJECT_ROOT / "templates"),
-    )
+    # templates/ and static/ live inside the package, so an installed wheel serves its pages.
+    app = Flask(__name__, instance_relative_config=True, instance_path=_instance_path())
     from . import auth, cli, config, i18n, realtime, security_headers, storage
     from .extensions import csrf, db, limiter
 
@@ -36,6 +31,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     _register_blueprints(app)
     return app
+
+
+def _instance_path() -> str | None:
+    """Return ``MEETING_INSTANCE_PATH`` if set, else None: Flask's default (``instance/``
+    beside a source checkout, ``<venv>/var/meeting_server-instance`` for an installed wheel)."""
+    return os.environ.get("MEETING_INSTANCE_PATH") or None
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -12,6 +12,7 @@ A thin function per use case over pyHanko:
   (Vietnamese and English) for every signature; it never raises.
 """
 
+from . import _warnings  # noqa: F401 — first, before anything imports pyHanko
 from .ca import CAConfig, InternalCA, IssuedCertificate, generate_private_key
 from .errors import (
     CertificateAuthorityError,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -71,20 +75,11 @@ def live_server(
     production processes share one database; a restart is a second server on the same port.
     """
     port = port or free_port()
-    env = {
-        **os.environ,
-        **(extra_env or {}),
-        "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the Socket.IO Origin check uses it
-        "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
-        "MEETING_STORAGE_DIR": str(instance / "storage"),
-        "MEETING_CA_DIR": str(instance / "ca"),
-        "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
-        "MEETING_SECRET_KEY": "browser-test-secret",
-        "MEETING_DEMO_PASSWORD": "demo12345",
-    }
-    cli(env, "db", "upgrade")
+    env = server_env(instance, port, extra_env)
     if seed_demo:
-        cli(env, "demo")
+        shutil.copytree(demo_template(), instance, dirs_exist_ok=True)
+    else:
+        cli(env, "db", "upgrade")
     log = (instance / f"{name}.log").open("a")
     process = subprocess.Popen(
         [
@@ -101,7 +96,7 @@ def live_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/login", process)
+        wait_until_up(base + "/login", process)
         yield base, env
     finally:
         process.send_signal(signal.SIGTERM)
@@ -113,7 +108,40 @@ def live_server(
         log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def server_env(
+    instance: Path, port: int, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Return the environment of a server process whose data lives in ``instance``."""
+    return {
+        **os.environ,
+        **(extra_env or {}),
+        "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the Socket.IO Origin check uses it
+        "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
+        "MEETING_STORAGE_DIR": str(instance / "storage"),
+        "MEETING_CA_DIR": str(instance / "ca"),
+        "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
+        "MEETING_SECRET_KEY": "browser-test-secret",
+        "MEETING_DEMO_PASSWORD": "demo12345",
+    }
+
+
+@functools.cache
+def demo_template() -> Path:
+    """Return an instance migrated and seeded by ``meeting-server demo``, made once per process.
+
+    Seeding costs ~15 s of CPU (25 password hashes, the CA, four keys, PDFs); live servers start
+    from a copy. Nothing in the database names a folder, so a copy is a complete instance; the
+    demo CA's CRL address names port 5000, but verification uses the CRLs on disk.
+    """
+    template = Path(tempfile.mkdtemp(prefix="demo-instance-"))
+    atexit.register(shutil.rmtree, template, ignore_errors=True)
+    env = server_env(template, 5000)
+    cli(env, "db", "upgrade")
+    cli(env, "demo")
+    return template
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

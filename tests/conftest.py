@@ -31,6 +31,17 @@ PASSWORD = "correct-horse-42"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the modules that start servers or build packages first, keeping each file whole.
+
+    With two workers (`make test`) the long files then start early and the many quick tests
+    fill the end, instead of one worker finishing a long browser file while the other idles.
+    """
+    slow = {item.path for item in items if item.get_closest_marker("browser")}
+    slow |= {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the schema once with Alembic; each test gets a copy."""

@@ -5,14 +5,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
-from browser import cli, free_port, notice_reaches_a_tablet, signed_in
+from browser import (
+    demo_template,
+    free_port,
+    notice_reaches_a_tablet,
+    server_env,
+    signed_in,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.browser  # a live server process, like the browser tests
 
@@ -24,21 +31,10 @@ def production(tmp_path_factory):
     """Run `meeting-server serve` on a free loopback port with its own instance; stop it by PID."""
     instance = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = {
-        **os.environ,
-        "MEETING_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "MEETING_DATABASE_URL": f"sqlite:///{instance / 'meeting.sqlite3'}",
-        "MEETING_STORAGE_DIR": str(instance / "storage"),
-        "MEETING_CA_DIR": str(instance / "ca"),
-        "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
-        "MEETING_SECRET_KEY": "serve-test-secret",
-        "MEETING_DEMO_PASSWORD": "demo12345",
-        "MEETING_DEMO_PIN": "123456",
-        # Plain HTTP on loopback here; in production nginx terminates HTTPS.
-        "MEETING_SESSION_COOKIE_SECURE": "false",
-    }
-    cli(env, "db", "upgrade")
-    cli(env, "demo")
+    env = server_env(instance, port)
+    # Plain HTTP on loopback here; in production nginx terminates HTTPS.
+    env["MEETING_SESSION_COOKIE_SECURE"] = "false"
+    shutil.copytree(demo_template(), instance, dirs_exist_ok=True)
     log_path = instance / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -50,7 +46,7 @@ def production(tmp_path_factory):
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base + "/login", process)
+            wait_until_up(base + "/login", process, seconds=60)
             yield base, log_path, process
         finally:
             os.kill(process.pid, signal.SIGTERM)
@@ -108,16 +104,3 @@ def test_the_server_module_refuses_to_start_without_gevent_patching(tmp_path):
     )
     assert result.returncode != 0
     assert "meeting-server serve" in result.stderr
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"meeting-server serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # loopback only
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"meeting-server serve did not answer at {url} within {seconds} s")
