@@ -94,7 +94,13 @@ test-latest: $(UV) $(COMPILED) $(VENDOR) test-packages
 	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
 	$(UV) pip install --quiet --refresh --python $(LATEST)/bin/python setuptools
 	$(UV) pip install --quiet --refresh --python $(LATEST)/bin/python --no-build-isolation -e '.[dev]'
-	$(UV) pip list --python $(LATEST)/bin/python --outdated || true
+	@echo "Installed here but not in uv.lock (newer releases):"
+	@$(UV) export --quiet --locked --all-extras --no-emit-project --no-hashes --format requirements.txt \
+	  | sed -n 's/^\([^ ;#]*==[^ ;]*\).*/\1/p' | sort > $(LATEST)/locked.txt
+	@$(UV) pip list --quiet --python $(LATEST)/bin/python --format freeze \
+	  | awk -F'==' '{ name = tolower($$1); gsub(/[_.]/, "-", name); print name "==" $$2 }' \
+	  | sort | comm -13 $(LATEST)/locked.txt - \
+	  | grep -v '^meeting-server==' || echo "  (none: the lock holds the newest releases)"
 	MEETING_TEST_UNLOCKED=1 $(LATEST)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -p no:cacheprovider
 
 # A CycloneDX SBOM of exactly what uv.lock and package-lock.json install.
