@@ -96,7 +96,8 @@ test-latest: $(UV) $(COMPILED) $(VENDOR) test-packages
 	$(UV) pip install --quiet --refresh --python $(LATEST)/bin/python --no-build-isolation -e '.[dev]'
 	@echo "Installed here but not in uv.lock (newer releases):"
 	@$(UV) export --quiet --locked --all-extras --no-emit-project --no-hashes --format requirements.txt \
-	  | sed -n 's/^\([^ ;#]*==[^ ;]*\).*/\1/p' | sort > $(LATEST)/locked.txt
+	  -o $(LATEST)/exported.txt
+	@sed -n 's/^\([^ ;#]*==[^ ;]*\).*/\1/p' $(LATEST)/exported.txt | sort > $(LATEST)/locked.txt
 	@$(UV) pip list --quiet --python $(LATEST)/bin/python --format freeze \
 	  | awk -F'==' '{ name = tolower($$1); gsub(/[_.]/, "-", name); print name "==" $$2 }' \
 	  | sort | comm -13 $(LATEST)/locked.txt - \
@@ -109,7 +110,7 @@ sbom: install
 
 # Known vulnerabilities in the locked packages (needs a machine that reaches PyPI's advisory
 # API or OSV; says so plainly when it cannot).
-audit: $(UV) $(NODE_STAMP)
+audit: $(UV)
 	UV_PROJECT_ENVIRONMENT=.venv-audit $(UV) sync --quiet --locked --only-group audit \
 	  --no-install-project --python $(PYTHON)
 	mkdir -p build

@@ -130,8 +130,9 @@ def demo_template() -> Path:
     """Return an instance migrated and seeded by ``meeting-server demo``, made once per process.
 
     Seeding costs ~15 s of CPU (25 password hashes, the CA, four keys, PDFs); live servers start
-    from a copy. Nothing in the database names a folder, so a copy is a complete instance; the
-    demo CA's CRL address names port 5000, but verification uses the CRLs on disk.
+    from a copy. Nothing in the database names a folder, so a copy is a complete instance. What
+    names the template's address (port 5000): the demo CA's CRL address (verification uses the
+    CRLs on disk) and the QR code and short link printed on the sample signing request's PDF.
     """
     template = Path(tempfile.mkdtemp(prefix="demo-instance-"))
     atexit.register(shutil.rmtree, template, ignore_errors=True)
@@ -142,6 +143,7 @@ def demo_template() -> Path:
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Return once ``url`` answers; raise if ``process`` exits or ``seconds`` pass first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

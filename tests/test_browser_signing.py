@@ -70,6 +70,12 @@ def choose(page, select: str, name: str) -> None:
 
 
 def sign_with_pin(page, pin: str) -> None:
+    """Type the PIN and press Sign once show.js handles the form (it draws the preview first).
+
+    Pressed earlier, the form is posted without the script (it still signs, then redirects to
+    the inbox) and the page never shows the step as signed: seen under two test workers.
+    """
+    page.wait_for_selector("canvas.pdf-page[data-drawn='true']", timeout=WAIT_MS)
     page.fill("#pin", pin)
     page.click("[data-testid=sign]")
 

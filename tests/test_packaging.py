@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 UV = str(Path(sys.executable).with_name("uv"))
+# What a fresh clone has not, besides what `make install` generates (vendor/, *.mo).
+NOT_IN_A_CHECKOUT = (".git", ".venv*", "node_modules", "build", "dist", "instance", "*.egg-info")
+NOT_IN_A_CHECKOUT += ("__pycache__", ".*_cache", "artifacts", ".coverage*")
 # `make test-latest` runs the suite in a virtualenv of the newest releases, not of the lock.
 from_the_lock = pytest.mark.skipif(
     os.environ.get("MEETING_TEST_UNLOCKED") == "1",
@@ -34,22 +38,23 @@ def locked_packages() -> dict[tuple[str, str], dict]:
     The lock covers every Python version pyproject.toml allows, so a package may appear twice.
     """
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    return {
-        (p["name"], p["version"]): p for p in lock["package"] if "registry" in p.get("source", {})
-    }
+    return {(p["name"], p["version"]): p for p in lock["package"] if p["name"] != "meeting-server"}
 
 
 def locked(name: str) -> dict:
+    """Return the one locked entry of ``name``."""
     (package,) = [p for (n, _), p in locked_packages().items() if n == name]
     return package
 
 
 def file_hashes(package: dict) -> set[str]:
+    """Return the SHA-256 digests uv.lock records for a package's wheels and sdist."""
     files = [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package else [])]
     return {f["hash"].removeprefix("sha256:") for f in files}
 
 
 def uv(*args: str, cwd: Path = ROOT) -> str:
+    """Run the locked uv with ``args``; fail the test with its output if it fails."""
     result = subprocess.run(
         [UV, *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
     )
@@ -146,26 +151,14 @@ def test_the_sbom_separates_what_a_deployment_runs_from_the_test_tools(sbom):
 def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build our wheel and install it with the locked runtime packages into a new virtualenv."""
     work = tmp_path_factory.mktemp("wheel")
-    uv(
-        "build",
-        "--wheel",
-        "--no-build-isolation",
-        "--python",
-        sys.executable,
-        "--out-dir",
-        str(work / "dist"),
-        str(ROOT),
-    )
-    uv(
-        "export",
-        "--quiet",
-        "--locked",
-        "--no-emit-project",
-        "--format",
-        "requirements.txt",
-        "--output-file",
-        str(work / "runtime.txt"),
-    )
+    # Build from a copy, as a fresh checkout after `make install` would: setuptools' build/ in
+    # the work tree keeps files deleted from the source, and the other worker reads the tree.
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_IN_A_CHECKOUT))
+    build = ["build", "--wheel", "--no-build-isolation", "--python", sys.executable]
+    uv(*build, "--out-dir", str(work / "dist"), str(source))
+    export = ["export", "--quiet", "--locked", "--no-emit-project", "--format", "requirements.txt"]
+    uv(*export, "--output-file", str(work / "runtime.txt"))
     venv = work / "venv"
     uv("venv", "--quiet", "--python", sys.executable, str(venv))
     python = str(venv / "bin" / "python")
@@ -226,7 +219,7 @@ def test_the_installed_wheel_alone_migrates_and_serves_the_login_page_with_its_a
     server = subprocess.Popen([program, "serve", "--port", str(port)], cwd=tmp_path, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + "/login", server)
+        wait_until_up(base + "/login", server, seconds=60)
         page = requests.get(base + "/login", timeout=10)
         assert page.status_code == 200 and 'name="password"' in page.text
         assets = re.findall(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"?]+)', page.text)
@@ -240,7 +233,11 @@ def test_the_installed_wheel_alone_migrates_and_serves_the_login_page_with_its_a
             assert reply.status_code == 200 and reply.content, asset
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
     assert (tmp_path / "instance" / "meeting.sqlite3").exists()
 
 

@@ -4,7 +4,8 @@ pip-audit checks the exported lock against PyPI's advisory data (and OSV if PyPI
 reached); npm audit checks package-lock.json. A machine that reaches neither database must not
 read as "no vulnerabilities": pip-audit reports every package as "not found on PyPI" and exits 0
 there, so this script counts what was really audited and fails when it was not everything.
-Exit codes: 0 audited, nothing known; 1 known vulnerabilities; 2 could not audit.
+Exit codes: 0 everything audited, nothing known; 1 known vulnerabilities (in what could be
+audited); 2 nothing known, but some or all of it could not be audited.
 """
 
 from __future__ import annotations
@@ -29,16 +30,21 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: audit.py REQUIREMENTS (the lock exported with hashes)", file=sys.stderr)
         return 2
-    python = _audit_python(Path(argv[0]))
-    npm = _audit_npm()
-    if python is None or npm is None:
+    results = {"Python": _audit_python(Path(argv[0])), "npm": _audit_npm()}
+    found = [line for lines in results.values() for line in lines or []]
+    for line in found:
+        print(line)
+    missed = [side for side, lines in results.items() if lines is None]
+    if len(missed) == len(results):
         print(UNREACHABLE, file=sys.stderr)
         return 2
-    for line in python + npm:
-        print(line)
-    if python or npm:
-        print(f"audit: {len(python) + len(npm)} known vulnerabilities (see above)")
+    if missed:
+        print(f"audit: the {missed[0]} packages could not be audited (see above)", file=sys.stderr)
+    if found:
+        print(f"audit: {len(found)} known vulnerabilities (see above)")
         return 1
+    if missed:
+        return 2
     print("audit: every locked Python and npm package audited; no known vulnerabilities")
     return 0
 
@@ -83,9 +89,9 @@ def _audit_npm() -> list[str] | None:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
         report = {"error": {"summary": result.stderr.strip()[-300:]}}
-    if "error" in report:
-        error = report["error"]
-        reason = error.get("summary") or error.get("detail") or error.get("code") or error
+    if "error" in report or "vulnerabilities" not in report:
+        error = report.get("error") or {}
+        reason = report.get("message") or error.get("summary") or error.get("code") or "no report"
         print(f"npm audit failed: {str(reason)[:300]}", file=sys.stderr)
         return None
     return [

@@ -129,6 +129,9 @@ def _pinned_names(requirements: Path) -> set[str]:
 
 def _npm_bom() -> dict[str, Any]:
     """Run `npm sbom` over package-lock.json alone (no node_modules needed)."""
+    version = subprocess.run(["npm", "--version"], check=True, capture_output=True, text=True)
+    if tuple(int(part) for part in version.stdout.strip().split(".")[:2]) < (9, 5):
+        raise ValueError(f"`npm sbom` needs npm 9.5 or newer; this is npm {version.stdout.strip()}")
     # The same selection as `make install`'s `npm ci --omit=optional`.
     command = ["npm", "sbom", "--sbom-format", "cyclonedx", "--package-lock-only"]
     command += ["--omit", "dev", "--omit", "optional"]
