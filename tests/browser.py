@@ -99,13 +99,18 @@ def live_server(
         wait_until_up(base + "/login", process)
         yield base, env
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen, seconds: float = 10) -> None:
+    """Stop a server process by its PID: SIGTERM, then SIGKILL after ``seconds``."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def server_env(

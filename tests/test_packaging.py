@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tomllib
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser import free_port, wait_until_up
+from browser import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -232,12 +231,7 @@ def test_the_installed_wheel_alone_migrates_and_serves_the_login_page_with_its_a
             reply = requests.get(base + asset, timeout=10)
             assert reply.status_code == 200 and reply.content, asset
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server, seconds=20)
     assert (tmp_path / "instance" / "meeting.sqlite3").exists()
 
 

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -18,6 +17,7 @@ from browser import (
     notice_reaches_a_tablet,
     server_env,
     signed_in,
+    stop,
     wait_until_up,
 )
 
@@ -49,12 +49,7 @@ def production(tmp_path_factory):
             wait_until_up(base + "/login", process, seconds=60)
             yield base, log_path, process
         finally:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            stop(process, seconds=15)
 
 
 def test_serve_runs_gevent_with_websocket_in_the_same_process(production):

@@ -20,6 +20,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_VERSION = "1.6"
 
@@ -52,9 +56,8 @@ def build_sbom() -> dict[str, Any]:
         runtime_names = _pinned_names(_uv_export(work / "runtime.txt"))
         bom = _python_bom(everything, work / "python.cdx.json")
     _name_python_components(bom, runtime_names)
-    npm = _npm_bom()
-    _add_npm_components(bom, npm)
-    _name_direct_dependencies(bom, npm)
+    _add_npm_components(bom, _npm_bom())
+    _name_direct_dependencies(bom)
     environment = f"{platform.python_implementation()} {platform.python_version()}"
     environment += f", {sys.platform} {platform.machine()}"
     bom["metadata"].setdefault("properties", []).append(
@@ -81,8 +84,6 @@ def _uv_export(target: Path, *options: str) -> Path:
 
 def _for_this_environment(requirements: str) -> str:
     """Drop the requirement blocks whose ``; marker`` is false for this interpreter."""
-    from packaging.markers import Marker
-
     kept: list[str] = []
     keep = True
     for line in requirements.splitlines():
@@ -111,7 +112,7 @@ def _name_python_components(bom: dict[str, Any], runtime_names: set[str]) -> Non
         renamed[component["bom-ref"]] = component["purl"]
         component["bom-ref"] = component["purl"]
         component.pop("description", None)  # "requirements line N: …", an export artefact
-        runtime = _normalise(component["name"]) in runtime_names
+        runtime = canonicalize_name(component["name"]) in runtime_names
         component["scope"] = "required" if runtime else "excluded"
     for dependency in bom.get("dependencies", []):
         dependency["ref"] = renamed.get(dependency["ref"], dependency["ref"])
@@ -123,7 +124,7 @@ def _pinned_names(requirements: Path) -> set[str]:
     names = set()
     for line in requirements.read_text(encoding="utf-8").splitlines():
         if line and not line[0].isspace() and "==" in line:
-            names.add(_normalise(line.split("==", 1)[0]))
+            names.add(canonicalize_name(line.split("==", 1)[0]))
     return names
 
 
@@ -157,29 +158,27 @@ def _add_npm_components(bom: dict[str, Any], npm: dict[str, Any]) -> None:
         )
 
 
-def _name_direct_dependencies(bom: dict[str, Any], npm: dict[str, Any]) -> None:
+def _name_direct_dependencies(bom: dict[str, Any]) -> None:
     """Say which components the project itself asks for (pyproject.toml and package.json)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = {_requirement_name(spec) for spec in project["dependencies"]}
-    wanted |= {_requirement_name(spec) for spec in project["optional-dependencies"]["dev"]}
+    specs = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
-    browser = set(package.get("dependencies", {}))
-    direct = []
-    for component in bom["components"]:
-        npm_component = component["bom-ref"].startswith("npm:")
-        if (npm_component and component["name"] in browser) or (
-            not npm_component and _normalise(component["name"]) in wanted
-        ):
-            direct.append(component["bom-ref"])
-    root = bom["metadata"]["component"]["bom-ref"]
-    others = [d for d in bom.get("dependencies", []) if d["ref"] != root]
-    bom["dependencies"] = [{"ref": root, "dependsOn": sorted(direct)}, *others]
-    missing = (wanted | browser) - {
-        c["name"] if c["bom-ref"].startswith("npm:") else _normalise(c["name"])
-        for c in bom["components"]
-    }
+    wanted = {("pypi", canonicalize_name(Requirement(spec).name)) for spec in specs}
+    wanted |= {("npm", name) for name in package.get("dependencies", {})}
+    refs = {_ecosystem_and_name(c): c["bom-ref"] for c in bom["components"]}
+    missing = wanted - refs.keys()
     if missing:
         raise ValueError(f"direct dependencies missing from the locks: {sorted(missing)}")
+    root = bom["metadata"]["component"]["bom-ref"]
+    others = [d for d in bom.get("dependencies", []) if d["ref"] != root]
+    direct = sorted(refs[key] for key in wanted)
+    bom["dependencies"] = [{"ref": root, "dependsOn": direct}, *others]
+
+
+def _ecosystem_and_name(component: dict[str, Any]) -> tuple[str, str]:
+    if component["bom-ref"].startswith("npm:"):
+        return "npm", component["name"]
+    return "pypi", canonicalize_name(component["name"])
 
 
 def _validate(bom: dict[str, Any]) -> None:
@@ -192,17 +191,6 @@ def _validate(bom: dict[str, Any]) -> None:
     )
     if error is not None:
         raise ValueError(f"the SBOM does not match the CycloneDX schema: {error}")
-
-
-def _requirement_name(spec: str) -> str:
-    """Return the normalised project name of a PEP 508 requirement string."""
-    from packaging.requirements import Requirement
-
-    return _normalise(Requirement(spec).name)
-
-
-def _normalise(name: str) -> str:
-    return name.strip().lower().replace("_", "-").replace(".", "-")
 
 
 def _count_by_ecosystem(bom: dict[str, Any]) -> dict[str, int]:
