@@ -1,9 +1,16 @@
-"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2id (argon2-cffi's recommended parameters).
+
+Each hash costs ~0.1 s of CPU by design; under ``serve`` it runs in the thread pool
+(``workers.offload``; argon2-cffi releases the GIL), so a room's notices keep moving while
+people sign in.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from .workers import offload
 
 _hasher = PasswordHasher()
 
@@ -16,11 +23,15 @@ MIN_LENGTH = 8
 
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    return offload(_hasher.hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Tell whether ``password`` matches; spend the same time when there is no hash."""
+    return offload(_verify, password_hash, password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):

@@ -75,7 +75,36 @@ def main(argv: list[str] | None = None) -> None:
         f"websocket={websocket_implementation()} on http://{args.host}:{args.port}/",
         flush=True,
     )
-    socketio.run(app, host=args.host, port=args.port, log_output=False, backlog=LISTEN_BACKLOG)
+    socketio.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_output=False,
+        backlog=LISTEN_BACKLOG,
+        handler_class=no_delay_handler(),
+    )
+
+
+def no_delay_handler() -> type:
+    """Return gevent's WSGI handler with Nagle's algorithm off on each connection.
+
+    A keep-alive answer otherwise waits ~40 ms for the client's delayed ACK whenever it
+    leaves in more than one write (headers, then body); a tablet's page turn and its state
+    read should not.
+    """
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):
+        def handle(self) -> None:
+            try:
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # a UNIX socket behind nginx: nothing to turn off
+                pass
+            super().handle()
+
+    return NoDelayHandler
 
 
 def websocket_implementation() -> str:

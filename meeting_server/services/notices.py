@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Meeting, MeetingEvent, MeetingStatus
@@ -49,23 +50,45 @@ def record_notice(
 
     The meeting's ``version`` moves on only for content changes of a published meeting, not
     for the room's position (current item, presented page).
+
+    Both advance in SQL (``UPDATE … RETURNING``), never from the values this request read
+    earlier: the row lock makes concurrent changes to one meeting (a room checking in at
+    once) wait for each other's commit instead of colliding on ``(meeting_id, seq)``.
     """
-    meeting.seq += 1
-    if changes_content and meeting.status != MeetingStatus.DRAFT:
-        meeting.version += 1
+    seq, version = _advance(meeting, changes_content)
     id_list = [int(i) for i in ids]
     event = MeetingEvent(
-        meeting_id=meeting.id, seq=meeting.seq, kind=kind, ids=json.dumps(id_list),
-        version=meeting.version, confidential=confidential,
-    )  # fmt: skip
+        meeting_id=meeting.id,
+        seq=seq,
+        kind=kind,
+        ids=json.dumps(id_list),
+        version=version,
+        confidential=confidential,
+    )
     db.session.add(event)
     db.session.flush()
     pending(db.session()).append(
-        PendingNotice(
-            meeting.id, kind, tuple(id_list), meeting.version, meeting.seq, confidential, state
-        )
+        PendingNotice(meeting.id, kind, tuple(id_list), version, seq, confidential, state)
     )
     return event
+
+
+def _advance(meeting: Meeting, changes_content: bool) -> tuple[int, int]:
+    """Add one to the meeting's ``seq`` (and ``version``) in the database; return both."""
+    bump = 0
+    if changes_content:
+        bump = case((Meeting.status == MeetingStatus.DRAFT, 0), else_=1)  # type: ignore[assignment]
+    statement = (
+        update(Meeting)
+        .where(Meeting.id == meeting.id)
+        .values(seq=Meeting.seq + 1, version=Meeting.version + bump)
+        .returning(Meeting.seq, Meeting.version)
+        .execution_options(synchronize_session=False)
+    )
+    seq, version = db.session.execute(statement).one()
+    set_committed_value(meeting, "seq", seq)  # the object shows the numbers it now holds
+    set_committed_value(meeting, "version", version)
+    return int(seq), int(version)
 
 
 def pending(session: Session) -> list[PendingNotice]:
