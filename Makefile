@@ -17,7 +17,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: install run test lint format bench test-packages translations-extract clean lock \
-	test-latest sbom audit
+	test-latest sbom audit contract
 
 NODE_STAMP := node_modules/.installed
 VENDOR := meeting_server/static/vendor/socket.io.esm.min.js meeting_server/static/vendor/pdfjs/.copied
@@ -124,6 +124,11 @@ bench: install
 	$(BIN)/python bench/fanout_bench.py
 	$(BIN)/python bench/vote_bench.py
 	$(BIN)/python bench/signing_route_bench.py
+	$(BIN)/python bench/live_bench.py
+
+# The browser's copy of the notice contract (static/js/lib/contract.js), from the server's.
+contract: install
+	$(BIN)/python tools/contract_js.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -15,14 +16,31 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
+class CommitSession(Session):
+    """A session that runs the ``after_commit_returned`` hooks once each commit has returned.
+
+    SQLAlchemy's ``after_commit`` event may not run SQL; these hooks may (the session has
+    begun a new transaction), e.g. to read what a notice should carry before sending it.
+    """
+
+    after_commit_returned: list[Callable[[Session], None]] = []
+
+    def commit(self) -> None:
+        super().commit()
+        for hook in self.after_commit_returned:
+            hook(self)
+
+
 class Database:
     """The engine and a request-scoped session, bound to one app."""
 
     def __init__(self) -> None:
-        self._factory = sessionmaker(expire_on_commit=False)
+        self._factory = sessionmaker(class_=CommitSession, expire_on_commit=False)
         # One session per application context (not per thread): a test's own
         # ``with app.app_context()`` never shares a session with the requests it makes.
-        self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_app_ctx_id)
+        self.session: scoped_session[CommitSession] = scoped_session(
+            self._factory, scopefunc=_app_ctx_id
+        )
         self._engine: Engine | None = None
 
     @property

@@ -7,6 +7,8 @@ and only once published; confidential agenda items only with the invitation's pe
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
@@ -105,6 +107,39 @@ def can_download_document(user: User | None, document: Document) -> bool:
     if not document.agenda_item.confidential or meeting.confidential_download:
         return True
     return is_secretary(user) or (user is not None and meeting.chair_id == user.id)
+
+
+class Audience(StrEnum):
+    """The readers of a meeting who see the same live state (``services/live_state.py``)."""
+
+    PUBLIC = "public"  # invited: everything but confidential items
+    CLEARED = "cleared"  # invited with the right to see confidential items
+    MANAGERS = "managers"  # the secretariat and the chair
+
+
+def audience_of(user: User, meeting: Meeting) -> Audience:
+    """Return the audience of someone who may view ``meeting`` (see ``can_view_meeting``)."""
+    if is_secretary(user) or meeting.chair_id == user.id:
+        return Audience.MANAGERS
+    return Audience.CLEARED if can_view_confidential(user, meeting) else Audience.PUBLIC
+
+
+def audience_sees_item(audience: Audience, item: AgendaItem) -> bool:
+    """Tell whether everyone in ``audience`` may see ``item`` (``can_view_item`` for them)."""
+    return not item.confidential or audience is not Audience.PUBLIC
+
+
+def audience_may_download(audience: Audience, document: Document) -> bool:
+    """Tell whether everyone in ``audience`` may download ``document`` (not withdrawn).
+
+    The same rule as ``can_download_document`` for each of them.
+    """
+    if not audience_sees_item(audience, document.agenda_item):
+        return False
+    meeting = document.agenda_item.meeting
+    if not document.agenda_item.confidential or meeting.confidential_download:
+        return True
+    return audience is Audience.MANAGERS
 
 
 def can_conduct_meeting(user: User | None, meeting: Meeting) -> bool:

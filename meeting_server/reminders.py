@@ -18,13 +18,10 @@ log = logging.getLogger(__name__)
 
 def remind_once() -> int:
     """Send the due reminders (in an app context); return how many inboxes changed."""
-    from .realtime import broadcast
     from .services.signing_requests import remind_overdue
 
     reminded = remind_overdue()
-    db.session.commit()
-    for user_id, request_id in reminded:
-        broadcast.inbox_changed([user_id], request_id)
+    db.session.commit()  # the inboxes are told after the commit (services/outbox.py)
     return len(reminded)
 
 

@@ -45,7 +45,9 @@ def received(client, name, wait_s=2.0):
 
 
 def conduct_of(http, meeting):
-    return http.get(f"/tablet/meetings/{meeting.id}/state").get_json()["conduct"]
+    """Return the conduct part of the reader's state, with their own part (``mine``)."""
+    state = http.get(f"/tablet/meetings/{meeting.id}/state").get_json()
+    return state["conduct"] | {"me": state["mine"]["me"], "voted": state["mine"]["voted"]}
 
 
 def test_a_vote_runs_live_from_opening_to_results(app, meeting):
@@ -59,8 +61,9 @@ def test_a_vote_runs_live_from_opening_to_results(app, meeting):
     ).get_json()
     assert opened["ok"], opened
     notice = received(member_socket, "vote_opened")
-    assert notice["state"]["question"] == "Thông qua báo cáo?"  # no extra request needed
-    assert (notice["state"]["cast"], notice["state"]["eligible"]) == (0, 3)
+    vote = notice["state"]["conduct.vote"]
+    assert vote["question"] == "Thông qua báo cáo?"  # no extra request needed
+    assert (vote["cast"], vote["eligible"]) == (0, 3)
     vote_id = opened["vote_id"]
 
     assert member.post(f"/tablet/votes/{vote_id}/ballot", json={"choice": 0}).get_json()["ok"]
@@ -71,12 +74,14 @@ def test_a_vote_runs_live_from_opening_to_results(app, meeting):
     guest = signed_in(app, "khach").post(f"/tablet/votes/{vote_id}/ballot", json={"choice": 1})
     assert guest.status_code == 409 and "Check in first" in guest.get_json()["error"]
     assert member.post(f"/tablet/votes/{vote_id}/close").status_code == 403  # not the chair
-    assert conduct_of(member, meeting)["vote"]["voted"] is True
+    assert conduct_of(member, meeting)["voted"] == [vote_id]
 
     assert chair.post(f"/tablet/votes/{vote_id}/ballot", json={"choice": 2}).get_json()["ok"]
     closed = chair.post(f"/tablet/votes/{vote_id}/close").get_json()
     assert closed["ok"]
-    results = received(member_socket, "vote_closed")["state"]
+    closing = received(member_socket, "vote_closed")["state"]
+    assert closing["conduct.vote"] is None
+    results = closing["conduct.last_vote"]
     assert [r["count"] for r in results["results"]] == [1, 0, 1]
     assert (results["cast"], results["eligible"]) == (2, 3)
     state = conduct_of(member, meeting)

@@ -136,8 +136,11 @@ def test_page_turns_check_ins_and_an_upload_at_once(room):
     expected = 100 + 1 + turns
     first = received[0][0]["seq"]
     for notices in received:
-        assert _consecutive(notices, first, expected), [n["seq"] for n in notices][:10]
+        seqs = [n["seq"] for n in notices]
+        out_of_place = [(i, seq) for i, seq in enumerate(seqs) if seq != first + i]
+        assert _consecutive(notices, first, expected), (len(seqs), out_of_place[:10])
     kinds = [n["kind"] for n in received[0]]
     assert (kinds.count("attendance_changed"), kinds.count("document_added")) == (100, 1)
-    pages = [n["state"]["page"] for n in received[0] if n["kind"] == "presenter_page_changed"]
+    turned = [n for n in received[0] if n["kind"] == "presenter_page_changed"]
+    pages = [n["state"]["presentation"]["page"] for n in turned]
     assert pages == list(range(1, turns + 1))  # in the order the chair turned them

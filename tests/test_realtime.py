@@ -1,4 +1,4 @@
-"""Socket.IO: who may connect and join, which tablets get which notice, lossless resync."""
+"""Socket.IO: who may connect and join, which tablets get which notice and state, resync."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def test_join_is_checked_at_every_join(app, published, participant, outsider):
     invited, _ = tablet(app, "daibieu1")
     assert invited.is_connected()
     ack = join(invited, published["meeting"])
-    assert ack["ok"] and ack["seq"] == published["seq"] and ack["snapshot"]
+    assert ack["ok"] and ack["seq"] == published["seq"]
+    assert ack["state"]["mine"]["reader"]["id"] == participant.id  # new here: the whole state
+    assert [item["title"] for item in ack["state"]["items"]] == ["Công khai"]
     stranger, _ = tablet(app, "daibieu9")
     assert join(stranger, published["meeting"]) == {"ok": False, "error": "forbidden"}
     assert join(stranger, 99999) == {"ok": False, "error": "not_found"}
@@ -95,12 +97,23 @@ def test_notices_reach_exactly_the_right_tablets(app, published, secretary, part
         headers=JSON,
         data={"file": (io.BytesIO(pdf_samples.simple_pdf(pages=3)), "b.pdf")},
     ).json
-    assert kinds(plain) == [("document_added", [open_doc["document_id"]])]
-    assert kinds(cleared) == [
+    plain_notices, cleared_notices = plain.get_received(), cleared.get_received()
+    # every reader gets every number; the confidential one is withheld from daibieu1
+    assert [(n["name"], n["args"][0]["ids"]) for n in plain_notices] == [
+        ("document_added", [open_doc["document_id"]]),
+        ("notice_withheld", []),
+    ]
+    assert [(n["name"], n["args"][0]["ids"]) for n in cleared_notices] == [
         ("document_added", [open_doc["document_id"]]),
         ("document_added", [secret_doc["document_id"]]),
     ]
-    assert kinds(stranger) == []
+    # each notice carries the documents as its reader's audience sees them, read after commit
+    titles = [[d["title"] for d in n["args"][0]["state"]["documents"]] for n in plain_notices]
+    assert titles == [["a"], ["a"]]
+    last = cleared_notices[-1]["args"][0]
+    assert [d["title"] for d in last["state"]["documents"]] == ["a", "b"]
+    assert last["seq"] == plain_notices[-1]["args"][0]["seq"]
+    assert stranger.get_received() == []
 
 
 def test_a_refused_change_sends_nothing(app, published, participant, secretary):
@@ -118,7 +131,7 @@ def test_a_refused_change_sends_nothing(app, published, participant, secretary):
     assert plain.get_received() == []
 
 
-def test_reconnect_with_an_old_seq_gets_exactly_what_was_missed(
+def test_a_tablet_that_missed_notices_gets_the_whole_state_when_it_joins(
     app, published, participant, secretary
 ):
     plain, _ = tablet(app, "daibieu1")
@@ -139,13 +152,11 @@ def test_reconnect_with_an_old_seq_gets_exactly_what_was_missed(
     desk.post(f"/meetings/{published['meeting']}/items", data={"title": "Bổ sung"})
     back, _ = tablet(app, "daibieu1")
     ack = join(back, published["meeting"], last_seq=seen)
-    assert not ack["snapshot"]
-    assert [n["kind"] for n in ack["missed"]] == ["document_added", "agenda_changed"]
-    assert (
-        ack["missed"][-1]["seq"] == ack["seq"] == seen + 3
-    )  # the confidential one is numbered, not sent
-    assert join(back, published["meeting"], last_seq=ack["seq"])["missed"] == []
-    assert join(back, published["meeting"], last_seq=ack["seq"] + 5)["snapshot"]
+    assert ack["seq"] == seen + 3  # the confidential one is numbered too
+    assert [item["title"] for item in ack["state"]["items"]] == ["Công khai", "Bổ sung"]
+    assert [d["title"] for d in ack["state"]["documents"]] == ["a"]
+    assert join(back, published["meeting"], last_seq=ack["seq"])["state"] is None  # current
+    assert join(back, published["meeting"], last_seq=ack["seq"] + 5)["state"] is not None
 
 
 def test_the_agenda_a_tablet_re_reads_is_permission_checked(app, published, participant, outsider):

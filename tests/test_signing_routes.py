@@ -101,7 +101,8 @@ def test_the_next_signer_and_the_sender_are_told(app, people):
         assert kinds("chutich") == ["your_turn"]
         outcome = sign_step(actor("chutich"), request.steps[0], pin=PIN)
         db.session.commit()
-        assert outcome.notify == {actor("phochutich").id, actor("thuky").id}
+        # the next signer, the sender, and the signer's own other pages
+        assert outcome.notify == {actor(name).id for name in ("phochutich", "thuky", "chutich")}
         assert kinds("phochutich") == ["your_turn"]
         assert kinds("thuky") == ["signed"]
 

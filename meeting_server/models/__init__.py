@@ -6,7 +6,7 @@ from .base import Base, utcnow
 from .certificates import KeyOrigin, KeyPurpose, SigningFactor, SigningKey
 from .devices import Device
 from .documents import Document, DocumentVersion
-from .events import MeetingEvent
+from .events import MeetingEvent, MeetingNoticeKind
 from .meetings import (
     AgendaItem,
     Invitation,
@@ -49,6 +49,7 @@ __all__ = [
     "KeyPurpose",
     "Meeting",
     "MeetingEvent",
+    "MeetingNoticeKind",
     "MeetingRole",
     "MeetingStatus",
     "Minutes",

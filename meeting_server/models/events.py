@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
+
+
+class MeetingNoticeKind(StrEnum):
+    """What a meeting notice says changed (the Socket.IO event name is the kind).
+
+    ``static/js/lib/contract.js`` is generated from this (``make contract``); a test checks
+    that it is current.
+    """
+
+    MEETING_PUBLISHED = "meeting_published"
+    MEETING_UPDATED = "meeting_updated"
+    MEETING_STARTED = "meeting_started"
+    MEETING_ENDED = "meeting_ended"
+    AGENDA_CHANGED = "agenda_changed"
+    CURRENT_ITEM_CHANGED = "current_item_changed"
+    DOCUMENT_ADDED = "document_added"
+    DOCUMENT_REPLACED = "document_replaced"
+    DOCUMENT_REMOVED = "document_removed"
+    PRESENTER_PAGE_CHANGED = "presenter_page_changed"
+    ATTENDANCE_CHANGED = "attendance_changed"
+    SPEAKING_CHANGED = "speaking_changed"
+    VOTE_OPENED = "vote_opened"
+    VOTE_CLOSED = "vote_closed"
+    #: Sent instead of a confidential notice to readers who may not see confidential items.
+    NOTICE_WITHHELD = "notice_withheld"
 
 
 class MeetingEvent(Base):

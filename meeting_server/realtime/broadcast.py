@@ -1,79 +1,173 @@
-"""Every server emit lives here; notices leave only after their transaction commits."""
+"""Every server emit lives here: the outbox's messages, sent after their transaction commits.
+
+Services record messages (``services/outbox.py``); once a commit has returned,
+:func:`send_committed` sends them in the order recorded. A meeting notice goes to each of the
+meeting's audience rooms (``meeting:<id>:public|cleared|managers``; every tablet is in exactly
+one) with the parts of the state it changed for that audience, read once per audience
+(``services/live_state.py``): a public change costs the room no per-tablet read. Readers who
+may not learn a confidential notice get ``notice_withheld`` with the same ``seq`` (so their
+numbering has no gap) and their own, unchanged-or-not, state.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import redis
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..extensions import db, socketio
-from ..models import Vote
+from ..extensions import CommitSession, db, socketio
+from ..models import Meeting, Vote
+from ..permissions import Audience, audience_sees_item
+from ..services import live_state, outbox
 from ..services import votes as vote_service
-from ..services.notices import PENDING_KEY, PendingNotice
-from .contract import (
-    DeviceRevoked,
-    InboxChanged,
-    Notice,
-    PresentedPosition,
-    VoteCountChanged,
-    VoteSummary,
-)
+from .contract import WITHHELD, DeviceRevoked, InboxChanged, Notice, VoteCountChanged
 
 #: A tablet's latest connections, kept in Redis so any server process can end them.
 DEVICE_SIDS_KEPT = 20
 DEVICE_SIDS_TTL_S = 7 * 24 * 3600
 #: The live count of an open vote goes out at most this often (200 ballots: a few emits).
 VOTE_COUNT_INTERVAL_S = 0.25
+#: The longest a notice waits for an earlier one of this process (which committed first but
+#: is still reading what it carries) before it goes anyway.
+ORDER_WAIT_S = 2.0
+
+_order = threading.Condition()
 
 _counts_due: set[int] = set()
 _counts_lock = threading.Lock()
 
 
-def meeting_room(meeting_id: int, *, confidential: bool = False) -> str:
-    """Return the Socket.IO room of a meeting (or of its confidential channel)."""
-    return f"meeting:{meeting_id}:confidential" if confidential else f"meeting:{meeting_id}"
+def meeting_room(meeting_id: int, audience: Audience) -> str:
+    """Return the Socket.IO room of one audience of a meeting."""
+    return f"meeting:{meeting_id}:{audience}"
 
 
-def notice_payload(notice: PendingNotice) -> Notice:
-    """Return the wire form of a notice (a page turn also says where the presenter is)."""
-    payload = Notice(
-        meeting_id=notice.meeting_id, kind=notice.kind, ids=list(notice.ids),
-        version=notice.version, seq=notice.seq,
-    )  # fmt: skip
-    if notice.kind == "presenter_page_changed":
-        payload["state"] = cast("PresentedPosition | None", notice.state)
-    elif notice.kind in ("vote_opened", "vote_closed"):
-        payload["state"] = cast("VoteSummary", notice.state)
-    return payload
+def send_committed(session: Session) -> None:
+    """Send the messages of the transaction that just committed on ``session``."""
+    messages = outbox.committed(session)
+    if not messages:
+        return
+    try:
+        if has_request_context():
+            _send(messages)
+        else:  # a command or a background task: url_for needs a request
+            public = current_app.config["PUBLIC_URL"]
+            with current_app.test_request_context(base_url=public):
+                _send(messages)
+    except Exception:  # the change is committed; a tablet catches up at its next read
+        current_app.logger.exception("sending %d live message(s) failed", len(messages))
 
 
-def send_notice(notice: PendingNotice) -> None:
-    """Emit one notice to the tablets allowed to receive it."""
-    room = meeting_room(notice.meeting_id, confidential=notice.confidential)
-    socketio.emit(notice.kind, notice_payload(notice), to=room)
+def _send(messages: list[outbox.Message]) -> None:
+    shared: dict[tuple[int, Audience, str], dict[str, Any]] = {}  # one read per batch
+    for message in messages:
+        if isinstance(message, outbox.MeetingNotice):
+            send_notice(message, shared)
+        elif isinstance(message, outbox.InboxChanged):
+            inbox_changed(message.user_ids, message.request_id)
+        elif isinstance(message, outbox.DeviceRevoked):
+            end_device_connections(message.device_id)
+        elif isinstance(message, outbox.VoteCounted):
+            vote_count_soon(message.vote_id)
 
 
-def _after_commit(session: Session) -> None:
-    for notice in session.info.pop(PENDING_KEY, []):
-        send_notice(notice)
+def send_notice(
+    notice: outbox.MeetingNotice, shared: dict[tuple[int, Audience, str], dict[str, Any]]
+) -> None:
+    """Emit one notice to each audience of its meeting, with what changed for that audience."""
+    payloads: list[tuple[str, Notice]] = []
+    try:
+        payloads = _payloads(notice, shared)
+    finally:  # sent, or (on an error) at least no longer awaited by the next ones
+        _in_order(notice.meeting_id, notice.seq, payloads)
 
 
-def _after_rollback(session: Session, *_: Any) -> None:
-    session.info.pop(PENDING_KEY, None)
+def _payloads(
+    notice: outbox.MeetingNotice, shared: dict[tuple[int, Audience, str], dict[str, Any]]
+) -> list[tuple[str, Notice]]:
+    meeting = db.session.get(Meeting, notice.meeting_id)
+    if meeting is None:
+        return []
+    payloads = []
+    for audience in Audience:
+        key = (meeting.id, audience, notice.kind)
+        if key not in shared:
+            shared[key] = live_state.notice_state(meeting, audience, notice.kind)
+        withheld = notice.confidential and audience is Audience.PUBLIC
+        payload = Notice(
+            meeting_id=notice.meeting_id,
+            kind=WITHHELD if withheld else notice.kind,
+            ids=[] if withheld else list(notice.ids),
+            version=notice.version,
+            seq=notice.seq,
+            state=shared[key],
+            readers=list(notice.readers),
+        )
+        payloads.append((meeting_room(meeting.id, audience), payload))
+    return payloads
+
+
+def _in_order(meeting_id: int, seq: int, payloads: list[tuple[str, Notice]]) -> None:
+    """Emit a meeting's notice once every earlier notice of this process has gone.
+
+    Each number is taken under the meeting's row lock, so this process knows, from the moment
+    a notice is recorded, which earlier numbers it still has to send (``_unsent``). Two
+    requests commit one after the other, each then reads what its notice carries; the later
+    one may finish first and waits here for the earlier one, so tablets receive the numbers
+    in order. Numbers sent by other processes are not waited for (the tablet's channel puts
+    what arrives out of order back in order).
+    """
+    deadline = time.monotonic() + ORDER_WAIT_S
+    unsent = _unsent(meeting_id)
+    with _order:
+        while any(earlier < seq for earlier in unsent):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                current_app.logger.warning(
+                    "notice %s of meeting %s sent out of order", seq, meeting_id
+                )
+                break
+            _order.wait(left)
+        for room, payload in payloads:
+            socketio.emit(payload["kind"], payload, to=room)
+        unsent.discard(seq)
+        _order.notify_all()
+
+
+def _unsent(meeting_id: int) -> set[int]:
+    """Return the seqs of ``meeting_id`` recorded in this process and not yet sent."""
+    unsent: dict[int, set[int]] = current_app.extensions.setdefault("meeting.unsent", {})
+    return unsent.setdefault(meeting_id, set())
+
+
+def _track(message: outbox.Message, recorded: bool) -> None:
+    """Note each meeting notice recorded in this process, and forget those rolled back."""
+    if not isinstance(message, outbox.MeetingNotice):
+        return
+    with _order:
+        if recorded:
+            _unsent(message.meeting_id).add(message.seq)
+        else:
+            _unsent(message.meeting_id).discard(message.seq)
+            _order.notify_all()
 
 
 def install() -> None:
-    """Hook the app's sessions: send queued notices after commit, drop them on rollback."""
+    """Hook the app's sessions: keep messages of committed transactions, send them after."""
     factory = db.session.session_factory
-    if not event.contains(factory, "after_commit", _after_commit):
-        event.listen(factory, "after_commit", _after_commit)
-        event.listen(factory, "after_soft_rollback", _after_rollback)
+    if not event.contains(factory, "after_commit", outbox.on_commit):
+        event.listen(factory, "after_commit", outbox.on_commit)
+        event.listen(factory, "after_transaction_end", outbox.on_transaction_end)
+    if _track not in outbox.observers:
+        outbox.observers.append(_track)
+    if send_committed not in CommitSession.after_commit_returned:
+        CommitSession.after_commit_returned.append(send_committed)
 
 
 def user_room(user_id: int) -> str:
@@ -146,22 +240,21 @@ def _sids_key(device_id: int) -> str:
     return f"{current_app.config['SOCKETIO_CHANNEL']}:device:{device_id}:sids"
 
 
-def vote_count_soon(vote: Vote) -> None:
+def vote_count_soon(vote_id: int) -> None:
     """Send the vote's live count within ``VOTE_COUNT_INTERVAL_S``, coalescing ballots.
 
-    Call after the ballot's commit. The count is read when it is sent, so one emit covers
+    Called after the ballot's commit. The count is read when it is sent, so one emit covers
     every ballot committed before it; a ballot committed later schedules the next one.
     """
     with _counts_lock:
-        if vote.id in _counts_due:
+        if vote_id in _counts_due:
             return
-        _counts_due.add(vote.id)
+        _counts_due.add(vote_id)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    confidential = vote.agenda_item.confidential
-    socketio.start_background_task(_send_vote_count, app, vote.meeting_id, vote.id, confidential)
+    socketio.start_background_task(_send_vote_count, app, vote_id)
 
 
-def _send_vote_count(app: Any, meeting_id: int, vote_id: int, confidential: bool) -> None:
+def _send_vote_count(app: Any, vote_id: int) -> None:
     socketio.sleep(VOTE_COUNT_INTERVAL_S)
     with _counts_lock:
         _counts_due.discard(vote_id)
@@ -171,11 +264,14 @@ def _send_vote_count(app: Any, meeting_id: int, vote_id: int, confidential: bool
             if vote is None:
                 return
             count = vote_service.count_of(vote)
+            meeting_id, item = vote.meeting_id, vote.agenda_item
+            payload = VoteCountChanged(
+                meeting_id=meeting_id, vote_id=vote_id, cast=count.cast, eligible=count.eligible
+            )
+            for audience in Audience:
+                if audience_sees_item(audience, item):
+                    socketio.emit(
+                        "vote_count_changed", payload, to=meeting_room(meeting_id, audience)
+                    )
         finally:
             db.session.remove()
-    payload = VoteCountChanged(
-        meeting_id=meeting_id, vote_id=vote_id, cast=count.cast, eligible=count.eligible
-    )
-    socketio.emit(
-        "vote_count_changed", payload, to=meeting_room(meeting_id, confidential=confidential)
-    )

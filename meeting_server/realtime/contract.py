@@ -3,18 +3,22 @@
 Client → server (``verb_noun``), each answered with an ack ``{"ok": bool, "error": str|None}``:
 
 * ``join_meeting`` :class:`JoinMeeting` → :class:`JoinAck` — checks ``can_view_meeting`` at
-  every join; replays the notices after ``last_seq`` or asks for a fresh snapshot.
+  every join, puts the connection in its audience's room; a tablet that missed notices
+  since ``last_seq`` (or sends none) gets the whole state in the ack.
 * ``leave_meeting`` :class:`LeaveMeeting` → :class:`Ack`.
 * ``present_page`` :class:`PresentPage` → :class:`PresentAck` — the presenter's page turn or
   zoom (``can_present``: chair, secretariat, the item's presenter; meeting in progress).
 * ``stop_presenting`` :class:`StopPresenting` → :class:`Ack`.
 
-Server → client (``noun_past_verb``), payload :class:`Notice` — a poke; the tablet re-reads
-through the permission-checked HTTP API. Never document bytes or confidential text.
-``presenter_page_changed`` also carries :class:`PresentedPosition` in ``state`` when sent live
-(``None`` when presenting stopped), and ``vote_opened``/``vote_closed`` carry
-:class:`VoteSummary` (the question; on closing the results), so that 200 tablets need no
-extra request; a replayed notice does not — the tablet re-reads the state.
+Server → client (``noun_past_verb``, :class:`~meeting_server.models.MeetingNoticeKind`),
+payload :class:`Notice`: numbered per meeting (``seq``, one more each time, sent to every
+reader: those who may not learn a confidential notice get ``notice_withheld`` with its
+``seq``); ``state`` holds the parts of the reader's audience's shared state the change
+touched (``services/live_state.py`` ``PARTS_OF``: top-level keys, dotted keys inside
+``conduct``), read after the commit, so the tablet applies them without a request; a part is
+applied only if the notice is newer than the part the tablet holds. ``readers`` names people
+whose own part (``mine``) changed: only their tablets read ``state`` again. Never document
+bytes.
 
 Connecting needs a signed-in session or a paired tablet's token (``auth={"device_token": …}``
 or the ``meeting_device`` cookie); refused with ``unauthorized``, or ``device_revoked`` for a
@@ -34,19 +38,13 @@ removed, re-paired or unknown token (the tablet then wipes its cached documents 
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
+
+from ..models import MeetingNoticeKind
 
 #: Every notice kind a meeting can send (the Socket.IO event name is the kind).
-NOTICE_KINDS = frozenset({
-    "meeting_published", "meeting_updated", "meeting_started", "meeting_ended",
-    "agenda_changed", "current_item_changed",
-    "document_added", "document_replaced", "document_removed",
-    "presenter_page_changed", "attendance_changed",
-    "speaking_changed", "vote_opened", "vote_closed",
-})  # fmt: skip
-
-#: A reconnecting tablet that missed more than this gets a snapshot instead of a replay.
-MAX_REPLAY = 200
+NOTICE_KINDS = frozenset(kind.value for kind in MeetingNoticeKind)
+WITHHELD = MeetingNoticeKind.NOTICE_WITHHELD.value
 
 
 class Notice(TypedDict):
@@ -57,7 +55,8 @@ class Notice(TypedDict):
     ids: list[int]
     version: int
     seq: int
-    state: NotRequired[PresentedPosition | VoteSummary | None]
+    state: dict[str, Any]
+    readers: list[int]
 
 
 class PresentPage(TypedDict):
@@ -69,17 +68,15 @@ class PresentPage(TypedDict):
     zoom: int
 
 
-class PresentedPosition(PresentPage):
-    """Where the presenter is, and who presents."""
-
-    presenter_id: int
-
-
 class JoinMeeting(TypedDict):
-    """Join a meeting's channel; ``last_seq`` is the last notice the tablet has seen."""
+    """Join a meeting's channel; ``last_seq`` is the last notice the tablet has seen.
+
+    ``state: false``: a page that reads its own state (the attendance board) wants none.
+    """
 
     meeting_id: int
     last_seq: NotRequired[int | None]
+    state: NotRequired[bool]
 
 
 class StopPresenting(TypedDict):
@@ -102,12 +99,11 @@ class Ack(TypedDict):
 
 
 class JoinAck(Ack):
-    """The answer to ``join_meeting``: the current ``seq`` and what was missed."""
+    """The answer to ``join_meeting``: the current ``seq``; the state if the tablet is behind."""
 
     seq: int
     version: int
-    missed: list[Notice]
-    snapshot: bool
+    state: dict[str, Any] | None
 
 
 class PresentAck(Ack):
@@ -135,25 +131,3 @@ class VoteCountChanged(TypedDict):
     vote_id: int
     cast: int
     eligible: int
-
-
-class VoteResult(TypedDict):
-    """One option's count."""
-
-    label: str
-    count: int
-
-
-class VoteSummary(TypedDict):
-    """A vote as every tablet shows it; the results keys only once it is closed."""
-
-    vote_id: int
-    item_id: int
-    question: str
-    options: list[str]
-    secret: bool
-    status: str
-    results: NotRequired[list[VoteResult]]
-    cast: NotRequired[int]
-    eligible: NotRequired[int]
-    quorum: NotRequired[dict[str, int | bool]]

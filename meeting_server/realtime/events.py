@@ -5,7 +5,6 @@ Each handler reads the same: parse, load, check permission, answer with an ack.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
@@ -16,12 +15,12 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from ..auth import DEVICE_COOKIE, session_user
 from ..extensions import db, socketio
-from ..models import Device, Meeting, MeetingEvent
-from ..permissions import can_view_confidential, can_view_meeting
+from ..models import Device, Meeting
+from ..permissions import Audience, audience_of, can_view_meeting
 from ..services.devices import device_for_token, touch_device
-from ..services.notices import events_since
+from ..services.live_state import tablet_state
 from .broadcast import device_room, meeting_room, track_device_connection, user_room
-from .contract import MAX_REPLAY, Ack, JoinAck, Notice
+from .contract import Ack, JoinAck
 from .identity import connection_viewer, remember_device
 
 
@@ -70,13 +69,17 @@ def join_meeting(data: Any) -> JoinAck | Ack:
     user = connection_viewer(meeting)
     if user is None or not can_view_meeting(user, meeting):
         return Ack(ok=False, error="forbidden")
-    confidential = can_view_confidential(user, meeting)
-    join_room(meeting_room(meeting.id))
-    if confidential:
-        join_room(meeting_room(meeting.id, confidential=True))
-    else:
-        leave_room(meeting_room(meeting.id, confidential=True))
-    return _join_ack(meeting, last_seq, confidential)
+    audience = audience_of(user, meeting)
+    for other in Audience:  # exactly one audience room: its notices carry its state
+        if other is not audience:
+            leave_room(meeting_room(meeting.id, other))
+    join_room(meeting_room(meeting.id, audience))
+    seq = meeting.seq
+    state = None
+    wants_state = not isinstance(data, dict) or data.get("state", True) is not False
+    if last_seq != seq and wants_state:  # behind (or new): the whole state, no request needed
+        state = tablet_state(meeting, user, at_seat=session_user() is None)
+    return JoinAck(ok=True, error=None, seq=seq, version=meeting.version, state=state)
 
 
 def leave_meeting(data: Any) -> Ack:
@@ -84,37 +87,9 @@ def leave_meeting(data: Any) -> Ack:
     meeting_id, _last = _parse_join(data)
     if meeting_id is None:
         return Ack(ok=False, error="bad_request")
-    leave_room(meeting_room(meeting_id))
-    leave_room(meeting_room(meeting_id, confidential=True))
+    for audience in Audience:
+        leave_room(meeting_room(meeting_id, audience))
     return Ack(ok=True, error=None)
-
-
-def _join_ack(meeting: Meeting, last_seq: int | None, confidential: bool) -> JoinAck:
-    gap = meeting.seq - last_seq if last_seq is not None else None
-    snapshot = gap is None or gap < 0 or gap > MAX_REPLAY
-    missed: list[Notice] = []
-    if not snapshot and last_seq is not None:
-        missed = [
-            _notice(event) for event in events_since(meeting, last_seq, confidential=confidential)
-        ]
-    return JoinAck(
-        ok=True,
-        error=None,
-        seq=meeting.seq,
-        version=meeting.version,
-        missed=missed,
-        snapshot=snapshot,
-    )
-
-
-def _notice(event: MeetingEvent) -> Notice:
-    return Notice(
-        meeting_id=event.meeting_id,
-        kind=event.kind,
-        ids=json.loads(event.ids),
-        version=event.version,
-        seq=event.seq,
-    )
 
 
 def _parse_join(data: Any) -> tuple[int | None, int | None]:

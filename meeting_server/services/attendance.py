@@ -170,6 +170,12 @@ def _require_open(meeting: Meeting) -> None:
 def _changed(actor: User, record: Attendance, action: str, **details: object) -> Attendance:
     db.session.flush()
     meeting = record.invitation.meeting
-    record_notice(meeting, "attendance_changed", [record.invitation_id], changes_content=False)
+    record_notice(
+        meeting,
+        "attendance_changed",
+        [record.invitation_id],
+        readers=[record.invitation.user_id, record.deputy_id],
+        changes_content=False,
+    )
     record_event(actor, action, "meeting", meeting.id, user=record.invitation.user_id, **details)
     return record

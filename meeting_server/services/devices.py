@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Device, Room, User, utcnow
+from . import outbox
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 
@@ -124,6 +125,7 @@ def pair_device(code: str) -> tuple[Device, str]:
     device.pairing_code_hash = device.pairing_expires_at = None
     device.paired_at = device.last_seen_at = utcnow()
     db.session.flush()
+    outbox.record(outbox.DeviceRevoked(device.id))  # the previous token's connections end
     record_event(None, "device.pair", "device", device.id, repaired=repaired)
     return device, token
 
@@ -143,6 +145,7 @@ def revoke_device(actor: User, device: Device) -> Device:
     device.revoked_at = utcnow()
     device.token_hash = device.pairing_code_hash = device.pairing_expires_at = None
     db.session.flush()
+    outbox.record(outbox.DeviceRevoked(device.id))  # its open connections are told, then end
     record_event(actor, "device.revoke", "device", device.id, room=device.room.name)
     return device
 

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import AgendaItem, Document, DocumentVersion, User, utcnow
+from ..models import AgendaItem, Document, DocumentVersion, Presentation, User, utcnow
 from ..pdf_screening import PdfRejected, ScreenedPdf, screen_pdf
 from ..storage import StoredBlob, blob_store, receive_stream
 from .audit import record_event
@@ -58,6 +58,7 @@ def replace_document(
     if blob.sha256 == document.current.sha256:
         raise NotAllowed(_l("This file is identical to the current version; nothing was changed."))
     version = _new_version(actor, document, blob, screened, filename)
+    _present_new_version(document, version)
     db.session.flush()
     _notify(document, "document_replaced")
     record_event(
@@ -70,6 +71,18 @@ def replace_document(
         previous=document.versions[-2].sha256,
     )
     return version
+
+
+def _present_new_version(document: Document, version: DocumentVersion) -> None:
+    """If the room is looking at ``document``, show it the new version at the same page.
+
+    A room must never vote on superseded text: the presenter's and every follower's viewer
+    switch to the new version (at the last page if the new one is shorter).
+    """
+    presentation = db.session.get(Presentation, document.agenda_item.meeting_id)
+    if presentation is not None and presentation.document_id == document.id:
+        presentation.version_number = version.number
+        presentation.page = min(presentation.page, version.page_count)
 
 
 def remove_document(actor: User, document: Document) -> None:

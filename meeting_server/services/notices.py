@@ -1,40 +1,23 @@
 """Notices for the tablets: numbered, stored with the meeting, sent only after the commit.
 
 A service calls :func:`record_notice` inside its transaction. The notice gets the meeting's
-next ``seq`` and is stored (``MeetingEvent``) so a reconnecting tablet can replay what it
-missed; it is also queued on the database session. ``realtime/broadcast.py`` sends the queue
-once the session commits and drops it on rollback — a refused change sends nothing.
+next ``seq`` and is stored (``MeetingEvent``) so a reconnecting tablet knows what it missed;
+it is also recorded in the outbox (``services/outbox.py``), which ``realtime/broadcast.py``
+sends once the session commits, with the parts of the state it changed for each audience
+(``services/live_state.py``). A refused change sends nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import case, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Meeting, MeetingEvent, MeetingStatus
-
-PENDING_KEY = "pending_notices"
-
-
-@dataclass(frozen=True)
-class PendingNotice:
-    """A notice waiting for its transaction to commit."""
-
-    meeting_id: int
-    kind: str
-    ids: tuple[int, ...]
-    version: int
-    seq: int
-    confidential: bool
-    #: Extra position data sent live only (e.g. the presented page); replays re-read the state.
-    state: dict[str, Any] | None = field(default=None, compare=False)
+from . import outbox
 
 
 def record_notice(
@@ -43,10 +26,13 @@ def record_notice(
     ids: Iterable[int] = (),
     *,
     confidential: bool = False,
-    state: dict[str, Any] | None = None,
+    readers: Iterable[int | None] = (),
     changes_content: bool = True,
 ) -> MeetingEvent:
     """Number, store and queue a notice about ``meeting``.
+
+    ``confidential``: only readers who may see confidential items learn its kind and ids.
+    ``readers``: the people whose own part of the state (attendance, may vote…) changed.
 
     The meeting's ``version`` moves on only for content changes of a published meeting, not
     for the room's position (current item, presented page).
@@ -67,8 +53,9 @@ def record_notice(
     )
     db.session.add(event)
     db.session.flush()
-    pending(db.session()).append(
-        PendingNotice(meeting.id, kind, tuple(id_list), version, seq, confidential, state)
+    people = tuple(sorted({int(r) for r in readers if r is not None}))
+    outbox.record(
+        outbox.MeetingNotice(meeting.id, kind, tuple(id_list), version, seq, confidential, people)
     )
     return event
 
@@ -89,19 +76,3 @@ def _advance(meeting: Meeting, changes_content: bool) -> tuple[int, int]:
     set_committed_value(meeting, "seq", seq)  # the object shows the numbers it now holds
     set_committed_value(meeting, "version", version)
     return int(seq), int(version)
-
-
-def pending(session: Session) -> list[PendingNotice]:
-    """Return the notices queued on ``session`` (created on first use)."""
-    queue: list[PendingNotice] = session.info.setdefault(PENDING_KEY, [])
-    return queue
-
-
-def events_since(meeting: Meeting, seq: int, *, confidential: bool) -> list[MeetingEvent]:
-    """Return the stored notices after ``seq``, without confidential ones unless allowed."""
-    query = select(MeetingEvent).where(
-        MeetingEvent.meeting_id == meeting.id, MeetingEvent.seq > seq
-    )
-    if not confidential:
-        query = query.where(MeetingEvent.confidential.is_(False))
-    return list(db.session.scalars(query.order_by(MeetingEvent.seq)))

@@ -66,7 +66,7 @@ def update_invitation(
     invitation.role = new_role
     invitation.seat = seat or None
     invitation.may_view_confidential = may_view_confidential
-    record_notice(meeting, "meeting_updated")
+    record_notice(meeting, "meeting_updated", readers=[invitation.user_id])
     record_event(
         actor,
         "invitation.update",
@@ -86,5 +86,5 @@ def remove_invitation(actor: User, invitation: Invitation) -> None:
     if meeting.chair_id == invitation.user_id:
         raise NotAllowed(_l("The chair cannot be removed; choose another chair first."))
     meeting.invitations.remove(invitation)
-    record_notice(meeting, "meeting_updated")
+    record_notice(meeting, "meeting_updated", readers=[invitation.user_id])
     record_event(actor, "meeting.uninvite", "meeting", meeting.id, user=invitation.user_id)

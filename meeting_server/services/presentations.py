@@ -85,13 +85,12 @@ def present_page(
     presentation.page, presentation.zoom, presentation.presenter_id = page, zoom, actor.id
     db.session.flush()
     record_notice(
-        meeting, "presenter_page_changed", [document.id], confidential=item.confidential,
-        state={
-            "document_id": document.id, "version": version_number, "page": page, "zoom": zoom,
-            "presenter_id": actor.id,
-        },
+        meeting,
+        "presenter_page_changed",
+        [document.id],
+        confidential=item.confidential,
         changes_content=False,
-    )  # fmt: skip
+    )
     if changed_document:
         record_event(actor, "meeting.present", "document", document.id, version=version_number)
     return presentation

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..permissions import can_hold_signing_key
 from ..storage import blob_store
-from . import signatures
+from . import outbox, signatures
 from .audit import record_event
 from .certificates import WrongSecret, check_totp, unlock_key, usable_key
 from .errors import NotAllowed, ServiceError
@@ -61,10 +61,17 @@ REMIND_EVERY = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What changed, for the view to broadcast after the commit: whose inbox to refresh."""
+    """What changed: the request and whose inbox (their open pages are told after commit)."""
 
     request: SigningRequest
     notify: frozenset[int]
+
+
+def _outcome(request: SigningRequest, notify: set[int] | frozenset[int]) -> Outcome:
+    """Tell these people's open pages after the commit (outbox); return the outcome."""
+    people = frozenset(notify)
+    outbox.record(outbox.InboxChanged(people, request.id))
+    return Outcome(request, people)
 
 
 def _changed(statement: Any) -> int:
@@ -125,7 +132,7 @@ def submit_request(
         title=title, source_sha256=source.sha256, prepared_sha256=blob.sha256,
         route=[(s.kind, s.signer_id) for s in request.steps], due_at=due_at.isoformat(),
     )  # fmt: skip
-    return Outcome(request, frozenset({first.signer_id} - {None}))  # type: ignore[arg-type]
+    return _outcome(request, {first.signer_id} - {None})  # type: ignore[arg-type]
 
 
 def minutes_route(minutes: Minutes, clerk: User) -> list[RouteEntry]:
@@ -211,7 +218,7 @@ def apply_signature(
         step=step.position, kind=step.kind, sha256_before=base.sha256, sha256_after=blob.sha256,
         certificate_sha256=key_row.fingerprint,
     )  # fmt: skip
-    return Outcome(request, _advance(request, step, now))
+    return _outcome(request, _advance(request, step, now) | {user.id})
 
 
 def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
@@ -237,7 +244,7 @@ def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
         user, "signing.returned", "signing_request", request.id,
         step=step.position, comment=comment, sha256=request.latest.sha256,
     )  # fmt: skip
-    return Outcome(request, frozenset({request.sender_id}))
+    return _outcome(request, {request.sender_id, user.id})
 
 
 def cancel_request(actor: User, request: SigningRequest) -> Outcome:
@@ -252,7 +259,7 @@ def cancel_request(actor: User, request: SigningRequest) -> Outcome:
     db.session.flush()
     record_event(actor, "signing.cancelled", "signing_request", request.id)
     waiting = {current.signer_id} if current and current.signer_id else set()
-    return Outcome(request, frozenset(waiting))
+    return _outcome(request, waiting)
 
 
 def remind_overdue(now: datetime | None = None) -> set[tuple[int, int]]:
@@ -282,6 +289,7 @@ def remind_overdue(now: datetime | None = None) -> set[tuple[int, int]]:
         )  # fmt: skip
         if claimed == 1 and step.signer_id is not None:
             _notify(step.signer_id, step.request, NoticeKind.REMINDER)
+            outbox.record(outbox.InboxChanged(frozenset({step.signer_id}), step.request_id))
             reminded.add((step.signer_id, step.request_id))
     db.session.flush()
     return reminded

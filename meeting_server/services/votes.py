@@ -35,6 +35,7 @@ from ..models import (
     VoteTally,
     utcnow,
 )
+from . import outbox
 from .attendance import attendance_records, is_present, present_clause, quorum_of
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
@@ -83,10 +84,8 @@ def open_vote(
     db.session.add(vote)
     db.session.flush()
     record_notice(
-        meeting, "vote_opened", [vote.id], confidential=item.confidential,
-        state=vote_summary(vote) | {"cast": 0, "eligible": count_of(vote).eligible},
-        changes_content=False,
-    )  # fmt: skip
+        meeting, "vote_opened", [vote.id], confidential=item.confidential, changes_content=False
+    )
     record_event(actor, "vote.open", "meeting", meeting.id, vote=vote.id, secret=secret)
     return vote
 
@@ -196,6 +195,7 @@ def cast_ballot(actor: User, vote: Vote, choice: int, *, at_seat: bool = False) 
     if not _insert_participation(values):
         raise AlreadyVoted(_l("Your ballot was already counted. A ballot is final."))
     db.session.execute(_TALLY_UPDATE, {"b_vote": vote.id, "b_option": choice})
+    outbox.record(outbox.VoteCounted(vote.id))  # the room's live count (coalesced)
     # No audit row names the voter of a secret vote together with a time: only the count moves.
     if not vote.secret:
         record_event(actor, "vote.ballot", "meeting", vote.meeting_id, vote=vote.id, choice=choice)
@@ -232,18 +232,18 @@ def _insert_participation(values: dict[str, Any]) -> bool:
     return db.session.execute(statement, values).first() is not None
 
 
-def has_voted(invitation: Invitation | None, vote: Vote) -> bool:
-    """Tell whether the invitation's ballot is counted in ``vote``."""
-    if invitation is None:
-        return False
-    return (
-        db.session.scalar(
-            select(VoteParticipation.id).where(
-                VoteParticipation.vote_id == vote.id,
-                VoteParticipation.invitation_id == invitation.id,
-            )
+def votes_with_ballots_of(invitations: list[Invitation | None], meeting_id: int) -> list[int]:
+    """Return the meeting's votes (ids, in order) holding a ballot of these invitations."""
+    ids = {i.id for i in invitations if i is not None}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(VoteParticipation.vote_id)
+            .join(Vote, Vote.id == VoteParticipation.vote_id)
+            .where(Vote.meeting_id == meeting_id, VoteParticipation.invitation_id.in_(ids))
+            .order_by(VoteParticipation.vote_id)
         )
-        is not None
     )
 
 
@@ -276,9 +276,12 @@ def close_vote(actor: User, vote: Vote) -> Vote:
     vote.closed_at = utcnow()
     vote.snapshot = _snapshot(vote)
     record_notice(
-        vote.meeting, "vote_closed", [vote.id], confidential=vote.agenda_item.confidential,
-        state=vote_summary(vote), changes_content=False,
-    )  # fmt: skip
+        vote.meeting,
+        "vote_closed",
+        [vote.id],
+        confidential=vote.agenda_item.confidential,
+        changes_content=False,
+    )
     record_event(actor, "vote.close", "meeting", vote.meeting_id, vote=vote.id)
     return vote
 

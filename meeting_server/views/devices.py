@@ -33,7 +33,6 @@ from ..auth import (
 from ..extensions import db, limiter
 from ..models import Device
 from ..permissions import can_administer
-from ..realtime.broadcast import end_device_connections
 from ..services import devices as device_service
 from ..services import rooms as room_service
 from ..services.errors import ServiceError
@@ -100,7 +99,6 @@ def revoke(device_id: int):
     device = get_or_404(Device, device_id)
     device_service.revoke_device(signed_in_user(), device)
     db.session.commit()
-    end_device_connections(device.id)
     flash(_("Tablet removed. It was disconnected and deletes its documents and notes."), "ok")
     return redirect(url_for("devices.index"))
 
@@ -127,7 +125,6 @@ def pair():
         db.session.rollback()
         return _pair_form(request.form.get("code", ""), str(error.message)), 400
     db.session.commit()
-    end_device_connections(device.id)  # re-paired: the previous token's connections end
     clear_session()  # the tablet reads as its seat now, not as whoever was signed in on it
     response = redirect(url_for("tablet.home"))
     set_device_cookie(response, token)

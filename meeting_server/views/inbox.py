@@ -32,7 +32,6 @@ from ..permissions import (
     can_view_signing_dashboard,
     can_view_signing_request,
 )
-from ..realtime import broadcast
 from ..services import signing_requests as service
 from ..services.certificates import WrongSecret, totp_required
 from ..services.errors import NotAllowed, ServiceError
@@ -90,7 +89,6 @@ def sign(request_id: int):
         db.session.rollback()
         return _refusal(error, request_id)
     db.session.commit()
-    broadcast.inbox_changed(outcome.notify | {user.id}, request_id)
     message = _("Signed. The document went on to the next step.")
     if outcome.request.status == "completed":
         message = _("Signed. The document is now fully signed.")
@@ -107,12 +105,11 @@ def give_back(request_id: int):
     user = signed_in_user()
     step = _my_step(user, request_id)
     try:
-        outcome = service.return_request(user, step, request.form.get("comment", ""))
+        service.return_request(user, step, request.form.get("comment", ""))
     except ServiceError as error:
         db.session.rollback()
         return _refusal(error, request_id)
     db.session.commit()
-    broadcast.inbox_changed(outcome.notify | {user.id}, request_id)
     flash(_("Returned to the sender with your comment."), "ok")
     return redirect(url_for("inbox.index"))
 
@@ -155,9 +152,8 @@ def _sign_each(user_id: int, work: list[tuple[int, int, int, PinProtectedKey]]) 
             user, step = db.session.get_one(User, user_id), db.session.get_one(SigningStep, step_id)
             try:
                 key_row = db.session.get_one(SigningKey, key_id)
-                outcome = service.apply_signature(user, step, key_row, key)
+                service.apply_signature(user, step, key_row, key)
                 db.session.commit()
-                broadcast.inbox_changed(outcome.notify | {user_id}, request_id)
                 line["ok"] = True
             except ServiceError as error:
                 db.session.rollback()

@@ -132,10 +132,12 @@ def agenda(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     user = signed_in_user()
     require(can_view_meeting(user, meeting))
+    seq = meeting.seq  # read first: the agenda below is at least this current
     response = make_response(
         render_template("meetings/_agenda.html", items=_visible_items(meeting, user))
     )
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Meeting-Seq"] = str(seq)
     return response
 
 

@@ -36,7 +36,6 @@ from ..permissions import (
     can_send_for_signing,
     can_view_signing_request,
 )
-from ..realtime import broadcast
 from ..services import signing_requests as service
 from ..services.certificates import holder_label, totp_required, usable_key
 from ..services.documents import clean_filename, ingest_pdf
@@ -79,7 +78,6 @@ def submit():
         db.session.rollback()
         return _form(minutes, error), error.status
     db.session.commit()
-    broadcast.inbox_changed(outcome.notify, outcome.request.id)
     flash(_("Sent for signing. The first signer has been told."), "ok")
     return redirect(url_for("signing.show", request_id=outcome.request.id))
 
@@ -137,9 +135,8 @@ def cancel(request_id: int):
     user = signed_in_user()
     signing_request = get_or_404(SigningRequest, request_id)
     require(can_cancel_signing_request(user, signing_request))
-    outcome = service.cancel_request(user, signing_request)
+    service.cancel_request(user, signing_request)
     db.session.commit()
-    broadcast.inbox_changed(outcome.notify, signing_request.id)
     flash(_("The request was withdrawn."), "ok")
     return redirect(url_for("signing.show", request_id=signing_request.id))
 

@@ -10,7 +10,6 @@ from ..auth import current_device, current_user, seated_user, viewer_for, viewer
 from ..extensions import db
 from ..models import AgendaItem, Meeting, Vote
 from ..permissions import can_run_votes
-from ..realtime import broadcast
 from ..services import votes as vote_service
 from ..services.errors import ServiceError
 from .lookups import get_or_404, json_body
@@ -56,7 +55,6 @@ def cast(vote_id: int):
     at_seat = current_user() is None
     vote_service.cast_ballot(voter, vote, choice, at_seat=at_seat)
     db.session.commit()
-    broadcast.vote_count_soon(vote)
     return jsonify(ok=True, error=None, vote_id=vote.id)
 
 

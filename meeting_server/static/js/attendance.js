@@ -1,10 +1,14 @@
 // The live attendance board (secretariat, chair) and the room's check-in QR screen.
-// Poke, then pull: an attendance notice over Socket.IO says *that* something changed; the
-// board re-reads its permission-checked state and re-renders. The roll-call panel and the
-// door scanner are never re-rendered, so a reason being typed is not lost by an update.
-import { io } from "/static/vendor/socket.io.esm.min.js";
+// Poke, then pull: an attendance notice says *that* something changed; the board re-reads
+// its permission-checked state (lib/live.js coalesces a queue at the door into few reads,
+// keeps the order and resyncs after a gap). The roll-call panel and the door scanner are
+// never re-rendered, so a reason being typed is not lost by an update.
+import { MeetingChannel } from "./lib/live.js";
+import { KIND } from "./lib/contract.js";
 
-const KINDS = ["attendance_changed", "meeting_started", "meeting_ended", "meeting_updated"];
+const BOARD_KINDS = new Set([
+  KIND.ATTENDANCE_CHANGED, KIND.MEETING_STARTED, KIND.MEETING_ENDED, KIND.MEETING_UPDATED,
+]);
 const $ = (id) => document.getElementById(id);
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
@@ -20,35 +24,22 @@ if (configElement) startBoard(JSON.parse(configElement.textContent));
 function startBoard(config) {
   const labels = config.labels;
   let state = null;
-  let lastSeq = -1;
   let person = null; // the invitation open in the roll-call panel
-  let pulling = null;
-  let pullAgain = false;
 
-  /** Re-read the state, coalescing a burst of notices (a queue at the door) into few reads. */
-  async function pull() {
-    if (pulling) { pullAgain = true; return pulling; }
-    pulling = (async () => {
-      do { pullAgain = false; await pullOnce(); } while (pullAgain);
-    })();
-    try { await pulling; } finally { pulling = null; }
-  }
-
-  async function pullOnce() {
+  async function readBoard() {
     let response;
     try {
       response = await fetch(config.state_url, { headers: { Accept: "application/json" } });
-    } catch { showLive("offline"); return; }
+    } catch { showLive("offline"); return null; }
     if (response.status === 401 || response.status === 403 || response.redirected) {
       window.location.reload(); // signed out or no longer allowed: the server says why
-      return;
+      return null;
     }
-    if (response.ok) render(await response.json());
+    return response.ok ? response.json() : null;
   }
 
   function render(next) {
     state = next;
-    lastSeq = Math.max(lastSeq, next.meeting.seq);
     $("board-live").innerHTML = next.board_html;
     $("attendance").dataset.status = next.meeting.status;
     const badge = document.querySelector("#meeting-status .badge");
@@ -69,23 +60,15 @@ function startBoard(config) {
     live.textContent = labels[which];
   }
 
-  function connect() {
-    const socket = io({ transports: ["websocket", "polling"] });
-    showLive("connecting");
-    socket.on("connect", async () => {
-      const ack = await socket.emitWithAck("join_meeting", {
-        meeting_id: config.meeting_id, last_seq: lastSeq >= 0 ? lastSeq : null,
-      });
-      if (!ack.ok) { showLive("offline"); return; }
-      showLive("online");
-      if (ack.snapshot || ack.missed.length > 0 || ack.seq !== lastSeq) await pull();
-    });
-    socket.on("disconnect", () => showLive("offline"));
-    socket.on("connect_error", () => showLive("offline"));
-    for (const kind of KINDS) {
-      socket.on(kind, (notice) => { if (notice.seq > lastSeq) pull(); });
-    }
-  }
+  const channel = new MeetingChannel({
+    meetingId: config.meeting_id,
+    read: readBoard,
+    apply: (notice) => !BOARD_KINDS.has(notice.kind), // the board's kinds: read it again
+    onState: render,
+    onStatus: showLive,
+    joinState: false,
+  });
+  const pull = () => channel.resync();
 
   async function post(url, body) {
     try {
@@ -221,6 +204,5 @@ function startBoard(config) {
 
   if (panel) wirePanel();
   if ($("scan-form")) wireScanner();
-  connect();
-  pull();
+  channel.start();
 }

@@ -1,7 +1,7 @@
 // The tablet's meeting-conduct panel: my check-in, the quorum alarm (chair and secretariat),
-// the queue to speak, and votes. Rendered from the state; vote notices carry the vote itself
-// (question, then results) and the live count comes as `vote_count_changed`, so 200 tablets
-// need no extra request when a vote opens, fills or closes.
+// the queue to speak, and votes. Rendered from the screen's state (meeting.js), which vote
+// and attendance notices update without a request; the live count of ballots comes as
+// `vote_count_changed`.
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -10,18 +10,18 @@ const el = (tag, props = {}, ...children) => {
 };
 
 export class ConductPanel {
-  constructor({ config, csrf, root, refresh, showMessage, hideMessage, openDocumentId }) {
+  constructor({ config, csrf, root, refresh, markVoted, showMessage, hideMessage, openDocumentId }) {
     this.config = config;
     this.labels = config.labels.conduct;
     this.csrf = csrf;
     this.root = root;
     this.refresh = refresh; // re-read the state
+    this.markVoted = markVoted; // my ballot in this vote was counted
     this.showMessage = showMessage;
     this.hideMessage = hideMessage;
     this.openDocumentId = openDocumentId; // the document being read: a request is about it
     this.state = null; // the conduct part of the last state
     this.choices = new Map(); // vote id → the option this tablet chose
-    this.voteSeq = -1; // the seq of the vote notice applied last
     this.meeting = null;
     this.items = [];
     this.$ = (id) => root.querySelector(`#${id}`);
@@ -30,13 +30,7 @@ export class ConductPanel {
 
   /** Show the conduct part of a freshly read state. */
   render(state) {
-    const previous = this.state;
     this.state = state.conduct;
-    if (previous && state.meeting.seq < this.voteSeq) {
-      // read before the latest vote notice: keep the vote that notice brought
-      this.state.vote = previous.vote;
-      this.state.last_vote = previous.last_vote;
-    }
     this.meeting = state.meeting;
     this.items = state.items;
     this.currentItemId = state.current_item_id;
@@ -47,20 +41,6 @@ export class ConductPanel {
     this.renderResults();
     this.renderSpeaking();
     this.renderVoteForm();
-  }
-
-  /** Apply a live vote notice (its state is the vote) without re-reading the state. */
-  onVoteNotice(kind, notice) {
-    if (!this.state) return;
-    const vote = notice.state;
-    this.voteSeq = notice.seq;
-    if (kind === "vote_opened") this.state.vote = { ...vote, voted: false };
-    else {
-      this.state.vote = null;
-      this.state.last_vote = vote;
-    }
-    this.renderVote();
-    this.renderResults();
   }
 
   /** Apply the live count of ballots (not numbered; the state has it too). */
@@ -209,9 +189,8 @@ export class ConductPanel {
     if (!window.confirm(this.labels.confirm_ballot.replace("{choice}", label))) return;
     const answer = await this.send(this.url("ballot_url", vote.vote_id), { choice: index }, false);
     if (answer) {
-      vote.voted = true;
       this.choices.set(vote.vote_id, index);
-      this.renderVote();
+      this.markVoted(vote.vote_id);
     }
   }
 

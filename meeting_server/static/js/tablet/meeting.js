@@ -1,33 +1,27 @@
 // The tablet's meeting screen: live agenda, the PDF reader, presenter sync, notes, offline.
-// Poke, then pull: notices over Socket.IO say *that* something changed; the screen re-reads
-// the permission-checked state. A page turn of the presenter carries its position, so
-// following tablets move at once. On reconnect the tablet sends its last seq (lossless resync).
-import { io } from "/static/vendor/socket.io.esm.min.js";
+// The state comes whole once (a read, or the join after a reconnect); after that each notice
+// carries the parts of the room's shared state it changed (`lib/live.js` keeps them in order
+// and resyncs after a gap). A notice naming this reader makes it read its own part again.
+import { MeetingChannel, applyParts, partsOf } from "../lib/live.js";
+import { KIND, SHARED_PARTS } from "../lib/contract.js";
 import { ConductPanel } from "./conduct.js";
 import { NotesPanel } from "./notes.js";
 import { DocumentViewer } from "./viewer.js";
 import { keepForOffline, registerWorker, wipeTablet } from "./offline.js";
 
-const KINDS = [
-  "meeting_published", "meeting_updated", "meeting_started", "meeting_ended",
-  "agenda_changed", "current_item_changed",
-  "document_added", "document_replaced", "document_removed", "presenter_page_changed",
-  "attendance_changed", "speaking_changed", "vote_opened", "vote_closed",
-];
-
 const config = JSON.parse(document.getElementById("tablet-config").textContent);
 const labels = config.labels;
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
-const seqKey = `tablet-seq-${config.meeting_id}`;
 const seenKey = `tablet-seen-${config.meeting_id}`;
 
-let state = null; // the last state read from the server
-let lastSeq = Number(sessionStorage.getItem(seqKey) ?? -1);
+let shared = null; // the audience's shared state, part by part
+let partSeq = {}; // part → the seq it came with (a part is replaced only by a newer one)
+let mine = null; // this reader's own part
+let state = null; // what the screen shows: shared + mine (see personalise)
 let openDoc = null;
 let following = true;
 let presenting = false;
-let socket = null;
 
 const viewer = new DocumentViewer({
   container: $("viewer-container"),
@@ -48,60 +42,94 @@ const notes = new NotesPanel({
 
 const conduct = new ConductPanel({
   config, csrf, root: $("conduct-panel"),
-  refresh: () => pull(),
+  refresh: () => channel.resync(),
+  markVoted: (voteId) => { mine.voted = [...mine.voted, voteId]; show(["conduct.vote"]); }, // as the server will say
   showMessage: (text) => showMessage(text),
   hideMessage: () => hideMessage(),
   openDocumentId: () => openDoc?.id ?? null,
 });
 
-// ---- state: pull, render, marks ------------------------------------------------------------
+// ---- state: whole, by parts, personalised, shown --------------------------------------------
 
-let pulling = null;
-let pullAgain = false;
-
-/** Re-read the state (coalescing bursts of notices into one request). */
-async function pull() {
-  if (pulling) { pullAgain = true; return pulling; }
-  pulling = (async () => {
-    do {
-      pullAgain = false;
-      await pullOnce();
-    } while (pullAgain);
-  })();
-  try { await pulling; } finally { pulling = null; }
-}
-
-async function pullOnce() {
+/** Read the whole state (on opening, after a gap, or when a notice names this reader). */
+async function readState() {
   let response;
   try {
     response = await fetch(config.state_url, { headers: { Accept: "application/json" } });
   } catch {
-    return; // offline: keep showing what we have
+    return null; // offline: keep showing what we have; the channel retries
   }
   if (response.status === 401 || response.status === 403 || response.redirected) {
     window.location.reload(); // signed out, revoked or no longer invited: the server says why
-    return;
+    return null;
   }
-  if (!response.ok) return;
-  render(await response.json());
+  return response.ok ? response.json() : null;
 }
 
-let positionSeq = -1; // the seq of the presenter position applied last
+/** Show a whole state, current up to ``seq``. */
+function takeState(whole, seq) {
+  mine = whole.mine;
+  shared = partsOf(whole, SHARED_PARTS);
+  shared.meeting = { ...shared.meeting, seq };
+  partSeq = Object.fromEntries(SHARED_PARTS.map((part) => [part, seq]));
+  show(SHARED_PARTS);
+}
 
-function render(next) {
+/** Apply a notice's parts; false when this reader's own part changed (read it all again). */
+function applyNotice(notice) {
+  if (shared === null || (notice.readers ?? []).includes(mine.reader.id)) return false;
+  const changed = applyParts(shared, partSeq, notice.state, notice.seq);
+  shared.meeting = { ...shared.meeting, seq: notice.seq, version: notice.version };
+  if (notice.kind === KIND.DOCUMENT_REPLACED) replaced = new Set(notice.ids);
+  show(changed);
+  return true;
+}
+
+/** What this reader sees: the shared state with their own part laid over it. */
+function personalise() {
+  const reader = mine.reader;
+  const inProgress = shared.meeting.status === "in_progress";
+  const itemPresenter = new Map(shared.items.map((item) => [item.id, item.presenter_id]));
+  const vote = shared["conduct.vote"];
+  return {
+    meeting: shared.meeting,
+    reader,
+    can_conduct: shared.can_conduct,
+    items: shared.items,
+    current_item_id: shared.current_item_id,
+    presentation: shared.presentation,
+    documents: shared.documents.map((doc) => ({
+      ...doc,
+      can_present: doc.can_present || (inProgress && itemPresenter.get(doc.item_id) === reader.id),
+    })),
+    conduct: {
+      me: mine.me,
+      can_run: shared["conduct.can_run"],
+      quorum: shared["conduct.quorum"],
+      vote: vote ? { ...vote, voted: mine.voted.includes(vote.vote_id) } : null,
+      last_vote: shared["conduct.last_vote"],
+      speaking: shared["conduct.speaking"].map((r) => ({ ...r, mine: r.user_id === reader.id })),
+    },
+  };
+}
+
+let replaced = new Set(); // documents the last notice replaced (their readers are told)
+
+function show(changed) {
   const previous = state;
-  if (previous && next.meeting.seq < positionSeq) {
-    next.presentation = previous.presentation; // read before the latest page turn: keep that one
-  }
+  const next = personalise();
   state = next;
-  setSeq(next.meeting.seq);
-  $("agenda-live").innerHTML = next.agenda_html;
-  $("tablet").dataset.status = next.meeting.status;
-  renderStatus();
-  conduct.render(next);
-  markDocuments();
+  $("tablet").dataset.seq = String(next.meeting.seq); // how current this screen is
+  const content = ["meeting", "items", "documents", "can_conduct"].some((p) => changed.includes(p));
+  if (content || previous === null) {
+    renderAgenda();
+    $("tablet").dataset.status = next.meeting.status;
+    renderStatus();
+    markDocuments();
+    keepForOffline(config.meeting_id, next);
+  }
   markCurrentItem();
-  keepForOffline(config.meeting_id, next);
+  conduct.render(next);
   if (next.meeting.status === "ended") {
     showMessage(labels.ended);
     viewer.close();
@@ -112,11 +140,73 @@ function render(next) {
   if (openDoc) {
     const fresh = docById(openDoc.id);
     if (!fresh) { viewer.close(); openDoc = null; showReader(); }
-    else if (fresh.version !== openDoc.version && !next.presentation) reopen(fresh);
+    else if (fresh.version !== openDoc.version) documentReplaced(fresh);
     else openDoc = fresh;
   }
-  followPresentation(next.presentation, previous === null);
+  if (changed.includes("presentation") || previous === null) {
+    followPresentation(next.presentation, previous === null);
+  }
   renderSyncBar();
+  replaced = new Set();
+}
+
+/** The open document has a new version: show it at the same page (or the last), say so. */
+function documentReplaced(fresh) {
+  const position = state.presentation;
+  const followed = following && !presenting && position?.document_id === fresh.id;
+  if (!followed) reopen(fresh);
+  // (followed: followPresentation opens the version the presenter shows now)
+  showNotice(labels.replaced.replace("{title}", fresh.title).replace("{version}", String(fresh.version)));
+}
+
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
+const plural = (forms, n) => (n === 1 ? forms[0] : forms[1]).replace("{n}", String(n));
+
+/** Draw the agenda with its documents (what the reader may see, nothing else). */
+function renderAgenda() {
+  const a = labels.agenda;
+  const documents = state.documents;
+  const manage = state.meeting.status === "in_progress" && state.can_conduct;
+  const rows = state.items.map((item, index) => {
+    const docs = documents.filter((doc) => doc.item_id === item.id).map((doc) => {
+      const row = el("li", { className: "document" },
+        el("button", { type: "button", className: "doc-open" },
+          el("span", { className: "doc-icon", ariaHidden: "true", textContent: "PDF" }), ` ${doc.title}`),
+        " ",
+        el("span", { className: "muted small", textContent:
+          plural(a.pages, doc.page_count) + (doc.version > 1 ? ` · v${doc.version}` : "") }),
+        " ",
+        el("span", { className: "doc-marks" }));
+      row.dataset.documentId = String(doc.id);
+      row.querySelector(".doc-open").dataset.documentId = String(doc.id);
+      return row;
+    });
+    const about = (item.presenter ? `${a.presenter}: ${item.presenter} · ` : "") + plural(a.minutes, item.planned_minutes);
+    const main = el("div", { className: "agenda-main" },
+      el("strong", { className: "agenda-title", textContent: item.title }));
+    if (item.confidential) main.append(" ", el("span", { className: "badge badge-confidential", textContent: a.confidential }));
+    main.append(" ", el("span", { className: "badge badge-current current-mark", textContent: a.now }),
+      el("div", { className: "muted small", textContent: about }));
+    const head = el("div", { className: "agenda-head" },
+      el("span", { className: "agenda-pos", textContent: `${index + 1}.` }), main);
+    if (manage) {
+      const button = el("button", { type: "button", className: "small make-current", textContent: a.make_current });
+      button.dataset.url = config.make_current_url.replace("{id}", String(item.id));
+      head.append(button);
+    }
+    const list = el("ul", { className: "documents" },
+      ...(docs.length ? docs : [el("li", { className: "muted small", textContent: a.no_documents })]));
+    const row = el("li", { className: "agenda-item" }, head, list);
+    row.dataset.itemId = String(item.id);
+    return row;
+  });
+  const agenda = el("ol", { className: "agenda tablet-items" },
+    ...(rows.length ? rows : [el("li", { className: "muted", textContent: a.empty })]));
+  $("agenda-live").replaceChildren(agenda);
 }
 
 function renderStatus() {
@@ -199,7 +289,7 @@ async function openDocument(doc, position = {}) {
   loading = null;
   if (!opened) { openDoc = null; showReader(); return; }
   if (wanted !== position) viewer.moveTo(wanted.page ?? 1, wanted.zoom);
-  hideMessage();
+  if ($("tablet-message").dataset.kind === "error") hideMessage(); // (a notice stays its time)
   markSeen(doc);
   markCurrentItem();
   showReader();
@@ -260,25 +350,12 @@ function followPresentation(position, firstLoad) {
   }
 }
 
-function onPresenterNotice(notice) {
-  if (!state) return;
-  if (notice.state === undefined) { pull(); return; } // a replayed notice: re-read the state
-  const position = notice.state; // null: presenting stopped
-  const before = state.presentation;
-  positionSeq = notice.seq;
-  if (!position || position.presenter_id !== config.reader_id) presenting = false;
-  const samePresenter = before !== null && position !== null && before.presenter_id === position.presenter_id;
-  state.presentation = position ? { ...position, presenter: samePresenter ? before.presenter : "" } : null;
-  if (position) followPresentation(position, false);
-  if (position && !samePresenter) pull(); // someone else presents now: read their name
-  renderSyncBar();
-}
-
 let inFlight = false;
 let queued = false;
 
 /** Send my position to the room (the latest one wins; one request at a time). */
 async function sendPosition() {
+  const socket = channel.socket;
   if (!presenting || !openDoc || !socket?.connected) return;
   if (inFlight) { queued = true; return; }
   inFlight = true;
@@ -287,7 +364,6 @@ async function sendPosition() {
       document_id: openDoc.id, version: openDoc.version, page: viewer.page, zoom: viewer.zoom,
     });
     if (!ack.ok) { presenting = false; showMessage(ack.error); renderSyncBar(); }
-    else setSeq(ack.seq);
   } catch { /* timed out: the next page turn or the reconnect resends */ }
   inFlight = false;
   if (queued) { queued = false; sendPosition(); }
@@ -311,60 +387,57 @@ function renderSyncBar() {
 
 // ---- connection ----------------------------------------------------------------------------
 
-function setSeq(seq) {
-  if (seq > lastSeq) { lastSeq = seq; sessionStorage.setItem(seqKey, String(seq)); }
-}
-
 function showLive(which) {
   const status = $("live-status");
   status.dataset.state = which;
   status.textContent = labels[which];
   document.body.classList.toggle("is-offline", which === "offline");
+  if (which === "online" && presenting) sendPosition(); // back after a reconnect
 }
 
-function connect() {
-  socket = io({ transports: ["websocket", "polling"] });
-  showLive("connecting");
-  socket.on("connect", async () => {
-    const ack = await socket.emitWithAck("join_meeting", {
-      meeting_id: config.meeting_id, last_seq: lastSeq >= 0 ? lastSeq : null,
-    });
-    if (!ack.ok) { showLive("offline"); window.location.reload(); return; }
-    showLive("online");
-    if (ack.snapshot || ack.missed.length > 0 || ack.seq !== lastSeq) await pull();
-    setSeq(ack.seq);
-    if (presenting) sendPosition();
-  });
-  socket.on("disconnect", () => showLive("offline"));
-  socket.on("connect_error", async (error) => {
-    showLive("offline");
-    if (error.message === "device_revoked") await revoked();
-    else if (error.message === "unauthorized") window.location.reload();
-  });
-  socket.on("device_revoked", revoked);
-  socket.on("vote_count_changed", (count) => conduct.onVoteCount(count));
-  for (const kind of KINDS) {
-    socket.on(kind, (notice) => {
-      if (notice.seq <= lastSeq) return; // already seen (e.g. replayed after a reconnect)
-      if (kind === "presenter_page_changed") onPresenterNotice(notice);
-      else if ((kind === "vote_opened" || kind === "vote_closed") && notice.state) {
-        conduct.onVoteNotice(kind, notice); // the notice carries the vote: no request
-      } else pull();
-      setSeq(notice.seq);
-    });
-  }
-}
+const channel = new MeetingChannel({
+  meetingId: config.meeting_id,
+  read: readState,
+  apply: applyNotice,
+  onState: takeState,
+  onStatus: showLive,
+  onError: async (error) => {
+    if (error === "device_revoked") await revoked();
+    else if (error === "unauthorized" || error === "forbidden") window.location.reload();
+  },
+  handlers: {
+    device_revoked: revoked,
+    vote_count_changed: (count) => { // unnumbered: the newest count wins
+      const vote = shared?.["conduct.vote"];
+      if (!vote || vote.vote_id !== count.vote_id) return;
+      shared["conduct.vote"] = { ...vote, cast: count.cast, eligible: count.eligible };
+      conduct.onVoteCount(count);
+    },
+  },
+});
 
 /** This tablet was removed: forget everything, then let the server say so (and wipe too). */
 async function revoked() {
-  socket?.disconnect();
+  channel.socket?.disconnect();
   await wipeTablet();
   window.location.reload();
 }
 
 // ---- controls ------------------------------------------------------------------------------
 
-function showMessage(text) { $("tablet-message").textContent = text; $("tablet-message").hidden = false; }
+function showMessage(text) {
+  $("tablet-message").textContent = text;
+  $("tablet-message").hidden = false;
+  $("tablet-message").dataset.kind = "error";
+}
+/** A passing notice (not an error): shown for a while, then hidden. */
+let noticeTimer = null;
+function showNotice(text) {
+  showMessage(text);
+  $("tablet-message").dataset.kind = "notice";
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { if ($("tablet-message").dataset.kind === "notice") hideMessage(); }, 8000);
+}
 function hideMessage() { $("tablet-message").hidden = true; }
 
 async function post(url) {
@@ -374,7 +447,7 @@ async function post(url) {
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) showMessage(answer.error || `HTTP ${response.status}`);
-    else { hideMessage(); await pull(); }
+    else { hideMessage(); await channel.resync(); }
   } catch {
     showMessage(labels.offline);
   }
@@ -412,7 +485,6 @@ function wireControls() {
   $("stop-following").addEventListener("click", () => { following = false; renderSyncBar(); });
   $("catch-up").addEventListener("click", async () => {
     following = true;
-    await pull();
     followPresentation(state.presentation, true);
     renderSyncBar();
   });
@@ -425,14 +497,17 @@ function wireControls() {
   $("stop-presenting").addEventListener("click", async () => {
     presenting = false;
     renderSyncBar();
+    const socket = channel.socket;
     if (socket?.connected) await socket.emitWithAck("stop_presenting", { meeting_id: config.meeting_id });
-    await pull();
   });
   $("start-meeting").addEventListener("click", () => post(config.start_url));
   $("end-meeting").addEventListener("click", () => {
     if (window.confirm(labels.confirm_end)) post(config.end_url);
   });
-  window.addEventListener("online", () => { if (socket && !socket.connected) socket.connect(); });
+  window.addEventListener("online", () => {
+    const socket = channel.socket;
+    if (socket && !socket.connected) socket.connect();
+  });
   window.addEventListener("offline", () => showLive("offline"));
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea") || !viewer.document) return;
@@ -452,5 +527,4 @@ function toggle(buttonId, panelId) {
 
 wireControls();
 registerWorker(config.sw_url);
-await pull();
-connect();
+await channel.start();
