@@ -322,17 +322,17 @@ def mint_checkins(env: dict[str, str], seed: Seed, count: int) -> list[tuple[str
         "DATABASE_URL": env["MEETING_DATABASE_URL"], "STORAGE_DIR": env["MEETING_STORAGE_DIR"],
         "SECRET_KEY": env["MEETING_SECRET_KEY"],
     })  # fmt: skip
-    pairs = []
     with app.app_context():
         names = [f"daibieu{i}" for i in range(1, count + 1)]
         ids = list(db.session.scalars(select(User.id).where(User.username.in_(names))))
-        for user_id in ids:
-            with app.test_request_context():
-                session.permanent = True
-                session.update(user_id=user_id, seen=int(time.time()))
-                token = generate_csrf()
-                value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-                pairs.append((f"{app.config['SESSION_COOKIE_NAME']}={value}", token))
+    pairs = []
+    for user_id in ids:  # a fresh app context each: generate_csrf keeps its token in ``g``
+        with app.app_context(), app.test_request_context():
+            session.permanent = True
+            session.update(user_id=user_id, seen=int(time.time()))
+            token = generate_csrf()
+            value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+            pairs.append((f"{app.config['SESSION_COOKIE_NAME']}={value}", token))
     db.engine.dispose()
     return pairs
 
@@ -356,7 +356,8 @@ async def check_in_at_once(base: str, meeting_id: int, people: list[tuple[str, s
         start.set()
         statuses = await asyncio.gather(*tasks)
     errors = sum(1 for status in statuses if status != 200)
-    print(f"{len(people)} check-ins at once: {errors} errors", flush=True)
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    print(f"{len(people)} check-ins at once: {errors} errors (answers: {counts})", flush=True)
     return errors
 
 

@@ -354,12 +354,26 @@ def _vote_results(pdf: FPDF, vote: VoteLine) -> None:
     _line(pdf, f"{turnout}; {vote.present} người có mặt.", "Khi kết thúc biểu quyết: ", size=10.5)
     if vote.quorum is not None:
         _line(pdf, _quorum_text(vote.quorum) + ".", "Túc số khi kết thúc: ", size=10.5)
+    if vote.verdict is not None:
+        carried, yes, base, needed, rule = vote.verdict
+        outcome = "THÔNG QUA" if carried else "KHÔNG THÔNG QUA"
+        sums = f"{yes}/{base} đồng ý, cần {needed} ({_RULES.get(rule, rule)})"
+        _line(pdf, f"{outcome}: {sums}.", "Kết luận: ", size=10.5)
     if vote.ballots:
         _room(pdf, 20)
         _line(pdf, "", "Phiếu biểu quyết ghi danh:", size=10.5)
         rows = [[str(n), voter, choice] for n, (voter, choice) in enumerate(vote.ballots, 1)]
         _table(pdf, _BALLOT_COLUMNS, rows)
     pdf.set_y(pdf.y + 2)
+
+
+#: The vote rules as the minutes state them (services/votes.py, VoteRule).
+_RULES = {
+    "majority_cast": "quá nửa số phiếu đã bỏ, kể cả phiếu không biểu quyết",
+    "majority_present": "quá nửa số thành viên có quyền biểu quyết có mặt",
+    "majority_members": "quá nửa tổng số thành viên có quyền biểu quyết",
+    "two_thirds_members": "ít nhất hai phần ba tổng số thành viên có quyền biểu quyết",
+}
 
 
 def _percent(count: int, total: int) -> str:

@@ -27,7 +27,13 @@ from browser import free_port, server_env, stop, wait_until_up
 from pdf_samples import simple_pdf
 
 #: The notices a full-room test listens to (the Socket.IO event name is the notice's kind).
-WATCHED = ("attendance_changed", "presenter_page_changed", "document_added", "notice_withheld")
+WATCHED = (
+    "attendance_changed",
+    "current_item_changed",
+    "presenter_page_changed",
+    "document_added",
+    "notice_withheld",
+)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ def test_three_tablets_check_in_vote_live_and_the_quorum_alarm_rings(chromium, s
         tablet.wait_for_selector("#vote-results:visible", timeout=WAIT_MS)
         counts = tablet.locator(".result-count").all_inner_texts()
         assert counts == ["1", "1", "0"], counts
+        verdict = tablet.locator("#results-verdict").inner_text()  # 1 of 2 ballots: a tie
+        assert verdict.startswith("Không thông qua: 1/2") and "cần 2" in verdict, verdict
     screenshot(first, "conduct-vote-results")
 
     second.click("#check-out")
@@ -200,6 +202,7 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(final.body())).pages)
     flat = re.sub(r"\s+", " ", text)
     assert "BIÊN BẢN" in flat and "Thông qua dự thảo kế hoạch?" in flat  # the vote
+    assert "KHÔNG THÔNG QUA: 1/2 đồng ý, cần 2" in flat  # and its verdict
     assert "Rời cuộc họp" in flat  # daibieu2 left early
     assert "Giao Văn phòng hoàn thiện hồ sơ." in flat
     hashes = re.findall(r"[0-9a-f]{64}", text.replace("\n", ""))

@@ -170,3 +170,53 @@ def test_one_open_vote_at_a_time_and_not_over_the_end_of_the_meeting(meeting):
         actor("chutich"), meeting.agenda_items[0], "Chọn phương án?", options=["A", "B", "C", "D"]
     )
     assert custom.options == ["A", "B", "C", "D"] and len(custom.tallies) == 4
+
+
+@pytest.mark.parametrize(
+    ("rule", "yes", "cast", "present", "members", "needed", "passed"),
+    [
+        ("majority_cast", 3, 5, 8, 10, 3, True),  # 3 of 5 ballots
+        ("majority_cast", 2, 4, 8, 10, 3, False),  # a tie is not a majority
+        ("majority_present", 4, 5, 8, 10, 5, False),  # abstaining or absent: not in favour
+        ("majority_present", 5, 5, 8, 10, 5, True),
+        ("majority_members", 5, 9, 9, 10, 6, False),  # half of all members is not enough
+        ("majority_members", 6, 9, 9, 10, 6, True),
+        ("two_thirds_members", 6, 9, 9, 10, 7, False),  # 2/3 of 10 = 6.67: 7 needed
+        ("two_thirds_members", 6, 9, 9, 9, 6, True),  # 2/3 of 9 = 6 exactly
+        ("majority_cast", 0, 0, 0, 10, 1, False),  # nobody voted: nothing is carried
+    ],
+)
+def test_the_verdict_follows_the_rule(rule, yes, cast, present, members, needed, passed):
+    verdict = votes.verdict_of(rule, yes, cast, present, members)
+    assert (verdict["needed"], verdict["passed"]) == (needed, passed)
+    assert verdict["base"] == {"majority_cast": cast, "majority_present": present}.get(
+        rule, members
+    )
+
+
+def test_a_closed_vote_says_whether_it_was_carried(meeting):
+    vote = votes.open_vote(
+        actor("chutich"), meeting.agenda_items[0], "Thông qua báo cáo?", rule="majority_members"
+    )
+    votes.cast_ballot(actor("chutich"), vote, 0)
+    votes.cast_ballot(actor("daibieu1"), vote, 0)
+    votes.cast_ballot(actor("daibieu2"), vote, 2)  # abstains
+    votes.close_vote(actor("chutich"), vote)
+    db.session.commit()
+    summary = votes.vote_summary(vote)
+    # 2 of the 5 members with a vote (the chair, daibieu1–4): 3 needed, not carried
+    assert summary["rule"] == "majority_members"
+    assert summary["verdict"] == {
+        "rule": "majority_members", "yes": 2, "base": 5, "needed": 3, "passed": False,
+    }  # fmt: skip
+    by_default = votes.open_vote(actor("chutich"), meeting.agenda_items[0], "Thông qua lần 2?")
+    votes.cast_ballot(actor("daibieu1"), by_default, 0)
+    votes.close_vote(actor("chutich"), by_default)
+    assert votes.vote_summary(by_default)["verdict"]["passed"] is True  # 1 of 1 ballot cast
+    named = votes.open_vote(
+        actor("chutich"), meeting.agenda_items[0], "Chọn phương án", options=["A", "B"]
+    )
+    votes.close_vote(actor("chutich"), named)
+    assert votes.vote_summary(named)["verdict"] is None  # named options: no verdict
+    with pytest.raises(ServiceError, match="carried"):
+        votes.open_vote(actor("chutich"), meeting.agenda_items[0], "?", rule="unanimity")

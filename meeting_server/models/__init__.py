@@ -31,7 +31,7 @@ from .signing import (
 )
 from .speaking import SpeakingRequest, SpeakingStatus
 from .users import Role, User, UserRole
-from .votes import Vote, VoteParticipation, VoteStatus, VoteTally
+from .votes import Vote, VoteParticipation, VoteRule, VoteStatus, VoteTally
 
 __all__ = [
     "AgendaItem",
@@ -73,6 +73,7 @@ __all__ = [
     "UserRole",
     "Vote",
     "VoteParticipation",
+    "VoteRule",
     "VoteStatus",
     "VoteTally",
     "is_member_role",

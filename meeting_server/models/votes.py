@@ -26,6 +26,19 @@ class VoteStatus(StrEnum):
     CLOSED = "closed"
 
 
+class VoteRule(StrEnum):
+    """When a question is carried (thông qua), chosen as the vote opens.
+
+    The first option is the approval (Đồng ý); the counts it is compared with are in
+    ``services/votes.py`` (``verdict_of``) and in docs/decisions.md.
+    """
+
+    MAJORITY_CAST = "majority_cast"  # more than half of the ballots cast (abstentions count)
+    MAJORITY_PRESENT = "majority_present"  # more than half of the voting members present
+    MAJORITY_MEMBERS = "majority_members"  # more than half of all members with a vote
+    TWO_THIRDS_MEMBERS = "two_thirds_members"  # at least two thirds of all members with a vote
+
+
 class Vote(Base):
     """One question put to the vote, its options, and (once closed) its results."""
 
@@ -42,6 +55,8 @@ class Vote(Base):
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the question is carried; none for a vote between named options (no verdict).
+    rule: Mapped[str | None] = mapped_column(String(30))
     #: Who could vote when it closed, who was present, the quorum (see services/votes.py).
     snapshot: Mapped[dict | None] = mapped_column(JSON)
 

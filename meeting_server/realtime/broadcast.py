@@ -49,56 +49,70 @@ def meeting_room(meeting_id: int, audience: Audience) -> str:
 
 
 def send_committed(session: Session) -> None:
-    """Send the messages of the transaction that just committed on ``session``."""
+    """Send the messages of the transaction that just committed on ``session``.
+
+    What the notices carry is read first; then the read transaction ends (its pooled
+    connection goes back) before a notice waits for an earlier one (``_in_order``): a room's
+    worth of waiting requests must not hold every connection the awaited one needs.
+    """
     messages = outbox.committed(session)
     if not messages:
         return
+    notices = [m for m in messages if isinstance(m, outbox.MeetingNotice)]
+    payloads: dict[tuple[int, int], list[tuple[str, Notice]]] = {}
     try:
-        if has_request_context():
-            _send(messages)
-        else:  # a command or a background task: url_for needs a request
-            public = current_app.config["PUBLIC_URL"]
-            with current_app.test_request_context(base_url=public):
-                _send(messages)
+        payloads = _read_payloads(notices)
     except Exception:  # the change is committed; a tablet catches up at its next read
-        current_app.logger.exception("sending %d live message(s) failed", len(messages))
-
-
-def _send(messages: list[outbox.Message]) -> None:
-    shared: dict[tuple[int, Audience, str], dict[str, Any]] = {}  # one read per batch
+        current_app.logger.exception("reading what %d notice(s) carry failed", len(notices))
+    finally:  # only reads since the commit: end them (objects stay loaded), free the connection
+        session.commit()
     for message in messages:
-        if isinstance(message, outbox.MeetingNotice):
-            send_notice(message, shared)
-        elif isinstance(message, outbox.InboxChanged):
-            inbox_changed(message.user_ids, message.request_id)
-        elif isinstance(message, outbox.DeviceRevoked):
-            end_device_connections(message.device_id)
-        elif isinstance(message, outbox.VoteCounted):
-            vote_count_soon(message.vote_id)
+        try:
+            _send(message, payloads)
+        except Exception:
+            current_app.logger.exception("sending %r failed", message)
 
 
-def send_notice(
-    notice: outbox.MeetingNotice, shared: dict[tuple[int, Audience, str], dict[str, Any]]
+def _read_payloads(
+    notices: list[outbox.MeetingNotice],
+) -> dict[tuple[int, int], list[tuple[str, Notice]]]:
+    """Return each notice's messages per audience room (by meeting and seq), read once per kind."""
+    if not notices:
+        return {}
+    shared: dict[tuple[int, str], dict[Audience, dict[str, Any]]] = {}
+    if has_request_context():
+        return {(n.meeting_id, n.seq): _payloads(n, shared) for n in notices}
+    public = current_app.config["PUBLIC_URL"]  # a command or a task: url_for needs a request
+    with current_app.test_request_context(base_url=public):
+        return {(n.meeting_id, n.seq): _payloads(n, shared) for n in notices}
+
+
+def _send(
+    message: outbox.Message, payloads: dict[tuple[int, int], list[tuple[str, Notice]]]
 ) -> None:
-    """Emit one notice to each audience of its meeting, with what changed for that audience."""
-    payloads: list[tuple[str, Notice]] = []
-    try:
-        payloads = _payloads(notice, shared)
-    finally:  # sent, or (on an error) at least no longer awaited by the next ones
-        _in_order(notice.meeting_id, notice.seq, payloads)
+    if isinstance(message, outbox.MeetingNotice):
+        # sent, or (if reading failed) at least no longer awaited by the next ones
+        room_payloads = payloads.get((message.meeting_id, message.seq), [])
+        _in_order(message.meeting_id, message.seq, room_payloads)
+    elif isinstance(message, outbox.InboxChanged):
+        inbox_changed(message.user_ids, message.request_id)
+    elif isinstance(message, outbox.DeviceRevoked):
+        end_device_connections(message.device_id)
+    elif isinstance(message, outbox.VoteCounted):
+        vote_count_soon(message.vote_id)
 
 
 def _payloads(
-    notice: outbox.MeetingNotice, shared: dict[tuple[int, Audience, str], dict[str, Any]]
+    notice: outbox.MeetingNotice, shared: dict[tuple[int, str], dict[Audience, dict[str, Any]]]
 ) -> list[tuple[str, Notice]]:
     meeting = db.session.get(Meeting, notice.meeting_id)
     if meeting is None:
         return []
+    key = (meeting.id, notice.kind)
+    if key not in shared:
+        shared[key] = live_state.notice_states(meeting, notice.kind)
     payloads = []
     for audience in Audience:
-        key = (meeting.id, audience, notice.kind)
-        if key not in shared:
-            shared[key] = live_state.notice_state(meeting, audience, notice.kind)
         withheld = notice.confidential and audience is Audience.PUBLIC
         payload = Notice(
             meeting_id=notice.meeting_id,
@@ -106,7 +120,7 @@ def _payloads(
             ids=[] if withheld else list(notice.ids),
             version=notice.version,
             seq=notice.seq,
-            state=shared[key],
+            state=shared[key][audience],
             readers=list(notice.readers),
         )
         payloads.append((meeting_room(meeting.id, audience), payload))
@@ -270,8 +284,9 @@ def _send_vote_count(app: Any, vote_id: int) -> None:
             )
             for audience in Audience:
                 if audience_sees_item(audience, item):
-                    socketio.emit(
-                        "vote_count_changed", payload, to=meeting_room(meeting_id, audience)
-                    )
+                    room = meeting_room(meeting_id, audience)
+                    socketio.emit("vote_count_changed", payload, to=room)
+        except Exception:  # a background task: the count is also in the next state read
+            app.logger.exception("the live count of vote %s was not sent", vote_id)
         finally:
             db.session.remove()

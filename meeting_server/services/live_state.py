@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import asdict
+from functools import cached_property
 from typing import Any, TypedDict
 
 from flask import current_app, url_for
@@ -35,6 +36,7 @@ from ..models import (
     Document,
     Meeting,
     MeetingNoticeKind,
+    Presentation,
     SpeakingRequest,
     User,
     Vote,
@@ -147,25 +149,60 @@ def shared_state(meeting: Meeting, audience: Audience) -> dict[str, Any]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    state = _build(meeting, audience, None)
+    state = _build(meeting, audience, None, _Facts(meeting))
     cache.put(key, state)
     return state
 
 
-def notice_state(meeting: Meeting, audience: Audience, kind: str) -> dict[str, Any]:
-    """Return what a notice of ``kind`` carries to ``audience``: the parts it may change.
+def notice_states(meeting: Meeting, kind: str) -> dict[Audience, dict[str, Any]]:
+    """Return what a notice of ``kind`` carries to each audience: the parts it may change.
 
-    A kind that changes everything carries the whole shared state, with ``conduct``'s parts
-    as dotted keys like the others.
+    Read once for all audiences, then filtered per audience. A kind that changes everything
+    carries the whole shared state, with ``conduct``'s parts as dotted keys like the others.
     """
-    state = _build(meeting, audience, PARTS_OF[MeetingNoticeKind(kind)])
-    conduct = state.pop("conduct", None)
-    if conduct is not None:
-        state.update({f"conduct.{key}": value for key, value in conduct.items()})
-    return state
+    parts = PARTS_OF[MeetingNoticeKind(kind)]
+    facts = _Facts(meeting)
+    states = {}
+    for audience in Audience:
+        state = _build(meeting, audience, parts, facts)
+        conduct = state.pop("conduct", None)
+        if conduct is not None:
+            state.update({f"conduct.{key}": value for key, value in conduct.items()})
+        states[audience] = state
+    return states
 
 
-def _build(meeting: Meeting, audience: Audience, parts: tuple[str, ...] | None) -> dict[str, Any]:
+class _Facts:
+    """What the shared states are made of, read at most once and shared by the audiences."""
+
+    def __init__(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+
+    @cached_property
+    def presentation(self) -> Presentation | None:
+        return presentation_service.presentation_of(self.meeting)
+
+    @cached_property
+    def votes(self) -> list[Vote]:
+        return vote_service.votes_of(self.meeting)
+
+    @cached_property
+    def open_vote(self) -> dict[str, Any] | None:
+        vote = next((v for v in self.votes if v.status == "open"), None)
+        return _open_vote(vote) if vote else None
+
+    @cached_property
+    def queue(self) -> list[SpeakingRequest]:
+        return speaking_service.queue_of(self.meeting)
+
+    @cached_property
+    def quorum(self) -> dict[str, Any]:
+        return _quorum(self.meeting)
+
+
+def _build(
+    meeting: Meeting, audience: Audience, parts: tuple[str, ...] | None, facts: _Facts
+) -> dict[str, Any]:
     wanted = (lambda part: True) if parts is None else parts.__contains__
     items = [i for i in meeting.agenda_items if audience_sees_item(audience, i)]
     state: dict[str, Any] = {}
@@ -179,24 +216,21 @@ def _build(meeting: Meeting, audience: Audience, parts: tuple[str, ...] | None) 
         ]
         conduct["can_run"] = _manages(meeting, audience) and meeting.status == "in_progress"
     if wanted("current_item_id"):
-        state["current_item_id"] = _current_item_id(meeting, audience)
+        state["current_item_id"] = _current_item_id(facts.presentation, audience)
     if wanted("presentation"):
-        state["presentation"] = _presentation(meeting, audience)
+        state["presentation"] = _presentation(facts.presentation, audience)
     if wanted("conduct.quorum"):
-        conduct["quorum"] = _quorum(meeting) if audience is Audience.MANAGERS else None
+        conduct["quorum"] = facts.quorum if audience is Audience.MANAGERS else None
     if wanted("conduct.vote") or wanted("conduct.last_vote"):
-        votes = [
-            v for v in vote_service.votes_of(meeting) if audience_sees_item(audience, v.agenda_item)
-        ]
-        open_vote = next((v for v in votes if v.status == "open"), None)
+        votes = [v for v in facts.votes if audience_sees_item(audience, v.agenda_item)]
         if wanted("conduct.vote"):
-            conduct["vote"] = _open_vote(open_vote) if open_vote else None
+            visible = any(v.status == "open" for v in votes)
+            conduct["vote"] = facts.open_vote if visible else None
         if wanted("conduct.last_vote"):
             closed = [v for v in votes if v.status == "closed"]
             conduct["last_vote"] = vote_service.vote_summary(closed[-1]) if closed else None
     if wanted("conduct.speaking"):
-        queue = speaking_service.queue_of(meeting)
-        conduct["speaking"] = [_speaking(r, audience) for r in queue]
+        conduct["speaking"] = [_speaking(r, audience) for r in facts.queue]
     if parts is None:
         state["conduct"] = conduct
     else:
@@ -248,8 +282,7 @@ def _document_state(document: Document, audience: Audience) -> DocumentState:
     )
 
 
-def _current_item_id(meeting: Meeting, audience: Audience) -> int | None:
-    presentation = presentation_service.presentation_of(meeting)
+def _current_item_id(presentation: Presentation | None, audience: Audience) -> int | None:
     if presentation is None or presentation.current_item_id is None:
         return None
     item = presentation.current_item
@@ -257,8 +290,7 @@ def _current_item_id(meeting: Meeting, audience: Audience) -> int | None:
     return presentation.current_item_id if visible else None
 
 
-def _presentation(meeting: Meeting, audience: Audience) -> dict[str, Any] | None:
-    presentation = presentation_service.presentation_of(meeting)
+def _presentation(presentation: Presentation | None, audience: Audience) -> dict[str, Any] | None:
     if presentation is None or presentation.document_id is None:
         return None  # (``document`` may still hold the one just stopped: read the column)
     document = presentation.document

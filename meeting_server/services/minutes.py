@@ -159,6 +159,8 @@ class VoteLine:
     quorum: Quorum | None
     present: int  # people present when it closed (guests included)
     ballots: tuple[tuple[str, str], ...]  # (voter, choice): open votes only
+    #: (carried, in favour, counted, needed, rule) when the vote had a rule
+    verdict: tuple[bool, int, int, int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -406,4 +408,11 @@ def _vote_line(number: int, vote: Vote) -> VoteLine:
         quorum=Quorum(quorum["members"], quorum["present"], quorum["required"]) if quorum else None,
         present=len(snapshot.get("present", [])),
         ballots=tuple((b["name"], b["choice"]) for b in snapshot.get("ballots", [])),
+        verdict=_verdict(snapshot.get("verdict")),
     )  # fmt: skip
+
+
+def _verdict(verdict: dict | None) -> tuple[bool, int, int, int, str] | None:
+    if not verdict:
+        return None
+    return (verdict["passed"], verdict["yes"], verdict["base"], verdict["needed"], verdict["rule"])

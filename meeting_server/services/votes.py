@@ -31,6 +31,7 @@ from ..models import (
     User,
     Vote,
     VoteParticipation,
+    VoteRule,
     VoteStatus,
     VoteTally,
     utcnow,
@@ -44,6 +45,15 @@ from .notices import record_notice
 #: Đồng ý / Không đồng ý / Không biểu quyết — stored in Vietnamese, the language of the record.
 DEFAULT_OPTIONS = ("Đồng ý", "Không đồng ý", "Không biểu quyết")
 MAX_OPTIONS = 10
+
+
+#: How each rule reads on the screens (the minutes say it in Vietnamese, minutes_pdf.py).
+RULE_LABELS = {
+    VoteRule.MAJORITY_CAST: _l("more than half of the ballots cast (abstentions count)"),
+    VoteRule.MAJORITY_PRESENT: _l("more than half of the voting members present"),
+    VoteRule.MAJORITY_MEMBERS: _l("more than half of all voting members"),
+    VoteRule.TWO_THIRDS_MEMBERS: _l("at least two thirds of all voting members"),
+}
 
 
 class AlreadyVoted(NotAllowed):
@@ -65,8 +75,14 @@ def open_vote(
     *,
     options: list[str] | None = None,
     secret: bool = False,
+    rule: str | None = None,
 ) -> Vote:
-    """Put a question on an agenda item to the vote (the meeting must be in progress)."""
+    """Put a question on an agenda item to the vote (the meeting must be in progress).
+
+    ``rule`` says when the question is carried (``VoteRule``; by default a majority of the
+    ballots cast; ``""``: no verdict). A vote between named options carries no verdict unless
+    a rule is given: the rule then applies to the first option.
+    """
     meeting = item.meeting
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise NotAllowed(_l("A vote can only be opened while the meeting is in progress."))
@@ -77,9 +93,15 @@ def open_vote(
         raise ServiceError(_l("Write the question to vote on."), field="question")
     labels = _clean_options(options)
     vote = Vote(
-        meeting=meeting, agenda_item=item, question=question, options=labels,
-        secret=secret, opened_by_id=actor.id, status=VoteStatus.OPEN,
-    )  # fmt: skip
+        meeting=meeting,
+        agenda_item=item,
+        question=question,
+        options=labels,
+        secret=secret,
+        rule=_rule(rule, default=None if options else VoteRule.MAJORITY_CAST),
+        opened_by_id=actor.id,
+        status=VoteStatus.OPEN,
+    )
     vote.tallies = [VoteTally(option=i, count=0) for i in range(len(labels))]
     db.session.add(vote)
     db.session.flush()
@@ -88,6 +110,42 @@ def open_vote(
     )
     record_event(actor, "vote.open", "meeting", meeting.id, vote=vote.id, secret=secret)
     return vote
+
+
+def _rule(rule: str | None, default: VoteRule | None) -> str | None:
+    """Return the rule chosen (``None``: the default; ``""``: no verdict)."""
+    if rule is None:
+        return default
+    if rule == "":
+        return None
+    try:
+        return VoteRule(rule)
+    except ValueError:
+        raise ServiceError(_l("Choose how the question is carried."), field="rule") from None
+
+
+def verdict_of(rule: str, yes: int, cast: int, present: int, members: int) -> dict[str, Any]:
+    """Return whether the first option carried the question under ``rule``, with the sums.
+
+    ``cast``: ballots cast (abstentions included); ``present``: voting members present when it
+    closed; ``members``: all members with a vote. ``needed`` is the smallest number of approvals
+    that carries it; nothing is carried with no one to count.
+    """
+    rule = VoteRule(rule)
+    base = {
+        VoteRule.MAJORITY_CAST: cast,
+        VoteRule.MAJORITY_PRESENT: present,
+        VoteRule.MAJORITY_MEMBERS: members,
+        VoteRule.TWO_THIRDS_MEMBERS: members,
+    }[rule]
+    needed = -(-2 * base // 3) if rule == VoteRule.TWO_THIRDS_MEMBERS else base // 2 + 1
+    return {
+        "rule": str(rule),
+        "yes": yes,
+        "base": base,
+        "needed": needed,
+        "passed": base > 0 and yes >= needed,
+    }
 
 
 def _clean_options(options: list[str] | None) -> list[str]:
@@ -257,6 +315,16 @@ def count_of(vote: Vote) -> VoteCount:
     return VoteCount(cast=cast or 0, eligible=_eligible_count(vote.meeting_id))
 
 
+def _voting_members(meeting_id: int) -> int:
+    """Count the members with a vote, present or not."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.meeting_id == meeting_id, Invitation.may_vote)
+    )
+    return count or 0
+
+
 def _eligible_count(meeting_id: int) -> int:
     """Count those who may vote now (see :func:`ballot_invitation`), in one query."""
     count = db.session.scalar(
@@ -292,15 +360,23 @@ def vote_summary(vote: Vote) -> dict:
     Sent inside the vote notices (so 200 tablets need no extra request) and in the state.
     """
     summary = {
-        "vote_id": vote.id, "item_id": vote.agenda_item_id, "question": vote.question,
-        "options": list(vote.options), "secret": vote.secret, "status": vote.status,
-    }  # fmt: skip
+        "vote_id": vote.id,
+        "item_id": vote.agenda_item_id,
+        "question": vote.question,
+        "options": list(vote.options),
+        "secret": vote.secret,
+        "status": vote.status,
+        "rule": vote.rule,
+    }
     if vote.snapshot is not None:
         snap = vote.snapshot
         summary |= {
-            "results": snap["results"], "cast": snap["cast"], "eligible": snap["eligible"],
+            "results": snap["results"],
+            "cast": snap["cast"],
+            "eligible": snap["eligible"],
             "quorum": snap["quorum"],
-        }  # fmt: skip
+            "verdict": snap.get("verdict"),
+        }
     return summary
 
 
@@ -322,6 +398,12 @@ def _snapshot(vote: Vote) -> dict:
                    "required": quorum.required, "met": quorum.met},
         "present": present,
     }  # fmt: skip
+    if vote.rule is not None:
+        yes = snapshot["results"][0]["count"]
+        members = _voting_members(meeting.id)
+        snapshot["verdict"] = verdict_of(
+            vote.rule, yes, snapshot["cast"], snapshot["eligible"], members
+        )
     if not vote.secret:
         snapshot["ballots"] = [
             {"name": _person(p.invitation, records.get(p.invitation_id)),

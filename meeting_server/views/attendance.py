@@ -1,6 +1,6 @@
 """Attendance: the live board, the roll call, check-in at the door (QR) and at the seat.
 
-The board re-reads ``state`` after every ``attendance_changed`` notice (poke, then pull).
+The board re-reads ``state`` (services/attendance_board.py) after the notices that change it.
 Door codes (services/checkin_codes.py): a *personal* code names an invitation (shown on the
 invitee's phone, scanned by the secretariat); the *room* code is in the door page's URL (shown
 by the room, scanned by the invitee, who signs in).
@@ -8,7 +8,6 @@ by the room, scanned by the invitee, who signs in).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import segno
@@ -43,22 +42,12 @@ from ..models import (
 )
 from ..permissions import can_record_attendance, can_view_attendance, invitation_of
 from ..services import attendance as attendance_service
+from ..services import attendance_board as board_model
 from ..services import checkin_codes as codes
 from ..services.errors import NotAllowed, ServiceError
 from .lookups import active_users, get_or_404, json_body
 
 bp = Blueprint("attendance", __name__)
-
-#: What the board shows, in this order; each person has exactly one of these.
-STATUSES = ("present", "late", "online", "delegated", "absent", "left", "not_arrived")
-STATUS_LABELS = {
-    "present": _l("Present"), "late": _l("Late"), "online": _l("Online"),
-    "delegated": _l("Delegated"), "absent": _l("Absent"), "left": _l("Left early"),
-    "not_arrived": _l("Not yet arrived"),
-}  # fmt: skip
-ROLE_LABELS = {"chair": _l("Chair"), "member": _l("Member"), "guest": _l("Guest"),
-               "secretary": _l("Secretary")}  # fmt: skip
-ROLE_ORDER = {"chair": 0, "member": 1, "guest": 2, "secretary": 3}
 
 
 class _Forbidden(ServiceError):
@@ -80,8 +69,8 @@ def board(meeting_id: int):
         meeting=meeting,
         can_record=can_record,
         deputies=[u for u in active_users() if u.id not in invited] if can_record else [],
-        labels=STATUS_LABELS,
-        **_snapshot(meeting),
+        labels=board_model.STATUS_LABELS,
+        **board_model.board_state(meeting),
     )
 
 
@@ -91,9 +80,12 @@ def state(meeting_id: int):
     """Return the board's state as JSON (re-read by the board after every notice)."""
     meeting = get_or_404(Meeting, meeting_id)
     can_record = can_record_attendance(_board_viewer(meeting), meeting)
-    snapshot = _snapshot(meeting)
+    snapshot = board_model.board_state(meeting)
     html = render_template(
-        "attendance/_board.html", can_record=can_record, labels=STATUS_LABELS, **snapshot
+        "attendance/_board.html",
+        can_record=can_record,
+        labels=board_model.STATUS_LABELS,
+        **snapshot,
     )
     meeting_json = {"id": meeting.id, "status": meeting.status, "seq": meeting.seq}
     delegate = can_record and meeting.status == MeetingStatus.PUBLISHED
@@ -113,7 +105,7 @@ def record(meeting_id: int, invitation_id: int):
         abort(404)
     _roll_call(_recorder(meeting), invitation, json_body())
     db.session.commit()
-    return jsonify(ok=True, error=None, person=_person(invitation, meeting))
+    return jsonify(ok=True, error=None, person=board_model.board_person(invitation, meeting))
 
 
 def _roll_call(actor: User, invitation: Invitation, payload: dict[str, Any]) -> Attendance:
@@ -160,7 +152,7 @@ def my_qr(meeting_id: int):
     require(invitation is not None)
     assert invitation is not None  # noqa: S101 — require() answered 403 otherwise
     code = codes.sign_code(codes.PERSONAL, meeting, invitation.id)
-    person = _person(invitation, meeting)
+    person = board_model.board_person(invitation, meeting)
     page = render_template("attendance/my_qr.html", meeting=meeting, code=code, qr=_qr(code),
                            person=person)  # fmt: skip
     return _no_store(page)
@@ -183,12 +175,12 @@ def scan(meeting_id: int):
         message = _("%(name)s already checked in at %(time)s.", name=name,
                     time=format_time(before.checked_in_at))  # fmt: skip
         return jsonify(ok=True, error=None, already=True, message=message,
-                       person=_person(invitation, meeting))  # fmt: skip
+                       person=board_model.board_person(invitation, meeting))  # fmt: skip
     done = attendance_service.check_in(actor, invitation, method=CheckInMethod.QR)
     db.session.commit()
     message = _("Checked in: %(name)s.", name=_attendee_name(invitation, done))
     return jsonify(ok=True, error=None, already=False, message=message,
-                   person=_person(invitation, meeting))  # fmt: skip
+                   person=board_model.board_person(invitation, meeting))  # fmt: skip
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance/room-qr")
@@ -238,7 +230,7 @@ def door_check_in(meeting_id: int, token: str):
 
 
 def _door_page(meeting: Meeting, invitation: Invitation | None, error: str | None = None):
-    person = _person(invitation, meeting) if invitation is not None else None
+    person = board_model.board_person(invitation, meeting) if invitation is not None else None
     return render_template("attendance/door.html", meeting=meeting, person=person, error=error)
 
 
@@ -254,7 +246,7 @@ def check_in_self(meeting_id: int):
     online = json_body().get("online") is True
     attendance_service.check_in(reader, invitation, method=CheckInMethod.TABLET, online=online)
     db.session.commit()
-    return jsonify(ok=True, error=None, **_person(invitation, meeting))
+    return jsonify(ok=True, error=None, **board_model.board_person(invitation, meeting))
 
 
 @bp.post("/tablet/meetings/<int:meeting_id>/check-out")
@@ -265,7 +257,7 @@ def check_out_self(meeting_id: int):
     reader, invitation = _self(meeting)
     attendance_service.check_out(reader, invitation)
     db.session.commit()
-    return jsonify(ok=True, error=None, **_person(invitation, meeting))
+    return jsonify(ok=True, error=None, **board_model.board_person(invitation, meeting))
 
 
 def _self(meeting: Meeting) -> tuple[User, Invitation]:
@@ -308,73 +300,6 @@ def _own_invitation(user: User | None, meeting: Meeting) -> Invitation | None:
         .where(Invitation.meeting_id == meeting.id, Attendance.deputy_id == user.id)
         .where(Attendance.status == AttendanceStatus.DELEGATED)
     )
-
-
-def _snapshot(meeting: Meeting) -> dict[str, Any]:
-    """Return everyone's attendance, the counts per status and the quorum."""
-    records = attendance_service.attendance_records(meeting)
-    people = sorted(meeting.invitations, key=_board_order)
-    rows = [_person(i, meeting, records) for i in people]
-    counts = dict.fromkeys(STATUSES, 0)
-    for row in rows:
-        counts[row["status"]] += 1
-    q = attendance_service.quorum_of(meeting)
-    text = _("Present %(present)d/%(members)d members — %(required)d needed",
-             present=q.present, members=q.members, required=q.required)  # fmt: skip
-    return {
-        "people": rows, "counts": counts, "quorum_text": text,
-        "quorum": {"members": q.members, "present": q.present, "required": q.required,
-                   "met": q.met, "percent": meeting.quorum_percent},
-        "alarm": meeting.status == MeetingStatus.IN_PROGRESS and not q.met,
-    }  # fmt: skip
-
-
-def _person(
-    invitation: Invitation, meeting: Meeting, records: dict[int, Attendance] | None = None
-) -> dict[str, Any]:
-    """Return what the board shows about one invitee (from ``records`` when given)."""
-    if records is None:
-        record = attendance_service.attendance_of(invitation)
-    else:
-        record = records.get(invitation.id)
-    status = _board_status(record, meeting)
-    return {
-        "invitation_id": invitation.id,
-        "user_id": invitation.user_id,
-        "name": invitation.user.full_name,
-        "role": invitation.role,
-        "role_label": str(ROLE_LABELS.get(invitation.role, invitation.role)),
-        "seat": invitation.seat or "",
-        "counts_toward_quorum": invitation.counts_toward_quorum,
-        "status": status,
-        "status_label": str(STATUS_LABELS[status]),
-        "online": record is not None and record.status == AttendanceStatus.ONLINE,
-        "late": record is not None and attendance_service.is_late(record, meeting),
-        "present": attendance_service.is_present(record),
-        "checked_in_at": format_time(record.checked_in_at) if record else "",
-        "checked_out_at": format_time(record.checked_out_at) if record else "",
-        "reason": record.reason if record else "",
-        "deputy": record.deputy_name if record else "",
-    }
-
-
-def _board_status(record: Attendance | None, meeting: Meeting) -> str:
-    if record is None:
-        return "not_arrived"
-    late = attendance_service.is_late(record, meeting)
-    return "late" if late and record.status in attendance_service.PRESENT else str(record.status)
-
-
-def _board_order(invitation: Invitation) -> tuple[Any, ...]:
-    """Seats in natural order ("2" before "10"), then the others by role and name."""
-    if invitation.seat:
-        return (0, _natural(invitation.seat), 0, "")
-    return (1, (), ROLE_ORDER.get(invitation.role, 9), invitation.user.full_name.casefold())
-
-
-def _natural(seat: str) -> tuple[tuple[int, int, str], ...]:
-    parts = re.findall(r"[0-9]+|[^0-9]+", seat.strip())
-    return tuple((0, int(p), "") if p[0].isdigit() else (1, 0, p.casefold()) for p in parts)
 
 
 def _attendee_name(invitation: Invitation, record: Attendance) -> str:

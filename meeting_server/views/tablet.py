@@ -34,6 +34,7 @@ from ..permissions import (
 from ..services import live_state
 from ..services import meetings as meeting_service
 from ..services import presentations as presentation_service
+from ..services import votes as vote_service
 from .lookups import get_or_404
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
@@ -66,7 +67,12 @@ def meeting(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     reader = viewer_for(meeting)
     require(can_view_meeting(reader, meeting))
-    return render_template("tablet/meeting.html", meeting=meeting, reader=reader)
+    return render_template(
+        "tablet/meeting.html",
+        meeting=meeting,
+        reader=reader,
+        rule_labels={str(rule): str(label) for rule, label in vote_service.RULE_LABELS.items()},
+    )
 
 
 @bp.get("/sw.js")

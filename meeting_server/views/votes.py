@@ -28,11 +28,15 @@ def open_vote(meeting_id: int):
     if item is None or item.meeting_id != meeting.id:
         raise ServiceError(_("Choose the agenda item to vote on."), field="item_id")
     options = payload.get("options")
+    rule = payload.get("rule")
     vote = vote_service.open_vote(
-        actor, item, str(payload.get("question") or ""),
+        actor,
+        item,
+        str(payload.get("question") or ""),
         options=[str(o) for o in options] if isinstance(options, list) else None,
         secret=bool(payload.get("secret")),
-    )  # fmt: skip
+        rule=str(rule) if rule is not None else None,
+    )
     db.session.commit()
     return jsonify(ok=True, error=None, vote_id=vote.id, seq=meeting.seq)
 

@@ -124,6 +124,15 @@ export class ConductPanel {
     box.hidden = !result || Boolean(this.state.vote);
     if (!result) return;
     this.$("results-question").textContent = result.question;
+    const verdict = result.verdict;
+    this.$("results-verdict").hidden = !verdict;
+    if (verdict) {
+      this.$("results-verdict").dataset.passed = String(verdict.passed);
+      this.$("results-verdict").textContent = this.labels.verdict
+        .replace("{verdict}", verdict.passed ? this.labels.passed : this.labels.not_passed)
+        .replace("{yes}", verdict.yes).replace("{base}", verdict.base)
+        .replace("{needed}", verdict.needed).replace("{rule}", this.labels.rules[verdict.rule] ?? verdict.rule);
+    }
     const total = Math.max(1, result.cast);
     this.$("results-list").replaceChildren(...result.results.map((row) => el("li", {},
       el("span", { className: "result-label", textContent: row.label }),
@@ -246,6 +255,7 @@ export class ConductPanel {
         question: this.$("vote-question-input").value,
         secret: this.$("vote-secret").checked,
         options: custom.length ? custom : null,
+        rule: this.$("vote-rule").value,
       }).then((answer) => {
         if (!answer) return;
         this.$("vote-question-input").value = "";
