@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, object_session
 
 from .models import (
     AgendaItem,
@@ -56,10 +56,28 @@ def invitation_of(user: User | None, meeting: Meeting) -> Invitation | None:
     session = object_session(meeting)
     if session is None or meeting.id is None or "invitations" in meeting.__dict__:
         return next((inv for inv in meeting.invitations if inv.user_id == user.id), None)
-    # One row, not the whole list: a meeting may have a thousand invitations.
-    return session.scalar(
-        select(Invitation).where(Invitation.meeting_id == meeting.id, Invitation.user_id == user.id)
-    )
+    # One row, not the whole list: a meeting may have a thousand invitations; and once per
+    # transaction (a join asks several predicates), forgotten as soon as anything is written.
+    known: dict[tuple[int, int], Invitation | None] = session.info.setdefault(_INVITATIONS, {})
+    key = (user.id, meeting.id)
+    if key not in known:
+        known[key] = session.scalar(
+            select(Invitation).where(
+                Invitation.meeting_id == meeting.id, Invitation.user_id == user.id
+            )
+        )
+    return known[key]
+
+
+_INVITATIONS = "permissions.invitations"
+
+
+def _forget_invitations(session: Session, *_: object) -> None:
+    session.info.pop(_INVITATIONS, None)
+
+
+for _moment in ("after_flush", "after_commit", "after_soft_rollback"):
+    event.listen(Session, _moment, _forget_invitations)
 
 
 def can_view_meeting(user: User | None, meeting: Meeting) -> bool:
