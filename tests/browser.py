@@ -238,6 +238,12 @@ def open_tablet(
     return page
 
 
+def answer_yes(page) -> None:
+    """Confirm the meeting screen's in-page question (a ballot, closing, leaving, ending)."""
+    page.locator("#ask-dialog[open] #ask-yes").click()
+    page.wait_for_selector("#ask-dialog:not([open])", state="attached", timeout=5_000)
+
+
 def first_meeting_of(base: str, username: str) -> int:
     """Return the id of the first meeting on ``username``'s "my meetings" page."""
     page = signed_in(base, username).get(base + "/my", timeout=10).text

@@ -10,6 +10,7 @@ import pytest
 from browser import (
     PHONE,
     TABLET,
+    answer_yes,
     live_server,
     open_tablet,
     poll,
@@ -88,15 +89,20 @@ def test_three_tablets_check_in_vote_live_and_the_quorum_alarm_rings(chromium, s
     assert poll(lambda: count_of(chair) == f"Đã biểu quyết: 0/{required}", 5), count_of(chair)
 
     first.locator(".vote-option", has_text="Đồng ý").first.click()
+    assert "Đồng ý" in first.locator("#ask-text").inner_text()  # asked in the page, not confirm()
+    screenshot(first, "conduct-ballot-confirm")
+    answer_yes(first)
     assert poll(lambda: count_of(chair).startswith("Đã biểu quyết: 1"), 5), count_of(chair)
     assert poll(lambda: count_of(second).startswith("Đã biểu quyết: 1"), 5)
     second.locator(".vote-option", has_text="Không đồng ý").click()
+    answer_yes(second)
     assert poll(lambda: count_of(chair).startswith("Đã biểu quyết: 2"), 5), count_of(chair)
     assert first.locator(".vote-option").first.is_disabled()  # a ballot is final
     screenshot(chair, "conduct-vote-open-chair")
     screenshot(second, "conduct-vote-phone")
 
     chair.click("#close-vote")
+    answer_yes(chair)
     for tablet in (chair, first, second):
         tablet.wait_for_selector("#vote-results:visible", timeout=WAIT_MS)
         counts = tablet.locator(".result-count").all_inner_texts()
@@ -106,6 +112,7 @@ def test_three_tablets_check_in_vote_live_and_the_quorum_alarm_rings(chromium, s
     screenshot(first, "conduct-vote-results")
 
     second.click("#check-out")
+    answer_yes(second)
     second.wait_for_selector("#my-attendance[data-status='left']", timeout=WAIT_MS)
     chair.wait_for_selector("#quorum-alarm:visible", timeout=WAIT_MS)
     assert "Không đủ" in chair.locator("#quorum-alarm").inner_text()
@@ -149,7 +156,11 @@ def test_a_state_read_before_a_vote_opened_does_not_hide_the_vote(chromium, serv
     held = []  # (route, response): state reads answered only when the test says so
     member.route("**/state", lambda route: held.append((route, route.fetch())))
     # checking in or out: its notice names the member, whose tablet reads its state again
-    member.click("#check-in" if member.locator("#check-in").is_visible() else "#check-out")
+    if member.locator("#check-in").is_visible():
+        member.click("#check-in")
+    else:
+        member.click("#check-out")
+        answer_yes(member)
     for _ in range(250):
         if held:
             break
@@ -169,6 +180,7 @@ def test_a_state_read_before_a_vote_opened_does_not_hide_the_vote(chromium, serv
     assert "Thông qua kế hoạch vốn?" in member.locator("#vote-question").inner_text()
 
     chair.click("#close-vote")
+    answer_yes(chair)
     member.wait_for_selector("#vote-results:visible", timeout=WAIT_MS)
     assert errors == [], errors
 
@@ -180,6 +192,7 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     chair = open_conduct_tablet(chromium, base, "chutich", errors)
     meeting_id = int(re.search(r"/meetings/(\d+)", chair.url).group(1))
     chair.click("#end-meeting")
+    answer_yes(chair)
     chair.wait_for_selector("#meeting-status .badge-ended", timeout=WAIT_MS)
 
     desk = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()

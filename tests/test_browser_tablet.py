@@ -9,7 +9,17 @@ import time
 
 import pdf_samples
 import pytest
-from browser import PHONE, TABLET, free_port, live_server, open_tablet, poll, screenshot, sign_in
+from browser import (
+    PHONE,
+    TABLET,
+    answer_yes,
+    free_port,
+    live_server,
+    open_tablet,
+    poll,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -286,6 +296,7 @@ def test_ending_the_meeting_empties_the_tablets_cache(chromium, server):
     chair = open_tablet(chromium, base, "chutich", errors, meeting_url=reader.url)
     chair.on("dialog", lambda dialog: dialog.accept())
     chair.click("#end-meeting")
+    answer_yes(chair)
     reader.wait_for_selector("#meeting-status .badge-ended", timeout=WAIT_MS)
     assert reader.locator("#tablet-message").is_visible()
     assert poll(lambda: cached_documents(reader) == 0, 5), "documents stayed after the end"

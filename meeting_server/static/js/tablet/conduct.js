@@ -2,6 +2,7 @@
 // the queue to speak, and votes. Rendered from the screen's state (meeting.js), which vote
 // and attendance notices update without a request; the live count of ballots comes as
 // `vote_count_changed`.
+import { ask } from "../lib/ask.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -195,7 +196,7 @@ export class ConductPanel {
   }
 
   async castBallot(vote, index, label) {
-    if (!window.confirm(this.labels.confirm_ballot.replace("{choice}", label))) return;
+    if (!(await ask(this.labels.confirm_ballot.replace("{choice}", label), label))) return;
     const answer = await this.send(this.url("ballot_url", vote.vote_id), { choice: index }, false);
     if (answer) {
       this.choices.set(vote.vote_id, index);
@@ -229,7 +230,7 @@ export class ConductPanel {
   wire() {
     this.$("check-in").addEventListener("click", () => this.send(this.config.check_in_url, { online: false }));
     this.$("check-out").addEventListener("click", () => {
-      if (window.confirm(this.labels.confirm_leave)) this.send(this.config.check_out_url);
+      ask(this.labels.confirm_leave).then((yes) => { if (yes) this.send(this.config.check_out_url); });
     });
     this.$("raise-hand").addEventListener("click", () => {
       const topic = this.$("speak-topic").value.trim();
@@ -243,9 +244,11 @@ export class ConductPanel {
       this.send(this.url("speaking_url", event.target.dataset.id, "withdraw"));
     });
     this.$("close-vote").addEventListener("click", () => {
-      if (this.state.vote && window.confirm(this.labels.confirm_close)) {
-        this.send(this.url("close_vote_url", this.state.vote.vote_id));
-      }
+      const vote = this.state.vote;
+      if (!vote) return;
+      ask(this.labels.confirm_close).then((yes) => {
+        if (yes) this.send(this.url("close_vote_url", vote.vote_id));
+      });
     });
     this.$("vote-form").addEventListener("submit", (event) => {
       event.preventDefault();

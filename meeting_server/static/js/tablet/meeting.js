@@ -2,6 +2,7 @@
 // The state comes whole once (a read, or the join after a reconnect); after that each notice
 // carries the parts of the room's shared state it changed (`lib/live.js` keeps them in order
 // and resyncs after a gap). A notice naming this reader makes it read its own part again.
+import { ask } from "../lib/ask.js";
 import { MeetingChannel, applyParts, partsOf } from "../lib/live.js";
 import { KIND, SHARED_PARTS } from "../lib/contract.js";
 import { ConductPanel } from "./conduct.js";
@@ -502,7 +503,7 @@ function wireControls() {
   });
   $("start-meeting").addEventListener("click", () => post(config.start_url));
   $("end-meeting").addEventListener("click", () => {
-    if (window.confirm(labels.confirm_end)) post(config.end_url);
+    ask(labels.confirm_end).then((yes) => { if (yes) post(config.end_url); });
   });
   window.addEventListener("online", () => {
     const socket = channel.socket;
