@@ -76,6 +76,11 @@ def test_a_replaced_document_reaches_the_presenter_and_every_follower(chromium, 
         message = screen.locator("#tablet-message")
         assert message.is_visible() and "phiên bản 2" in message.inner_text()
     print(f"v2 shown on the presenter and both followers {time.monotonic() - replaced:.2f} s after")
+    reader, side = (
+        phone.locator("#reader").bounding_box(),
+        phone.locator(".tablet-side").bounding_box(),
+    )
+    assert reader["y"] < side["y"], "a following phone shows the document first"
     screenshot(phone, "live-replaced-document-phone")
     screenshot(chair, "live-replaced-document-presenter")
     chair.click("#next-page")  # the room keeps following, now in version 2

@@ -130,6 +130,11 @@ def test_the_meeting_screen_reads_on_a_phone(chromium, server):
     assert poll(lambda: phone.locator("#zoom-label").inner_text() == "100%", 2)
     page_box = phone.locator(".pdfViewer .page").first.bounding_box()
     assert page_box["width"] <= PHONE["width"], "the page does not fit the phone's width"
+    reader, side = (
+        phone.locator("#reader").bounding_box(),
+        phone.locator(".tablet-side").bounding_box(),
+    )
+    assert reader["y"] < side["y"], "on a phone the open document comes before the agenda"
     screenshot(phone, "phone-meeting-screen")
     assert errors == []
 

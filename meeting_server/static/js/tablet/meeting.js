@@ -131,6 +131,8 @@ function show(changed) {
   }
   markCurrentItem();
   conduct.render(next);
+  const vote = next.conduct.vote; // on a phone: an open vote I may cast comes first
+  $("tablet").classList.toggle("voting", Boolean(vote && next.conduct.me.may_vote_now && !vote.voted));
   if (next.meeting.status === "ended") {
     showMessage(labels.ended);
     viewer.close();
@@ -304,6 +306,7 @@ function reopen(doc) {
 
 function showReader() {
   const has = openDoc !== null && viewer.document !== null;
+  $("tablet").classList.toggle("reading", has); // on a phone: the document comes first
   $("reader-empty").hidden = has;
   $("doc-title").textContent = openDoc ? openDoc.title : $("doc-title").dataset.empty;
   for (const id of ["prev-page", "next-page", "page-number", "zoom-out", "zoom-in", "zoom-fit",
