@@ -17,7 +17,7 @@ from meeting_server.models import (
     VoteParticipation,
     VoteTally,
 )
-from meeting_server.services import attendance, votes
+from meeting_server.services import attendance, vote_rules, votes
 from meeting_server.services.errors import NotAllowed, ServiceError
 from meeting_server.services.presentations import end_meeting, start_meeting
 
@@ -187,7 +187,7 @@ def test_one_open_vote_at_a_time_and_not_over_the_end_of_the_meeting(meeting):
     ],
 )
 def test_the_verdict_follows_the_rule(rule, yes, cast, present, members, needed, passed):
-    verdict = votes.verdict_of(rule, yes, cast, present, members)
+    verdict = vote_rules.verdict_of(rule, yes, cast, present, members)
     assert (verdict["needed"], verdict["passed"]) == (needed, passed)
     assert verdict["base"] == {"majority_cast": cast, "majority_present": present}.get(
         rule, members

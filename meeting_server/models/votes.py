@@ -30,7 +30,7 @@ class VoteRule(StrEnum):
     """When a question is carried (thông qua), chosen as the vote opens.
 
     The first option is the approval (Đồng ý); the counts it is compared with are in
-    ``services/votes.py`` (``verdict_of``) and in docs/decisions.md.
+    ``services/vote_rules.py`` and in docs/decisions.md.
     """
 
     MAJORITY_CAST = "majority_cast"  # more than half of the ballots cast (abstentions count)

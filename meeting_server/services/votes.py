@@ -41,19 +41,11 @@ from .attendance import attendance_records, is_present, present_clause, quorum_o
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
+from .vote_rules import choose_rule, verdict_of
 
 #: Đồng ý / Không đồng ý / Không biểu quyết — stored in Vietnamese, the language of the record.
 DEFAULT_OPTIONS = ("Đồng ý", "Không đồng ý", "Không biểu quyết")
 MAX_OPTIONS = 10
-
-
-#: How each rule reads on the screens (the minutes say it in Vietnamese, minutes_pdf.py).
-RULE_LABELS = {
-    VoteRule.MAJORITY_CAST: _l("more than half of the ballots cast (abstentions count)"),
-    VoteRule.MAJORITY_PRESENT: _l("more than half of the voting members present"),
-    VoteRule.MAJORITY_MEMBERS: _l("more than half of all voting members"),
-    VoteRule.TWO_THIRDS_MEMBERS: _l("at least two thirds of all voting members"),
-}
 
 
 class AlreadyVoted(NotAllowed):
@@ -98,7 +90,7 @@ def open_vote(
         question=question,
         options=labels,
         secret=secret,
-        rule=_rule(rule, default=None if options else VoteRule.MAJORITY_CAST),
+        rule=choose_rule(rule, default=None if options else VoteRule.MAJORITY_CAST),
         opened_by_id=actor.id,
         status=VoteStatus.OPEN,
     )
@@ -110,42 +102,6 @@ def open_vote(
     )
     record_event(actor, "vote.open", "meeting", meeting.id, vote=vote.id, secret=secret)
     return vote
-
-
-def _rule(rule: str | None, default: VoteRule | None) -> str | None:
-    """Return the rule chosen (``None``: the default; ``""``: no verdict)."""
-    if rule is None:
-        return default
-    if rule == "":
-        return None
-    try:
-        return VoteRule(rule)
-    except ValueError:
-        raise ServiceError(_l("Choose how the question is carried."), field="rule") from None
-
-
-def verdict_of(rule: str, yes: int, cast: int, present: int, members: int) -> dict[str, Any]:
-    """Return whether the first option carried the question under ``rule``, with the sums.
-
-    ``cast``: ballots cast (abstentions included); ``present``: voting members present when it
-    closed; ``members``: all members with a vote. ``needed`` is the smallest number of approvals
-    that carries it; nothing is carried with no one to count.
-    """
-    rule = VoteRule(rule)
-    base = {
-        VoteRule.MAJORITY_CAST: cast,
-        VoteRule.MAJORITY_PRESENT: present,
-        VoteRule.MAJORITY_MEMBERS: members,
-        VoteRule.TWO_THIRDS_MEMBERS: members,
-    }[rule]
-    needed = -(-2 * base // 3) if rule == VoteRule.TWO_THIRDS_MEMBERS else base // 2 + 1
-    return {
-        "rule": str(rule),
-        "yes": yes,
-        "base": base,
-        "needed": needed,
-        "passed": base > 0 and yes >= needed,
-    }
 
 
 def _clean_options(options: list[str] | None) -> list[str]:

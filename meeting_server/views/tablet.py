@@ -34,7 +34,7 @@ from ..permissions import (
 from ..services import live_state
 from ..services import meetings as meeting_service
 from ..services import presentations as presentation_service
-from ..services import votes as vote_service
+from ..services.vote_rules import RULE_LABELS
 from .lookups import get_or_404
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
@@ -71,7 +71,7 @@ def meeting(meeting_id: int):
         "tablet/meeting.html",
         meeting=meeting,
         reader=reader,
-        rule_labels={str(rule): str(label) for rule, label in vote_service.RULE_LABELS.items()},
+        rule_labels={str(rule): str(label) for rule, label in RULE_LABELS.items()},
     )
 
 
