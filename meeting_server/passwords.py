@@ -1,8 +1,8 @@
 """Password hashing with argon2id (argon2-cffi's recommended parameters).
 
-Each hash costs ~0.1 s of CPU by design; under ``serve`` it runs in the thread pool
-(``workers.offload``; argon2-cffi releases the GIL), so a room's notices keep moving while
-people sign in.
+Each hash costs ~0.1 s of CPU by design; under ``serve`` it runs in a thread, one at a time
+(``workers.offload_one_at_a_time``; argon2-cffi releases the GIL), so a room's notices keep
+moving while people sign in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .workers import offload
+from .workers import offload_one_at_a_time
 
 _hasher = PasswordHasher()
 
@@ -23,12 +23,12 @@ MIN_LENGTH = 8
 
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
-    return offload(_hasher.hash, password)
+    return offload_one_at_a_time(_hasher.hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Tell whether ``password`` matches; spend the same time when there is no hash."""
-    return offload(_verify, password_hash, password)
+    return offload_one_at_a_time(_verify, password_hash, password)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

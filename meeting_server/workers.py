@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import json
 import logging
 import math
@@ -165,6 +166,29 @@ def remembered_failure(marker: Path, failure: type[WorkFailed]) -> Iterator[None
     except failure as failed:
         marker.write_text(failed.reason)
         raise
+
+
+def offload_one_at_a_time(work: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy work off the event loop, one such job at a time per process.
+
+    For work many people start at once (20 sign-ins as a meeting begins): in parallel they
+    would take every core from the event loop, and the room's notices with it; queued, they
+    leave it a core.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return work(*args)
+    if not monkey.is_module_patched("threading"):
+        return work(*args)
+    return _serial_pool().apply(work, args)
+
+
+@functools.cache
+def _serial_pool() -> Any:
+    from gevent.threadpool import ThreadPool
+
+    return ThreadPool(1)
 
 
 def offload(work: Callable[..., T], *args: Any) -> T:
