@@ -379,9 +379,8 @@ def _sign_in(base: str, username: str) -> bool:
 
 def mint_checkins(env: dict[str, str], seed: Seed, count: int) -> list[tuple[str, str]]:
     """Return (cookie, CSRF token) for the first ``count`` participants."""
-    from flask import session
-    from flask_wtf.csrf import generate_csrf
     from sqlalchemy import select
+    from vote_bench import mint_session
 
     from meeting_server import create_app
     from meeting_server.extensions import db
@@ -394,14 +393,7 @@ def mint_checkins(env: dict[str, str], seed: Seed, count: int) -> list[tuple[str
     with app.app_context():
         names = [f"daibieu{i}" for i in range(1, count + 1)]
         ids = list(db.session.scalars(select(User.id).where(User.username.in_(names))))
-    pairs = []
-    for user_id in ids:  # a fresh app context each: generate_csrf keeps its token in ``g``
-        with app.app_context(), app.test_request_context():
-            session.permanent = True
-            session.update(user_id=user_id, seen=int(time.time()))
-            token = generate_csrf()
-            value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-            pairs.append((f"{app.config['SESSION_COOKIE_NAME']}={value}", token))
+    pairs = [mint_session(app, user_id) for user_id in ids]
     db.engine.dispose()
     return pairs
 

@@ -232,8 +232,10 @@ def prepare_vote(env: dict[str, str], seed: Seed) -> Voting:
         db.session.commit()
         voting = Voting(
             item_id=meeting.agenda_items[0].id,
-            chair=dict(zip(("Cookie", "X-CSRFToken"), _session(app, seed.chair_id), strict=True)),
-            voters=["\t".join(_session(app, i.user_id)) for i in members],
+            chair=dict(
+                zip(("Cookie", "X-CSRFToken"), mint_session(app, seed.chair_id), strict=True)
+            ),
+            voters=["\t".join(mint_session(app, i.user_id)) for i in members],
         )
     db.engine.dispose()
     if len(voting.voters) != VOTERS:
@@ -241,7 +243,7 @@ def prepare_vote(env: dict[str, str], seed: Seed) -> Voting:
     return voting
 
 
-def _session(app: Any, user_id: int) -> tuple[str, str]:
+def mint_session(app: Any, user_id: int) -> tuple[str, str]:
     """Return a signed-in session cookie for ``user_id`` and its CSRF header value."""
     from flask import session
     from flask_wtf.csrf import generate_csrf

@@ -385,10 +385,6 @@ class _Cache:
                 del self._entries[oldest]
             self._entries[key] = (time.monotonic(), state)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 def _cache() -> _Cache:
     """Return this app's cache (each app has its own database)."""

@@ -4,7 +4,7 @@
 // and resyncs after a gap). A notice naming this reader makes it read its own part again.
 import { ask } from "../lib/ask.js";
 import { MeetingChannel, applyParts, partsOf } from "../lib/live.js";
-import { KIND, SHARED_PARTS } from "../lib/contract.js";
+import { SHARED_PARTS } from "../lib/contract.js";
 import { ConductPanel } from "./conduct.js";
 import { NotesPanel } from "./notes.js";
 import { DocumentViewer } from "./viewer.js";
@@ -81,7 +81,6 @@ function applyNotice(notice) {
   if (shared === null || (notice.readers ?? []).includes(mine.reader.id)) return false;
   const changed = applyParts(shared, partSeq, notice.state, notice.seq);
   shared.meeting = { ...shared.meeting, seq: notice.seq, version: notice.version };
-  if (notice.kind === KIND.DOCUMENT_REPLACED) replaced = new Set(notice.ids);
   show(changed);
   return true;
 }
@@ -113,8 +112,6 @@ function personalise() {
     },
   };
 }
-
-let replaced = new Set(); // documents the last notice replaced (their readers are told)
 
 function show(changed) {
   const previous = state;
@@ -150,7 +147,6 @@ function show(changed) {
     followPresentation(next.presentation, previous === null);
   }
   renderSyncBar();
-  replaced = new Set();
 }
 
 /** The open document has a new version: show it at the same page (or the last), say so. */
