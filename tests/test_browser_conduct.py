@@ -31,15 +31,6 @@ def server(tmp_path_factory):
         yield running
 
 
-def open_conduct_tablet(
-    chromium, base, username, errors, meeting_url=None, viewport=TABLET, **options
-):
-    """A meeting screen whose confirmations (a ballot, closing, leaving) are accepted."""
-    page = open_tablet(chromium, base, username, errors, meeting_url, viewport, **options)
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
-
-
 def roll_call_present(base: str, meeting_id: int, count: int) -> None:
     """As ``thuky``, mark ``count`` invitees who have not checked in as present (roll call)."""
     desk = signed_in(base, "thuky")
@@ -64,22 +55,26 @@ def quorum_text(page) -> str:
 def test_three_tablets_check_in_vote_live_and_the_quorum_alarm_rings(chromium, server):
     base, _env = server
     errors: list[str] = []
-    chair = open_conduct_tablet(chromium, base, "chutich", errors)
+    chair = open_tablet(chromium, base, "chutich", errors)
     meeting_id = int(re.search(r"/meetings/(\d+)", chair.url).group(1))
     chair.click("#start-meeting")
     chair.wait_for_selector("#end-meeting:visible", timeout=WAIT_MS)
-    first = open_conduct_tablet(chromium, base, "daibieu1", errors, meeting_url=chair.url)
-    second = open_conduct_tablet(chromium, base, "daibieu2", errors, chair.url, viewport=PHONE)
+    first = open_tablet(chromium, base, "daibieu1", errors, meeting_url=chair.url)
+    second = open_tablet(chromium, base, "daibieu2", errors, chair.url, viewport=PHONE)
 
     for tablet in (chair, first, second):
         tablet.click("#check-in")
         tablet.wait_for_selector("#my-attendance[data-status='present']", timeout=WAIT_MS)
     assert poll(lambda: quorum_text(chair).startswith("Có mặt: 3/"), 5), quorum_text(chair)
     assert chair.locator("#quorum-alarm").is_visible()  # 3 of 23 members: no quorum yet
+    # the chair's controls (end, alarm, vote form, speakers) never squeeze the agenda
+    assert chair.locator(".agenda-title").first.bounding_box()["width"] >= 250
+    assert chair.locator("#agenda-live").bounding_box()["height"] >= 250
     required = int(re.search(r"cần (\d+)", quorum_text(chair)).group(1))
     roll_call_present(base, meeting_id, required - 3)  # exactly the quorum
     assert poll(lambda: not chair.locator("#quorum-alarm").is_visible(), 5)
 
+    chair.click("#tab-conduct")  # the chair's vote form shares a tab with speaking
     chair.locator("#vote-form summary").click()
     chair.fill("#vote-question-input", "Thông qua dự thảo kế hoạch?")
     chair.locator("#vote-form button[type=submit]").click()
@@ -128,8 +123,10 @@ def count_of(page) -> str:
 def test_a_participant_asks_to_speak_and_the_chair_gives_the_floor(chromium, server):
     base, _env = server
     errors: list[str] = []
-    chair = open_conduct_tablet(chromium, base, "chutich", errors)
-    member = open_conduct_tablet(chromium, base, "daibieu3", errors, meeting_url=chair.url)
+    chair = open_tablet(chromium, base, "chutich", errors)
+    member = open_tablet(chromium, base, "daibieu3", errors, meeting_url=chair.url)
+    for page in (chair, member):
+        page.click("#tab-conduct")
     member.fill("#speak-topic", "Ý kiến về tiến độ giải ngân")
     member.click("#raise-hand")
     chair.wait_for_selector(".speaker-waiting:has-text('Ý kiến về tiến độ')", timeout=WAIT_MS)
@@ -149,8 +146,8 @@ def test_a_state_read_before_a_vote_opened_does_not_hide_the_vote(chromium, serv
     """
     base, _env = server
     errors: list[str] = []
-    chair = open_conduct_tablet(chromium, base, "chutich", errors)
-    member = open_conduct_tablet(
+    chair = open_tablet(chromium, base, "chutich", errors)
+    member = open_tablet(
         chromium, base, "daibieu4", errors, meeting_url=chair.url, service_workers="block"
     )
     held = []  # (route, response): state reads answered only when the test says so
@@ -167,6 +164,7 @@ def test_a_state_read_before_a_vote_opened_does_not_hide_the_vote(chromium, serv
         member.wait_for_timeout(20)
     assert held, "the attendance notice did not make the tablet read its state"
 
+    chair.click("#tab-conduct")
     chair.locator("#vote-form summary").click()
     chair.fill("#vote-question-input", "Thông qua kế hoạch vốn?")
     chair.locator("#vote-form button[type=submit]").click()
@@ -189,14 +187,13 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     """Runs after the vote: end the meeting, write the conclusions, finalise, read the PDF."""
     base, _env = server
     errors: list[str] = []
-    chair = open_conduct_tablet(chromium, base, "chutich", errors)
+    chair = open_tablet(chromium, base, "chutich", errors)
     meeting_id = int(re.search(r"/meetings/(\d+)", chair.url).group(1))
     chair.click("#end-meeting")
     answer_yes(chair)
     chair.wait_for_selector("#meeting-status .badge-ended", timeout=WAIT_MS)
 
     desk = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
-    desk.on("dialog", lambda dialog: dialog.accept())
     desk.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(desk, base, "thuky")
     desk.goto(f"{base}/meetings/{meeting_id}")
@@ -207,6 +204,7 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     preview = desk.context.request.get(f"{base}/meetings/{meeting_id}/minutes/preview.pdf")
     assert preview.ok and preview.body().startswith(b"%PDF")
     desk.click("[data-testid=finalise]")
+    answer_yes(desk)  # "Finalise the minutes?"
     digest = desk.wait_for_selector("[data-testid=minutes-sha256]", timeout=WAIT_MS).inner_text()
     screenshot(desk, "minutes-final")
 

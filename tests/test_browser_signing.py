@@ -11,7 +11,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import PHONE, TABLET, cli, live_server, poll, screenshot, sign_in, signed_in
+from browser import (
+    PHONE,
+    TABLET,
+    answer_yes,
+    cli,
+    live_server,
+    poll,
+    screenshot,
+    sign_in,
+    signed_in,
+)
 from pdf_samples import edited_afterwards
 
 from meeting_server.demo_documents import build_demo_documents
@@ -233,7 +243,6 @@ def test_a_leader_makes_a_new_certificate_on_a_phone_and_signs_with_its_pin(
     base, _env = server
     errors: list[str] = []
     chair = page_for(chromium, base, "chutich", errors)
-    chair.on("dialog", lambda dialog: dialog.accept())  # "replaces your certificate?"
     chair.goto(base + "/certificates/")
     chair.locator("#enrol summary").click()
     form = chair.locator("form[action$='/certificates/enrol']")
@@ -241,6 +250,7 @@ def test_a_leader_makes_a_new_certificate_on_a_phone_and_signs_with_its_pin(
     form.locator("input[name=pin]").fill("975310")
     form.locator("input[name=pin_again]").fill("975310")
     form.locator("[data-testid=enrol]").click()
+    answer_yes(chair)  # "replaces your certificate?", asked in the page
     chair.wait_for_selector(".flash-ok", timeout=WAIT_MS)
     screenshot(chair, "certificate-enrolled-phone")
 

@@ -124,18 +124,36 @@ def test_the_meeting_screen_reads_on_a_phone(chromium, server):
     phone.goto(base + "/tablet")
     phone.locator("a.tablet-card").first.click()
     phone.wait_for_selector("#live-status[data-state='online']", timeout=WAIT_MS)
+    topbar = phone.locator(".topbar").bounding_box()
+    assert topbar["height"] <= 64, "the top bar takes more than one line on a phone"
+    assert "Ngô Thị Dung" in phone.locator("#menu-toggle").inner_text()  # who is signed in
+    phone.click("#tab-agenda")  # (the document tab shows first while someone presents)
     phone.locator(".doc-open").first.click()
     phone.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
+    assert phone.locator("#tab-reader").get_attribute("aria-selected") == "true"
+    assert not phone.locator("#agenda-live").is_visible()  # one tab at a time
+    phone.click("#more-tools")  # the other tools wait behind "⋯"
     phone.click("#zoom-fit")  # the presenter may be zoomed in; fit the phone's width
     assert poll(lambda: phone.locator("#zoom-label").inner_text() == "100%", 2)
+    phone.click("#more-tools")
     page_box = phone.locator(".pdfViewer .page").first.bounding_box()
     assert page_box["width"] <= PHONE["width"], "the page does not fit the phone's width"
-    reader, side = (
-        phone.locator("#reader").bounding_box(),
-        phone.locator(".tablet-side").bounding_box(),
-    )
-    assert reader["y"] < side["y"], "on a phone the open document comes before the agenda"
+    shown = phone.locator(".viewer-wrap").bounding_box()
+    assert shown["height"] >= 0.6 * PHONE["height"], f"the document gets {shown['height']} px"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "phone-meeting-screen")
+
+    reading = page_number(phone)
+    phone.click("#tab-agenda")
+    assert phone.locator("#agenda-live .agenda-item").first.is_visible()
+    assert not phone.locator(".viewer-wrap").is_visible()
+    screenshot(phone, "phone-meeting-agenda")
+    phone.click("#tab-conduct")
+    assert phone.locator("#conduct-panel").is_visible()
+    screenshot(phone, "phone-meeting-conduct")
+    phone.click("#tab-reader")
+    assert phone.locator(".viewer-wrap").is_visible()
+    assert page_number(phone) == reading  # the document stayed open behind the other tabs
     assert errors == []
 
 
@@ -226,7 +244,6 @@ def test_a_document_once_opened_stays_readable_offline(chromium, server):
 def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, server):
     base, _env = server
     admin = chromium.new_context(viewport=TABLET, locale="vi-VN").new_page()
-    admin.on("dialog", lambda dialog: dialog.accept())
     sign_in(admin, base, "admin")
     admin.goto(base + "/admin/devices")
     admin.select_option("select[name=room_id]", label="Phòng họp số 1")
@@ -252,6 +269,7 @@ def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, se
     screenshot(tablet, "tablet-paired-device")
 
     admin.locator("form[action$='/revoke'] button").click()
+    answer_yes(admin)  # "Remove this tablet?", asked in the page
     started = time.monotonic()
     # disconnected: offline, or already showing the server's "removed" page
     assert poll(lambda: tablet.locator("#live-status[data-state='online']").count() == 0, 5)
@@ -259,7 +277,7 @@ def test_a_revoked_tablet_is_disconnected_and_forgets_its_documents(chromium, se
     assert poll(lambda: tablet.locator("h1").first.inner_text() != "", 5)
     print(f"revoked tablet disconnected in {(time.monotonic() - started) * 1000:.0f} ms")
     assert poll(lambda: cached_urls(tablet) == [], 5), "the revoked tablet kept documents"
-    assert tablet.evaluate("localStorage.length") == 0
+    assert tablet.evaluate("localStorage.length") == 0, tablet.evaluate("{...localStorage}")
     assert poll(lambda: tablet.locator("#tablet").count() == 0, 5)  # the "removed" page instead
     assert not [c for c in tablet.context.cookies() if c["name"] == "meeting_device"]
     screenshot(tablet, "tablet-revoked")
@@ -299,7 +317,6 @@ def test_ending_the_meeting_empties_the_tablets_cache(chromium, server):
     reader.wait_for_selector("#page-count:text('3')", timeout=WAIT_MS)
     assert poll(lambda: cached_documents(reader) > 0, 10)
     chair = open_tablet(chromium, base, "chutich", errors, meeting_url=reader.url)
-    chair.on("dialog", lambda dialog: dialog.accept())
     chair.click("#end-meeting")
     answer_yes(chair)
     reader.wait_for_selector("#meeting-status .badge-ended", timeout=WAIT_MS)

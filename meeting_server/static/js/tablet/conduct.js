@@ -35,7 +35,6 @@ export class ConductPanel {
     this.meeting = state.meeting;
     this.items = state.items;
     this.currentItemId = state.current_item_id;
-    this.root.hidden = state.meeting.status === "draft";
     this.renderAttendance();
     this.renderQuorum();
     this.renderVote();

@@ -7,6 +7,7 @@ import { MeetingChannel, applyParts, partsOf } from "../lib/live.js";
 import { SHARED_PARTS } from "../lib/contract.js";
 import { ConductPanel } from "./conduct.js";
 import { NotesPanel } from "./notes.js";
+import { MeetingTabs, isPhone } from "./tabs.js";
 import { DocumentViewer } from "./viewer.js";
 import { keepForOffline, registerWorker, wipeTablet } from "./offline.js";
 
@@ -41,8 +42,9 @@ const notes = new NotesPanel({
   elements: { text: $("note-text"), status: $("note-status"), page: $("note-page"), older: $("older-notes") },
 });
 
+const tabs = new MeetingTabs($("tablet"));
 const conduct = new ConductPanel({
-  config, csrf, root: $("conduct-panel"),
+  config, csrf, root: $("tablet"),
   refresh: () => channel.resync(),
   markVoted: (voteId) => { mine.voted = [...mine.voted, voteId]; show(["conduct.vote"]); }, // as the server will say
   showMessage: (text) => showMessage(text),
@@ -124,11 +126,13 @@ function show(changed) {
     $("tablet").dataset.status = next.meeting.status;
     renderStatus();
     markDocuments();
-    keepForOffline(config.meeting_id, next);
+    if (!wiped) keepForOffline(config.meeting_id, next);
   }
   markCurrentItem();
   conduct.render(next);
-  const vote = next.conduct.vote; // on a phone: an open vote I may cast comes first
+  markConductTab(next);
+  suggestTab();
+  const vote = next.conduct.vote; // on a phone: an open vote I may cast shows over every tab
   $("tablet").classList.toggle("voting", Boolean(vote && next.conduct.me.may_vote_now && !vote.voted));
   if (next.meeting.status === "ended") {
     showMessage(labels.ended);
@@ -147,6 +151,20 @@ function show(changed) {
     followPresentation(next.presentation, previous === null);
   }
   renderSyncBar();
+}
+
+/** The conduct tab: offered once the meeting is published, marked with the speakers waiting. */
+function markConductTab(next) {
+  tabs.offer("conduct", next.meeting.status !== "draft");
+  $("tablet").classList.toggle("checkin-due", !$("check-in").hidden); // (shown on a phone's document tab)
+  const waiting = next.conduct.speaking.filter((r) => r.status === "waiting").length;
+  const badge = $("tab-conduct-badge");
+  tabs.mark(badge, waiting ? String(waiting) : "", labels.waiting_to_speak.replace("{n}", String(waiting)));
+}
+
+/** Until the person picks a tab, a phone shows the document once one is open. */
+function suggestTab() {
+  if (isPhone() && openDoc !== null && viewer.document !== null) tabs.suggest("reader");
 }
 
 /** The open document has a new version: show it at the same page (or the last), say so. */
@@ -195,7 +213,7 @@ function renderAgenda() {
     if (manage) {
       const button = el("button", { type: "button", className: "small make-current", textContent: a.make_current });
       button.dataset.url = config.make_current_url.replace("{id}", String(item.id));
-      head.append(button);
+      main.append(button); // under the title: the title keeps the column's width
     }
     const list = el("ul", { className: "documents" },
       ...(docs.length ? docs : [el("li", { className: "muted small", textContent: a.no_documents })]));
@@ -244,6 +262,7 @@ function markDocuments() {
 }
 
 function markSeen(doc) {
+  if (wiped) return; // (a document that finished opening after the tablet was removed)
   const seen = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
   seen[doc.id] = doc.version;
   localStorage.setItem(seenKey, JSON.stringify(seen));
@@ -302,7 +321,7 @@ function reopen(doc) {
 
 function showReader() {
   const has = openDoc !== null && viewer.document !== null;
-  $("tablet").classList.toggle("reading", has); // on a phone: the document comes first
+  suggestTab();
   $("reader-empty").hidden = has;
   $("doc-title").textContent = openDoc ? openDoc.title : $("doc-title").dataset.empty;
   for (const id of ["prev-page", "next-page", "page-number", "zoom-out", "zoom-in", "zoom-fit",
@@ -417,7 +436,9 @@ const channel = new MeetingChannel({
 });
 
 /** This tablet was removed: forget everything, then let the server say so (and wipe too). */
+let wiped = false;
 async function revoked() {
+  wiped = true;
   channel.socket?.disconnect();
   await wipeTablet();
   window.location.reload();
@@ -462,7 +483,7 @@ function wireControls() {
       if (doc) {
         if (state.presentation && doc.id !== state.presentation.document_id && !presenting) following = false;
         openDocument(doc);
-        if (window.matchMedia("(max-width: 900px)").matches) $("reader").scrollIntoView(); // phones
+        if (isPhone()) tabs.select("reader");
       }
     }
     const current = event.target.closest(".make-current");
@@ -474,6 +495,10 @@ function wireControls() {
   $("zoom-in").addEventListener("click", () => { following = following && presenting; viewer.zoomStep(1); });
   $("zoom-out").addEventListener("click", () => { following = following && presenting; viewer.zoomStep(-1); });
   $("zoom-fit").addEventListener("click", () => viewer.setZoom(100));
+  $("more-tools").addEventListener("click", () => {
+    const open = $("reader-toolbar").classList.toggle("more-open");
+    $("more-tools").setAttribute("aria-expanded", String(open));
+  });
   $("toggle-thumbs").addEventListener("click", () => toggle("toggle-thumbs", "thumbs"));
   $("toggle-notes").addEventListener("click", () => toggle("toggle-notes", "notes"));
   $("search-form").addEventListener("submit", (event) => {
