@@ -104,6 +104,13 @@ class Fleet:
                 return message
         return None
 
+    def tell(self, command: dict[str, Any]) -> None:
+        """Send ``command`` to every tablet process of this fleet."""
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(command) + "\n")
+            process.stdin.flush()
+
     def cpu_seconds(self) -> tuple[float, float]:
         """Return the CPU time used so far by the server and by these tablet processes."""
         return _cpu_seconds(self.server_pid), sum(_cpu_seconds(p.pid) for p in self.processes)

@@ -69,6 +69,8 @@ from fanout_processes import (
     free_port,
     raise_open_files_limit,
 )
+from live_busy import page_turns, prepare_presenting, two_processes
+from live_busy import targets as busy_targets
 
 from meeting_server.realtime.contract import NOTICE_KINDS
 
@@ -237,6 +239,7 @@ def main(argv: list[str]) -> int:
         seed = seed_meeting(instance, env, participants=max(max(sizes), CHECKINS))
         checkins = mint_checkins(env, seed, CHECKINS)
         signing_in = seed_accounts(env, SIGNING_IN)
+        presenting = prepare_presenting(env, seed)  # the meeting is in progress from here
         command = [sys.executable, str(BENCH / "live_bench.py"), "tablets"]
         with Processes() as processes:
             ours, bare = processes.ours_and_bare(env, port, bare_port, instance)
@@ -252,12 +255,15 @@ def main(argv: list[str]) -> int:
                 results |= shown_keys(n, measured)
                 if n == min(sizes):
                     results |= during_sign_ins(n, rounds, change, ours_fleet, ours[0], signing_in)
+                results |= page_turns(n, rounds, ours[0], seed, ours_fleet, presenting)
                 if n == 1000:
                     results["rss_1000_mb"] = rss_mb(ours[1])
             results["checkin_200_errors"] = asyncio.run(
                 check_in_at_once(ours[0], seed.meeting_id, checkins)
             )
             if max(sizes) >= 1000:
+                one = (ours[0], ours_fleet)
+                results |= two_processes(processes, env, instance, seed, one, rounds)
                 fleets = (ours_fleet, bare_fleet)
                 results |= restart(processes, env, (port, bare_port), instance, seed, fleets)
     report = summarise(results, time.monotonic() - started)
@@ -433,7 +439,7 @@ def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
         old = processes.servers[index]
         os.kill(old.pid, signal.SIGKILL)
         old.wait(timeout=10)
-        _tell(fleet, {"cmd": "come_back"})
+        fleet.tell({"cmd": "come_back"})
         if name == "ours":
             command, server_env_ = [*serve, "--port", str(ports[0])], env
         else:
@@ -451,7 +457,7 @@ def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
             time.sleep(2.0)  # the bare server keeps no history: notify once most are back
             bare_trigger(base)()
             expected = 1
-        _tell(fleet, {"cmd": "expect", "seq": expected})
+        fleet.tell({"cmd": "expect", "seq": expected})
         reports = fleet.reports("current", 90)
         times = [t for report in reports if report for t in report["times"]]
         complete = all(reports) and len(times) == fleet.size
@@ -460,13 +466,6 @@ def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
         keys[key] = round(last, 2) if math.isfinite(last) else None
         print(f"restart {name}: {len(times)}/{fleet.size} current after {last:.2f} s", flush=True)
     return keys
-
-
-def _tell(fleet: Fleet, command: dict[str, Any]) -> None:
-    for process in fleet.processes:
-        assert process.stdin is not None
-        process.stdin.write(json.dumps(command) + "\n")
-        process.stdin.flush()
 
 
 def _meeting_seq(env: dict[str, str], meeting_id: int) -> int:
@@ -518,6 +517,7 @@ def summarise(results: dict[str, Any], seconds: float) -> dict[str, Any]:
             "target_mb": TARGET_RSS_MB, "measured_mb": results["rss_1000_mb"],
             "met": results["rss_1000_mb"] <= TARGET_RSS_MB,
         }  # fmt: skip
+    targets |= busy_targets(results)
     targets["checkin_200_errors"] = {
         "target": 0, "measured": results.get("checkin_200_errors"),
         "met": results.get("checkin_200_errors") == 0,
