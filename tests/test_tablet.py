@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pdf_samples
 import pytest
@@ -86,3 +88,21 @@ def test_the_offline_worker_is_served_for_the_tablet_scope(app, client):
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert b"tablet-meeting-" in worker.data and worker.headers["Cache-Control"] == "no-cache"
     worker.close()
+
+
+def test_the_offline_worker_keeps_every_script_the_meeting_screen_imports(app):
+    """Each module meeting.js imports, directly or not, is in the worker's shell list."""
+    static = Path(app.static_folder).resolve()
+    worker = (static / "js/tablet/sw.js").read_text()
+    shell = set(re.findall(r'"(/static/[^"]+)"', worker.split("const SHELL_URLS", 1)[1]))
+    pending, imported = [static / "js/tablet/meeting.js", static / "js/common.js"], set()
+    while pending:
+        module = pending.pop()
+        path = "/static/" + module.relative_to(static).as_posix()
+        if path in imported:
+            continue
+        imported.add(path)
+        for name in re.findall(r'^import [^;]*?from "(\.[^"]+)";', module.read_text(), re.M):
+            pending.append((module.parent / name).resolve())
+    assert len(imported) >= 10, imported  # the walk followed the imports
+    assert imported - shell == set(), "add these to SHELL_URLS in static/js/tablet/sw.js"

@@ -7,6 +7,7 @@ import { MeetingChannel, applyParts, partsOf } from "../lib/live.js";
 import { SHARED_PARTS } from "../lib/contract.js";
 import { ConductPanel } from "./conduct.js";
 import { NotesPanel } from "./notes.js";
+import { AgendaView } from "./agenda.js";
 import { MeetingTabs, isPhone } from "./tabs.js";
 import { DocumentViewer } from "./viewer.js";
 import { keepForOffline, registerWorker, wipeTablet } from "./offline.js";
@@ -15,7 +16,6 @@ const config = JSON.parse(document.getElementById("tablet-config").textContent);
 const labels = config.labels;
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
-const seenKey = `tablet-seen-${config.meeting_id}`;
 
 let shared = null; // the audience's shared state, part by part
 let partSeq = {}; // part → the seq it came with (a part is replaced only by a newer one)
@@ -24,6 +24,7 @@ let state = null; // what the screen shows: shared + mine (see personalise)
 let openDoc = null;
 let following = true;
 let presenting = false;
+let wiped = false; // this tablet was removed: it keeps nothing more
 
 const viewer = new DocumentViewer({
   container: $("viewer-container"),
@@ -43,6 +44,7 @@ const notes = new NotesPanel({
 });
 
 const tabs = new MeetingTabs($("tablet"));
+const agenda = new AgendaView({ root: $("agenda-live"), config });
 const conduct = new ConductPanel({
   config, csrf, root: $("tablet"),
   refresh: () => channel.resync(),
@@ -122,13 +124,12 @@ function show(changed) {
   $("tablet").dataset.seq = String(next.meeting.seq); // how current this screen is
   const content = ["meeting", "items", "documents", "can_conduct"].some((p) => changed.includes(p));
   if (content || previous === null) {
-    renderAgenda();
+    agenda.render(next);
     $("tablet").dataset.status = next.meeting.status;
     renderStatus();
-    markDocuments();
     if (!wiped) keepForOffline(config.meeting_id, next);
   }
-  markCurrentItem();
+  agenda.markCurrent(next.current_item_id, openDoc);
   conduct.render(next);
   markConductTab(next);
   suggestTab();
@@ -176,56 +177,6 @@ function documentReplaced(fresh) {
   showNotice(labels.replaced.replace("{title}", fresh.title).replace("{version}", String(fresh.version)));
 }
 
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
-const plural = (forms, n) => (n === 1 ? forms[0] : forms[1]).replace("{n}", String(n));
-
-/** Draw the agenda with its documents (what the reader may see, nothing else). */
-function renderAgenda() {
-  const a = labels.agenda;
-  const documents = state.documents;
-  const manage = state.meeting.status === "in_progress" && state.can_conduct;
-  const rows = state.items.map((item, index) => {
-    const docs = documents.filter((doc) => doc.item_id === item.id).map((doc) => {
-      const row = el("li", { className: "document" },
-        el("button", { type: "button", className: "doc-open" },
-          el("span", { className: "doc-icon", ariaHidden: "true", textContent: "PDF" }), ` ${doc.title}`),
-        " ",
-        el("span", { className: "muted small", textContent:
-          plural(a.pages, doc.page_count) + (doc.version > 1 ? ` · v${doc.version}` : "") }),
-        " ",
-        el("span", { className: "doc-marks" }));
-      row.dataset.documentId = String(doc.id);
-      row.querySelector(".doc-open").dataset.documentId = String(doc.id);
-      return row;
-    });
-    const about = (item.presenter ? `${a.presenter}: ${item.presenter} · ` : "") + plural(a.minutes, item.planned_minutes);
-    const main = el("div", { className: "agenda-main" },
-      el("strong", { className: "agenda-title", textContent: item.title }));
-    if (item.confidential) main.append(" ", el("span", { className: "badge badge-confidential", textContent: a.confidential }));
-    main.append(" ", el("span", { className: "badge badge-current current-mark", textContent: a.now }),
-      el("div", { className: "muted small", textContent: about }));
-    const head = el("div", { className: "agenda-head" },
-      el("span", { className: "agenda-pos", textContent: `${index + 1}.` }), main);
-    if (manage) {
-      const button = el("button", { type: "button", className: "small make-current", textContent: a.make_current });
-      button.dataset.url = config.make_current_url.replace("{id}", String(item.id));
-      main.append(button); // under the title: the title keeps the column's width
-    }
-    const list = el("ul", { className: "documents" },
-      ...(docs.length ? docs : [el("li", { className: "muted small", textContent: a.no_documents })]));
-    const row = el("li", { className: "agenda-item" }, head, list);
-    row.dataset.itemId = String(item.id);
-    return row;
-  });
-  const agenda = el("ol", { className: "agenda tablet-items" },
-    ...(rows.length ? rows : [el("li", { className: "muted", textContent: a.empty })]));
-  $("agenda-live").replaceChildren(agenda);
-}
-
 function renderStatus() {
   const status = state.meeting.status;
   const badge = document.querySelector("#meeting-status .badge");
@@ -239,47 +190,6 @@ function renderStatus() {
 }
 
 function docById(id) { return state?.documents.find((d) => d.id === id) ?? null; }
-
-/** Mark documents added or replaced since this tablet last saw them ("new", "updated"). */
-function markDocuments() {
-  let seen = JSON.parse(localStorage.getItem(seenKey) ?? "null");
-  if (seen === null) { // first visit: everything present now counts as seen
-    seen = Object.fromEntries(state.documents.map((d) => [d.id, d.version]));
-    localStorage.setItem(seenKey, JSON.stringify(seen));
-  }
-  for (const doc of state.documents) {
-    const marks = document.querySelector(`.document[data-document-id="${doc.id}"] .doc-marks`);
-    if (!marks) continue;
-    marks.replaceChildren();
-    const known = seen[doc.id];
-    if (known === undefined || known < doc.version) {
-      const badge = document.createElement("span");
-      badge.className = known === undefined ? "badge badge-new" : "badge badge-updated";
-      badge.textContent = known === undefined ? labels.new : labels.updated;
-      marks.append(badge);
-    }
-  }
-}
-
-function markSeen(doc) {
-  if (wiped) return; // (a document that finished opening after the tablet was removed)
-  const seen = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
-  seen[doc.id] = doc.version;
-  localStorage.setItem(seenKey, JSON.stringify(seen));
-  markDocuments();
-}
-
-function markCurrentItem() {
-  for (const row of document.querySelectorAll(".tablet-items .agenda-item")) {
-    const current = Number(row.dataset.itemId) === state.current_item_id;
-    row.classList.toggle("current", current);
-    if (current) row.setAttribute("aria-current", "step");
-    else row.removeAttribute("aria-current");
-  }
-  for (const row of document.querySelectorAll(".document")) {
-    row.classList.toggle("open", openDoc !== null && Number(row.dataset.documentId) === openDoc.id);
-  }
-}
 
 // ---- reading -------------------------------------------------------------------------------
 
@@ -308,8 +218,8 @@ async function openDocument(doc, position = {}) {
   if (!opened) { openDoc = null; showReader(); return; }
   if (wanted !== position) viewer.moveTo(wanted.page ?? 1, wanted.zoom);
   if ($("tablet-message").dataset.kind === "error") hideMessage(); // (a notice stays its time)
-  markSeen(doc);
-  markCurrentItem();
+  if (!wiped) agenda.markSeen(doc); // (not once the tablet was removed meanwhile)
+  agenda.markCurrent(state.current_item_id, openDoc);
   showReader();
   await notes.open(doc, viewer.page);
 }
@@ -436,7 +346,6 @@ const channel = new MeetingChannel({
 });
 
 /** This tablet was removed: forget everything, then let the server say so (and wipe too). */
-let wiped = false;
 async function revoked() {
   wiped = true;
   channel.socket?.disconnect();

@@ -13,8 +13,9 @@ const MEETING_PREFIX = "tablet-meeting-";
 const SHELL_URLS = [
   "/static/css/app.css", "/static/css/tablet.css", "/static/favicon.svg", "/static/js/common.js",
   "/static/js/tablet/meeting.js", "/static/js/tablet/viewer.js", "/static/js/tablet/notes.js",
-  "/static/js/tablet/conduct.js",
+  "/static/js/tablet/conduct.js", "/static/js/tablet/agenda.js", "/static/js/tablet/tabs.js",
   "/static/js/tablet/offline.js", "/static/js/tablet/home.js",
+  "/static/js/lib/ask.js", "/static/js/lib/live.js", "/static/js/lib/contract.js",
   "/static/vendor/socket.io.esm.min.js", "/static/vendor/pdfjs/pdf.min.mjs",
   "/static/vendor/pdfjs/pdf.worker.min.mjs", "/static/vendor/pdfjs/pdf_viewer.mjs",
   "/static/vendor/pdfjs/pdf_viewer.css",
