@@ -3,8 +3,8 @@
 Started by ``bench/fanout_bench.py`` as ``python bench/fanout_bare.py --port P``. The same
 stack as ``meeting-server serve`` (monkey-patched gevent, ``gevent.pywsgi`` with
 python-engineio's simple-websocket transport) without our application: any client may connect,
-``join_meeting`` puts it in the room and acks like ours, and ``POST /notify`` emits a notice of
-the same shape as ours to the room, then answers 204.
+``join_meeting`` puts it in the room and acks like ours (with the number of the last notice),
+and ``POST /notify`` emits a notice of the same shape as ours to the room, then answers 204.
 """
 
 from gevent import monkey
@@ -28,17 +28,18 @@ def build(origin: str) -> Any:
     """Return the WSGI app: Socket.IO plus the HTTP trigger."""
     sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[origin])
     seq = itertools.count(1)
+    last = {"seq": 0}  # a tablet joining after a notice learns its number from the ack
 
     @sio.on("join_meeting")
     def join_meeting(sid: str, data: Any) -> dict[str, Any]:
         sio.enter_room(sid, ROOM)
-        return {"ok": True, "error": None, "seq": 0, "version": 0, "missed": [], "snapshot": True}
+        return {"ok": True, "error": None, "seq": last["seq"], "version": last["seq"]}
 
     def trigger(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if environ["REQUEST_METHOD"] != "POST" or environ["PATH_INFO"] != "/notify":
             start_response("404 Not Found", [("Content-Length", "0")])
             return [b""]
-        number = next(seq)
+        number = last["seq"] = next(seq)
         notice = {"meeting_id": 1, "kind": "meeting_updated", "ids": [], "version": number}
         sio.emit("meeting_updated", {**notice, "seq": number}, to=ROOM)
         start_response("204 No Content", [])

@@ -104,6 +104,10 @@ class Fleet:
                 return message
         return None
 
+    def skip_to(self, seq: int) -> None:
+        """Let :meth:`collect` ignore reports of notices up to ``seq`` (another phase's)."""
+        self.last_seq = [max(last, seq) for last in self.last_seq]
+
     def tell(self, command: dict[str, Any]) -> None:
         """Send ``command`` to every tablet process of this fleet."""
         for process in self.processes:

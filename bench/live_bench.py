@@ -22,7 +22,8 @@ minted session. What is measured, each against a baseline from the same run:
   by themselves (1–2 s apart at random, like socket.io-client) and join with their last
   ``seq``; the secretary makes one change as soon as the server answers. Measured from the
   new server's first answer until every tablet holds the latest ``seq`` (from its join answer
-  or the notice). Baseline: the same restart with the bare server and a notice
+  or the notice). Baseline: the same restart with the bare server, whose join answer carries
+  the last notice's number, and a notice as soon as it answers
   (``bare_restart_1000_all_current_s``).
 
 ``live_bench.py 200 [ROUNDS]`` takes a quick look and writes nothing; ``LIVE_INSTANCE=/some/
@@ -69,7 +70,7 @@ from fanout_processes import (
     free_port,
     raise_open_files_limit,
 )
-from live_busy import page_turns, prepare_presenting, two_processes
+from live_busy import meeting_seq, page_turns, prepare_presenting, two_processes
 from live_busy import targets as busy_targets
 
 from meeting_server.realtime.contract import NOTICE_KINDS
@@ -157,8 +158,7 @@ class ShowingTablets(fanout_tablets.Tablets):
                 join = {"meeting_id": self.meeting_id, "last_seq": last}
                 ack = await client.call("join_meeting", join, timeout=20)
                 if ack and ack.get("ok"):
-                    if not self.bare:
-                        self.advance(client, int(ack["seq"]))  # its state came with the ack
+                    self.advance(client, int(ack["seq"]))  # (ours: its state came with the ack)
                     return
             except Exception:  # noqa: S112 - the server is still starting: try again
                 continue
@@ -255,17 +255,18 @@ def main(argv: list[str]) -> int:
                 results |= shown_keys(n, measured)
                 if n == min(sizes):
                     results |= during_sign_ins(n, rounds, change, ours_fleet, ours[0], signing_in)
-                results |= page_turns(n, rounds, ours[0], seed, ours_fleet, presenting)
+                results |= page_turns(n, rounds, env, ours[0], seed, ours_fleet, presenting)
                 if n == 1000:
                     results["rss_1000_mb"] = rss_mb(ours[1])
             results["checkin_200_errors"] = asyncio.run(
                 check_in_at_once(ours[0], seed.meeting_id, checkins)
             )
             if max(sizes) >= 1000:
-                one = (ours[0], ours_fleet)
-                results |= two_processes(processes, env, instance, seed, one, rounds)
                 fleets = (ours_fleet, bare_fleet)
                 results |= restart(processes, env, (port, bare_port), instance, seed, fleets)
+                bare_fleet.stop()  # (idle from here: its tablets would only take memory)
+                one = (ours[0], ours_fleet)
+                results |= two_processes(processes, env, instance, seed, one, rounds)
     report = summarise(results, time.monotonic() - started)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if not argv:
@@ -452,9 +453,8 @@ def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
         fleet.server_pid = pid
         if name == "ours":
             edit_meeting_trigger(base, seed)()  # one change right after the restart
-            expected = _meeting_seq(env, seed.meeting_id)
-        else:
-            time.sleep(2.0)  # the bare server keeps no history: notify once most are back
+            expected = meeting_seq(env, seed.meeting_id)
+        else:  # the bare server numbers from 1 again; its join ack says the last number
             bare_trigger(base)()
             expected = 1
         fleet.tell({"cmd": "expect", "seq": expected})
@@ -466,20 +466,6 @@ def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
         keys[key] = round(last, 2) if math.isfinite(last) else None
         print(f"restart {name}: {len(times)}/{fleet.size} current after {last:.2f} s", flush=True)
     return keys
-
-
-def _meeting_seq(env: dict[str, str], meeting_id: int) -> int:
-    """Read the meeting's seq straight from the database (after the change committed)."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(env["MEETING_DATABASE_URL"])
-    with engine.connect() as connection:
-        seq = connection.execute(
-            sa.text("SELECT seq FROM meeting WHERE id = :id"), {"id": meeting_id}
-        )
-        value = int(seq.scalar_one())
-    engine.dispose()
-    return value
 
 
 def summarise(results: dict[str, Any], seconds: float) -> dict[str, Any]:

@@ -84,7 +84,15 @@ def prepare_presenting(env: dict[str, str], seed: Seed) -> Presenting:
     return presenting
 
 
-def page_turns(n: int, rounds: int, base: str, seed: Seed, fleet: Fleet, presenting: Presenting):
+def page_turns(
+    n: int,
+    rounds: int,
+    env: dict[str, str],
+    base: str,
+    seed: Seed,
+    fleet: Fleet,
+    presenting: Presenting,
+) -> dict[str, Any]:
     """Page turns to ``n`` tablets, idle and right behind a change; p99 of each and the ratio."""
     change = edit_meeting_trigger(base, seed)
     chair = socketio.Client(reconnection=False)
@@ -112,6 +120,7 @@ def page_turns(n: int, rounds: int, base: str, seed: Seed, fleet: Fleet, present
                 time.sleep(PAUSE_S)
     finally:
         chair.disconnect()
+    fleet.skip_to(meeting_seq(env, seed.meeting_id))  # the changes' own reports come late
     keys: dict[str, Any] = {}
     for busy, name in ((False, "idle"), (True, "busy")):
         values = shown[busy] + [math.inf] * missing[busy]
@@ -144,6 +153,7 @@ def two_processes(
         print(f"two processes + Redis: skipped, no Redis at {REDIS_URL} ({error})", flush=True)
         return {"live_1000_redis2_ratio": None}
     one_base, one_fleet = one
+    one_fleet.skip_to(meeting_seq(env, seed.meeting_id))  # (the restart's change came late)
     shared = {**env, "MEETING_SOCKETIO_MESSAGE_QUEUE": REDIS_URL}
     serve = [sys.executable, "-c", "from meeting_server.cli import main; main()", "serve"]
     servers, fleets = [], []
@@ -211,6 +221,20 @@ def _tablet_command() -> list[str]:
     from fanout_processes import BENCH
 
     return [sys.executable, str(BENCH / "live_bench.py"), "tablets"]
+
+
+def meeting_seq(env: dict[str, str], meeting_id: int) -> int:
+    """Read the meeting's seq straight from the database (after the change committed)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["MEETING_DATABASE_URL"])
+    with engine.connect() as connection:
+        seq = connection.execute(
+            sa.text("SELECT seq FROM meeting WHERE id = :id"), {"id": meeting_id}
+        )
+        value = int(seq.scalar_one())
+    engine.dispose()
+    return value
 
 
 def _ms(value: float) -> float | None:
