@@ -258,7 +258,6 @@ def server_env(instance: Path, port: int) -> dict[str, str]:
 
 def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTICIPANTS) -> Seed:
     """Create the people, room and published meeting; mint one session cookie per participant."""
-    from meeting_server import create_app
     from meeting_server.extensions import db
     from meeting_server.migrate import upgrade_database
     from meeting_server.models import Role
@@ -270,13 +269,7 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
     from meeting_server.services.users import create_user
 
     upgrade_database(env["MEETING_DATABASE_URL"])
-    app = create_app(
-        {
-            "DATABASE_URL": env["MEETING_DATABASE_URL"],
-            "STORAGE_DIR": env["MEETING_STORAGE_DIR"],
-            "SECRET_KEY": env["MEETING_SECRET_KEY"],
-        }
-    )
+    app = bench_app(env)
     with app.app_context():
         client_address.set("bench")
         secretary = create_user(
@@ -319,6 +312,31 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
         seed = Seed(meeting.id, room.id, chair.id, cookies)
     db.engine.dispose()
     return seed
+
+
+def bench_app(env: dict[str, str]) -> Any:
+    """The app on the bench's database and storage (for seeding, outside any server)."""
+    from meeting_server import create_app
+
+    return create_app({
+        key: env[f"MEETING_{key}"] for key in ("DATABASE_URL", "STORAGE_DIR", "SECRET_KEY")
+    })  # fmt: skip
+
+
+def secretary_and_meeting(seed: Seed) -> tuple[Any, Any]:
+    """In an app context: the bench's secretary and meeting (audit rows say "bench")."""
+    from sqlalchemy import select
+
+    from meeting_server.extensions import db
+    from meeting_server.models import Meeting, User
+    from meeting_server.services.audit import client_address
+
+    client_address.set("bench")
+    secretary = db.session.scalar(select(User).where(User.username == SECRETARY))
+    meeting = db.session.get(Meeting, seed.meeting_id)
+    if secretary is None or meeting is None:
+        raise RuntimeError("the bench's meeting is not seeded")
+    return secretary, meeting
 
 
 @contextmanager

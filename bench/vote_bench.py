@@ -47,7 +47,15 @@ import aiohttp
 import fanout_tablets
 import requests
 import socketio
-from fanout_bench import SECRETARY, Seed, percentile, seed_meeting, server_env, write
+from fanout_bench import (
+    Seed,
+    bench_app,
+    percentile,
+    secretary_and_meeting,
+    seed_meeting,
+    server_env,
+    write,
+)
 from fanout_processes import CLIENT_PROCESSES, Fleet, Processes, free_port
 from fanout_processes import raise_open_files_limit as raise_files_limit
 
@@ -124,16 +132,18 @@ class Voters(fanout_tablets.Tablets):
 
     def on_vote_notice(self, voter: Voter, notice: dict[str, Any]) -> None:
         seq = int(notice["seq"])
-        state = notice.get("state") or {}
+        state = notice.get("state") or {}  # the parts of the shared state the notice changed
         if not voter.voted and notice["kind"] == self.opened:
             voter.voted = True
             self.fired[seq] = self.fired.get(seq, 0) + 1
-            task = asyncio.ensure_future(self.cast(voter, seq, state.get("vote_id")))
+            vote_id = (state.get("conduct.vote") or {}).get("vote_id")
+            task = asyncio.ensure_future(self.cast(voter, seq, vote_id))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         elif voter.voted and notice["kind"] == self.closed:
             voter.voted = False
-            seen = [int(result["count"]) for result in state.get("results", [])]
+            closed = state.get("conduct.last_vote") or {}
+            seen = [int(result["count"]) for result in closed.get("results", [])]
             results = self.results.setdefault(seq, [])
             if seen not in results:
                 results.append(seen)
@@ -203,28 +213,15 @@ class Voting:
 
 def prepare_vote(env: dict[str, str], seed: Seed) -> Voting:
     """Start the meeting, check every member in, and mint sessions with CSRF tokens."""
-    from sqlalchemy import select
 
-    from meeting_server import create_app
     from meeting_server.extensions import db
-    from meeting_server.models import CheckInMethod, Meeting, MeetingRole, User
+    from meeting_server.models import CheckInMethod, MeetingRole
     from meeting_server.services.attendance import check_in
-    from meeting_server.services.audit import client_address
     from meeting_server.services.presentations import start_meeting
 
-    app = create_app(
-        {
-            "DATABASE_URL": env["MEETING_DATABASE_URL"],
-            "STORAGE_DIR": env["MEETING_STORAGE_DIR"],
-            "SECRET_KEY": env["MEETING_SECRET_KEY"],
-        }
-    )
+    app = bench_app(env)
     with app.app_context():
-        client_address.set("bench")
-        secretary = db.session.scalar(select(User).where(User.username == SECRETARY))
-        meeting = db.session.get(Meeting, seed.meeting_id)
-        assert secretary is not None
-        assert meeting is not None
+        secretary, meeting = secretary_and_meeting(seed)
         start_meeting(secretary, meeting)
         members = [i for i in meeting.invitations if i.role == MeetingRole.MEMBER and i.may_vote]
         for invitation in members:
