@@ -61,6 +61,7 @@ from fanout_processes import (
     Processes,
     free_port,
     raise_open_files_limit,
+    rounded_ms,
 )
 
 SIZES = (50, 200, 500, 1000)
@@ -365,20 +366,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def _ms(value: float) -> float | None:
-    return round(value, 1) if math.isfinite(value) else None
-
-
 def summarise(results: dict[int, dict[str, Samples]], seconds: float) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for n, by_server in results.items():
         for name, prefix in (("ours", "fanout"), ("bare", "bare")):
             samples = by_server[name]
             with_missing = samples.latencies_ms + [math.inf] * samples.missing
-            flat[f"{prefix}_{n}_p50_ms"] = _ms(percentile(with_missing, 50))
-            flat[f"{prefix}_{n}_p99_ms"] = _ms(percentile(with_missing, 99))
-            flat[f"{prefix}_{n}_last_ms"] = _ms(statistics.median(samples.last_ms))
-            flat[f"{prefix}_{n}_request_ms"] = _ms(statistics.median(samples.request_ms))
+            flat[f"{prefix}_{n}_p50_ms"] = rounded_ms(percentile(with_missing, 50))
+            flat[f"{prefix}_{n}_p99_ms"] = rounded_ms(percentile(with_missing, 99))
+            flat[f"{prefix}_{n}_last_ms"] = rounded_ms(statistics.median(samples.last_ms))
+            flat[f"{prefix}_{n}_request_ms"] = rounded_ms(statistics.median(samples.request_ms))
             flat[f"{prefix}_{n}_missing"] = samples.missing
             rounds = len(samples.request_ms)
             flat[f"{prefix}_{n}_server_cpu_ms"] = round(samples.server_cpu_s / rounds * 1000, 1)

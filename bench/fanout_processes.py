@@ -7,6 +7,7 @@ started (tablets first, then servers: SIGTERM, then SIGKILL after a grace period
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import resource
@@ -22,6 +23,19 @@ from typing import IO, Any
 
 BENCH = Path(__file__).resolve().parent
 CLIENT_PROCESSES = 3  # tablet processes per server
+
+
+def serve_command(port: int) -> list[str]:
+    """``meeting-server serve`` on ``port`` (the console script of the bench's interpreter)."""
+    cli = "from meeting_server.cli import main; main()"
+    return [sys.executable, "-c", cli, "serve", "--port", str(port)]
+
+
+def rounded_ms(value: float) -> float | None:
+    """A time for ``latest.json``: 0.1 ms, or ``None`` when it never happened."""
+    return round(value, 1) if math.isfinite(value) else None
+
+
 CONNECT_WAIT_S = 300.0  # the longest one "grow" may take
 
 
@@ -179,10 +193,7 @@ class Processes:
         self, env: dict[str, str], port: int, bare_port: int, log_dir: Path
     ) -> tuple[tuple[str, int], tuple[str, int]]:
         """Start ``meeting-server serve`` on ``port`` and the bare server on ``bare_port``."""
-        ours = self.server(
-            "ours", [sys.executable, "-c", "from meeting_server.cli import main; main()"]
-            + ["serve", "--port", str(port)], env, port, log_dir,
-        )  # fmt: skip
+        ours = self.server("ours", serve_command(port), env, port, log_dir)
         bare = self.server(
             "bare", [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(bare_port)],
             dict(os.environ), bare_port, log_dir,

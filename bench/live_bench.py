@@ -70,6 +70,8 @@ from fanout_processes import (
     Processes,
     free_port,
     raise_open_files_limit,
+    rounded_ms,
+    serve_command,
 )
 from live_busy import at_most, meeting_seq, page_turns, prepare_presenting, two_processes
 from live_busy import targets as busy_targets
@@ -302,16 +304,12 @@ def shown_keys(n: int, samples: dict[str, Samples]) -> dict[str, Any]:
     for name, prefix in (("ours", f"live_{n}_all_shown"), ("bare", f"bare_{n}_shown")):
         got = samples[name]
         values = got.shown_ms + [math.inf] * got.missing
-        keys[f"{prefix}_p50_ms"] = _ms(percentile(values, 50))
-        keys[f"{prefix}_p99_ms"] = _ms(percentile(values, 99))
+        keys[f"{prefix}_p50_ms"] = rounded_ms(percentile(values, 50))
+        keys[f"{prefix}_p99_ms"] = rounded_ms(percentile(values, 99))
         keys[f"{prefix}_missing"] = got.missing
     ours, bare = keys[f"live_{n}_all_shown_p99_ms"], keys[f"bare_{n}_shown_p99_ms"]
     keys[f"live_{n}_ratio_vs_bare"] = round(ours / bare, 2) if ours and bare else None
     return keys
-
-
-def _ms(value: float) -> float | None:
-    return round(value, 1) if math.isfinite(value) else None
 
 
 def rss_mb(pid: int) -> float:
@@ -363,7 +361,7 @@ def during_sign_ins(n, rounds, change, fleet: Fleet, base: str, names: list[str]
                 shown += [(t - sent) * 1000 for t in arrivals]
                 missing += lost
             time.sleep(PAUSE_S)
-    p99 = _ms(percentile(shown + [math.inf] * missing, 99))
+    p99 = rounded_ms(percentile(shown + [math.inf] * missing, 99))
     print(f"N={n} while {len(names)} sign in: shown p99 {p99} ms", flush=True)
     return {f"live_{n}_signing_in_shown_p99_ms": p99}
 
@@ -428,14 +426,13 @@ async def check_in_at_once(base: str, meeting_id: int, people: list[tuple[str, s
 def restart(processes, env, ports, instance, seed, fleets) -> dict[str, Any]:
     """Kill each server, start it again, make one change; time until every tablet is current."""
     keys: dict[str, Any] = {}
-    serve = [sys.executable, "-c", "from meeting_server.cli import main; main()", "serve"]
     for index, (name, fleet) in enumerate(zip(("ours", "bare"), fleets, strict=True)):
         old = processes.servers[index]
         os.kill(old.pid, signal.SIGKILL)
         old.wait(timeout=10)
         fleet.tell({"cmd": "come_back"})
         if name == "ours":
-            command, server_env_ = [*serve, "--port", str(ports[0])], env
+            command, server_env_ = serve_command(ports[0]), env
         else:
             command = [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(ports[1])]
             server_env_ = dict(os.environ)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from fanout_bench import (
     percentile,
     secretary_and_meeting,
 )
-from fanout_processes import Fleet, Processes, free_port
+from fanout_processes import Fleet, Processes, free_port, rounded_ms, serve_command
 
 WARMUP = 2
 ROUND_WAIT_S = 30.0
@@ -119,7 +118,7 @@ def page_turns(
     keys: dict[str, Any] = {}
     for busy, name in ((False, "idle"), (True, "busy")):
         values = shown[busy] + [math.inf] * missing[busy]
-        keys[f"live_{n}_page_turn_{name}_p99_ms"] = _ms(percentile(values, 99))
+        keys[f"live_{n}_page_turn_{name}_p99_ms"] = rounded_ms(percentile(values, 99))
     idle, busy_p99 = (
         keys[f"live_{n}_page_turn_idle_p99_ms"],
         keys[f"live_{n}_page_turn_busy_p99_ms"],
@@ -150,15 +149,13 @@ def two_processes(
     one_base, one_fleet = one
     one_fleet.skip_to(meeting_seq(env, seed.meeting_id))  # (the restart's change came late)
     shared = {**env, "MEETING_SOCKETIO_MESSAGE_QUEUE": REDIS_URL}
-    serve = [sys.executable, "-c", "from meeting_server.cli import main; main()", "serve"]
     servers, fleets = [], []
     for index, cookies in enumerate((seed.cookies[:500], seed.cookies[500:1000])):
         port = free_port()
-        server = processes.server(
-            f"redis-{index + 1}", [*serve, "--port", str(port)], shared, port, log_dir
+        server = processes.server(f"redis-{index + 1}", serve_command(port), shared, port, log_dir)
+        fleet = processes.fleet(
+            f"redis-{index + 1}", server, seed.meeting_id, log_dir, one_fleet.command
         )
-        fleet = processes.fleet(f"redis-{index + 1}", server, seed.meeting_id, log_dir,
-                                _tablet_command())  # fmt: skip
         fleet.grow(cookies)
         servers.append(server)
         fleets.append(fleet)
@@ -184,7 +181,9 @@ def two_processes(
             time.sleep(PAUSE_S)
     for fleet in fleets:
         fleet.stop()
-    p99 = {name: _ms(percentile(shown[name] + [math.inf] * missing[name], 99)) for name in shown}
+    p99 = {
+        name: rounded_ms(percentile(shown[name] + [math.inf] * missing[name], 99)) for name in shown
+    }
     ratio = round(p99["two"] / p99["one"], 2) if p99["one"] and p99["two"] else None
     print(f"N=1000 two processes + Redis p99 {p99['two']} ms, one {p99['one']} ms", flush=True)
     return {
@@ -219,12 +218,6 @@ def at_most(limit: float, measured: float | None, unit: str = "") -> dict[str, A
     }
 
 
-def _tablet_command() -> list[str]:
-    from fanout_processes import BENCH
-
-    return [sys.executable, str(BENCH / "live_bench.py"), "tablets"]
-
-
 def meeting_seq(env: dict[str, str], meeting_id: int) -> int:
     """Read the meeting's seq straight from the database (after the change committed)."""
     import sqlalchemy as sa
@@ -237,7 +230,3 @@ def meeting_seq(env: dict[str, str], meeting_id: int) -> int:
         value = int(seq.scalar_one())
     engine.dispose()
     return value
-
-
-def _ms(value: float) -> float | None:
-    return round(value, 1) if math.isfinite(value) else None

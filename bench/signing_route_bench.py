@@ -34,7 +34,7 @@ from typing import Any
 
 import requests
 from fanout_bench import percentile, write
-from fanout_processes import Processes, free_port
+from fanout_processes import Processes, free_port, serve_command
 
 STEPS = 10
 BATCH = 30
@@ -190,10 +190,7 @@ def main(argv: list[str]) -> int:
         print(f"seeding the demo and {steps + batch} requests …", flush=True)
         made = seed(env, steps + batch)
         with Processes() as processes:
-            base, _pid = processes.server(
-                "ours", [sys.executable, "-c", "from meeting_server.cli import main; main()",
-                         "serve", "--port", str(port)], env, port, instance,
-            )  # fmt: skip
+            base, _pid = processes.server("ours", serve_command(port), env, port, instance)
             samples = measure(base, made[:steps], made[steps:])
     report = summarise(samples, batch)
     if not argv:

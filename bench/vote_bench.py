@@ -56,7 +56,7 @@ from fanout_bench import (
     server_env,
     write,
 )
-from fanout_processes import CLIENT_PROCESSES, Fleet, Processes, free_port
+from fanout_processes import CLIENT_PROCESSES, Fleet, Processes, free_port, rounded_ms
 from fanout_processes import raise_open_files_limit as raise_files_limit
 
 VOTERS = 200
@@ -437,24 +437,20 @@ def _check_results(sent: list[int], snapshot: dict[str, Any], seen: list[list[in
 # --- results ----------------------------------------------------------------------------------
 
 
-def _ms(value: float) -> float | None:
-    return round(value, 1) if math.isfinite(value) else None
-
-
 def summarise(results: dict[str, Samples], rounds: int, seconds: float) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, prefix in (("ours", "vote"), ("bare", "bare")):
         got = results[name]
         n = VOTERS
-        flat[f"{prefix}_{n}_total_ms"] = _ms(statistics.median(got.total_ms))
-        flat[f"{prefix}_{n}_total_rounds_ms"] = [_ms(ms) for ms in got.total_ms]
-        flat[f"{prefix}_{n}_opened_last_ms"] = _ms(statistics.median(got.opened_ms))
-        flat[f"{prefix}_{n}_ballots_done_ms"] = _ms(statistics.median(got.ballots_ms))
-        flat[f"{prefix}_{n}_ballot_p50_ms"] = _ms(percentile(got.ballot_ms, 50))
-        flat[f"{prefix}_{n}_ballot_p99_ms"] = _ms(percentile(got.ballot_ms, 99))
-        flat[f"{prefix}_{n}_open_request_ms"] = _ms(statistics.median(got.open_request_ms))
-        flat[f"{prefix}_{n}_close_request_ms"] = _ms(statistics.median(got.close_request_ms))
-        flat[f"{prefix}_{n}_closed_p99_ms"] = _ms(percentile(got.closed_ms, 99))
+        flat[f"{prefix}_{n}_total_ms"] = rounded_ms(statistics.median(got.total_ms))
+        flat[f"{prefix}_{n}_total_rounds_ms"] = [rounded_ms(ms) for ms in got.total_ms]
+        flat[f"{prefix}_{n}_opened_last_ms"] = rounded_ms(statistics.median(got.opened_ms))
+        flat[f"{prefix}_{n}_ballots_done_ms"] = rounded_ms(statistics.median(got.ballots_ms))
+        flat[f"{prefix}_{n}_ballot_p50_ms"] = rounded_ms(percentile(got.ballot_ms, 50))
+        flat[f"{prefix}_{n}_ballot_p99_ms"] = rounded_ms(percentile(got.ballot_ms, 99))
+        flat[f"{prefix}_{n}_open_request_ms"] = rounded_ms(statistics.median(got.open_request_ms))
+        flat[f"{prefix}_{n}_close_request_ms"] = rounded_ms(statistics.median(got.close_request_ms))
+        flat[f"{prefix}_{n}_closed_p99_ms"] = rounded_ms(percentile(got.closed_ms, 99))
         flat[f"{prefix}_{n}_missing"] = got.missing
         flat[f"{prefix}_{n}_failed_ballots"] = got.failed
         flat[f"{prefix}_{n}_server_cpu_ms"] = round(got.server_cpu_s / rounds * 1000, 1)

@@ -1,12 +1,8 @@
 // The meeting screen's agenda: the items and their documents as this reader may see them
 // (drawn from the state with the page's labels), the "new" / "updated" marks of documents this
 // tablet has not opened yet, the current item and the open document.
+import { el } from "../lib/dom.js";
 
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 const plural = (forms, n) => (n === 1 ? forms[0] : forms[1]).replace("{n}", String(n));
 
 export class AgendaView {

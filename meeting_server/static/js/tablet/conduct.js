@@ -3,12 +3,7 @@
 // and attendance notices update without a request; the live count of ballots comes as
 // `vote_count_changed`.
 import { ask } from "../lib/ask.js";
-
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
+import { el } from "../lib/dom.js";
 
 export class ConductPanel {
   constructor({ config, csrf, root, refresh, markVoted, showMessage, hideMessage, openDocumentId }) {

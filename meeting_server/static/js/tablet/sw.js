@@ -16,6 +16,7 @@ const SHELL_URLS = [
   "/static/js/tablet/conduct.js", "/static/js/tablet/agenda.js", "/static/js/tablet/tabs.js",
   "/static/js/tablet/offline.js", "/static/js/tablet/home.js",
   "/static/js/lib/ask.js", "/static/js/lib/live.js", "/static/js/lib/contract.js",
+  "/static/js/lib/dom.js",
   "/static/vendor/socket.io.esm.min.js", "/static/vendor/pdfjs/pdf.min.mjs",
   "/static/vendor/pdfjs/pdf.worker.min.mjs", "/static/vendor/pdfjs/pdf_viewer.mjs",
   "/static/vendor/pdfjs/pdf_viewer.css",
