@@ -30,6 +30,32 @@ class CommitSession(Session):
         for hook in self.after_commit_returned:
             hook(self)
 
+    def end_read(self) -> None:
+        """End a transaction that has only read, so its pooled connection serves others.
+
+        For a request about to wait for slow work off the event loop (a password hash, queued
+        behind others): twenty sign-ins at once would otherwise hold every connection of the
+        pool while they wait, and the room's next change would wait with them. Objects stay
+        usable and are read again when touched. Refuses once the transaction has written.
+        """
+        if self.new or self.dirty or self.deleted or self.info.get(_WROTE):
+            raise RuntimeError("end_read() after a write would lose it; commit first")
+        self.rollback()
+
+
+_WROTE = "wrote in this transaction"
+
+
+@event.listens_for(CommitSession, "after_flush")
+def _remember_write(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(CommitSession, "after_transaction_end")
+def _forget_write(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
 
 class Database:
     """The engine and a request-scoped session, bound to one app."""

@@ -168,12 +168,19 @@ def remembered_failure(marker: Path, failure: type[WorkFailed]) -> Iterator[None
         raise
 
 
-def offload_one_at_a_time(work: Callable[..., T], *args: Any) -> T:
-    """Run CPU-heavy work off the event loop, one such job at a time per process.
+#: The niceness of the thread that hashes passwords: the kernel runs the event loop first and
+#: the hashing in the time it leaves (19 is the lowest priority; raising it needs no privilege).
+BACKGROUND_NICENESS = 19
 
-    For work many people start at once (20 sign-ins as a meeting begins): in parallel they
-    would take every core from the event loop, and the room's notices with it; queued, they
-    leave it a core.
+
+def offload_one_at_a_time(work: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy work off the event loop, one job at a time, at the lowest CPU priority.
+
+    For work many people start at once (20 sign-ins as a meeting begins). argon2 hashes on
+    four threads of its own, so even one job at a time would take both cores from the event
+    loop and the room's notices with it; at niceness 19 (which the threads argon2 starts
+    inherit) the kernel gives the loop the CPU whenever it wants it, and a sign-in waits only
+    while the room is busy.
     """
     try:
         from gevent import monkey
@@ -181,7 +188,16 @@ def offload_one_at_a_time(work: Callable[..., T], *args: Any) -> T:
         return work(*args)
     if not monkey.is_module_patched("threading"):
         return work(*args)
-    return _serial_pool().apply(work, args)
+    return _serial_pool().apply(_in_background, (work, *args))
+
+
+def _in_background(work: Callable[..., T], *args: Any) -> T:
+    """Run ``work`` in this (pool) thread after lowering the thread's CPU priority."""
+    import threading
+
+    with contextlib.suppress(OSError):  # (a platform without per-thread niceness)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    return work(*args)
 
 
 @functools.cache

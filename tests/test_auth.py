@@ -6,12 +6,13 @@ import re
 import time
 
 import pytest
+from clients import PASSWORD
 from flask import Flask
 from sqlalchemy import select
 
 from meeting_server import create_app
 from meeting_server.extensions import db
-from meeting_server.models import AuditEvent
+from meeting_server.models import AuditEvent, User
 
 
 def test_login_redirects_secretary_to_schedule(client, auth, secretary):
@@ -69,6 +70,43 @@ def test_login_never_redirects_off_site(client, secretary, target):
         "/login", data={"username": "thuky", "password": "correct-horse-42", "next": target}
     )
     assert login.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])
+def test_the_password_hash_runs_with_no_database_connection_held(
+    app, client, auth, secretary, monkeypatch, password
+):
+    """Twenty sign-ins queued behind each other's hashes must not hold the pool's connections."""
+    from meeting_server.services import users
+
+    held_during_hash = []
+
+    def verify_and_look(*args):
+        held_during_hash.append(db.engine.pool.checkedout())
+        return real_verify(*args)
+
+    real_verify = users.verify_password
+    monkeypatch.setattr(users, "verify_password", verify_and_look)
+    auth.login("thuky", password)
+    assert held_during_hash == [0]
+    with app.app_context():  # the sign-in (or the failure) was still recorded
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert ("auth.login" if password == PASSWORD else "auth.login_failed") in actions
+
+
+def test_ending_a_read_refuses_once_something_was_written(app, secretary):
+    with app.app_context():
+        user = db.session.get(User, secretary.id)
+        db.session().end_read()  # only read: fine, and the object is still usable
+        assert user.username == "thuky"
+        user.full_name = "Đổi tên"
+        with pytest.raises(RuntimeError, match="commit first"):
+            db.session().end_read()
+        db.session.flush()
+        with pytest.raises(RuntimeError, match="commit first"):
+            db.session().end_read()
+        db.session.commit()
+        db.session().end_read()  # a new transaction: nothing written in it yet
 
 
 def test_deactivated_user_cannot_sign_in(app, client, auth, create_user):

@@ -89,7 +89,9 @@ def authenticate(username: str, password: str) -> User | None:
     """Return the active user with these credentials and record the attempt, else ``None``."""
     username = username.strip().lower()
     user = db.session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else None, password)
+    stored_hash = user.password_hash if user else None
+    db.session().end_read()  # no connection held while the hash waits its turn
+    ok = verify_password(stored_hash, password)
     if not ok or user is None or not user.active:
         record_event(
             user, "auth.login_failed", "user", user.id if user else None, username=username
