@@ -23,7 +23,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 from werkzeug.wrappers import Response
 
 from .extensions import db
@@ -165,8 +164,7 @@ def _load_session_user() -> None:
         clear_session()
         flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
         return
-    # Roles are read when a permission asks (many tablet requests, a ballot say, never do).
-    user = db.session.get(User, user_id, options=[lazyload(User.role_rows)])
+    user = db.session.get(User, user_id)  # (roles are read when a permission asks)
     if user is None or not user.active:
         session.clear()
         return

@@ -37,8 +37,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Read when a permission asks (one small query), not with every user: a tablet's join
+    # loads the person, the meeting's chair and secretary, and an invitation's invitee, and
+    # asks about at most one of them. Lists that show roles load them with ``selectinload``.
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     __table_args__ = (

@@ -46,7 +46,6 @@ from ..permissions import (
     audience_may_download,
     audience_of,
     audience_sees_item,
-    invitation_of,
 )
 from . import attendance as attendance_service
 from . import presentations as presentation_service
@@ -342,9 +341,9 @@ def _speaking(request: SpeakingRequest, audience: Audience) -> dict[str, Any]:
 
 def reader_state(meeting: Meeting, reader: User, *, at_seat: bool) -> ReaderState:
     """Return ``reader``'s own part: attendance, may they vote now, their ballot."""
-    invitation = invitation_of(reader, meeting)
-    record = attendance_service.attendance_of(invitation) if invitation else None
-    voter = vote_service.ballot_invitation(reader, meeting.id, at_seat=at_seat)
+    held = vote_service.invitations_held(reader.id, meeting.id)  # one query for both
+    invitation, record = held.own or (None, None)
+    voter = vote_service.choose_ballot(held, reader.id, at_seat=at_seat)
     voted = vote_service.votes_with_ballots_of([invitation, voter], meeting.id)
     return ReaderState(
         reader={"id": reader.id, "name": reader.full_name},

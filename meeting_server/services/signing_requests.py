@@ -41,6 +41,7 @@ from ..models import (
     StepKind,
     StepStatus,
     User,
+    UserRole,
     utcnow,
 )
 from ..permissions import can_hold_signing_key
@@ -369,8 +370,8 @@ def requests_for_minutes(minutes: Minutes) -> list[SigningRequest]:
 
 def clerks() -> list[User]:
     """Return the active clerks (who may apply the seal)."""
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))
-    return [u for u in users if u.has_role(Role.CLERK)]
+    query = select(User).join(UserRole).where(User.active.is_(True), UserRole.role == Role.CLERK)
+    return list(db.session.scalars(query.order_by(User.full_name)))
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql import Executable
@@ -142,45 +142,62 @@ def ballot_invitation(
     """
     if user is None:
         return None
-    own = _with_attendance("invitee", user.id, meeting_id)
-    if own is not None:
-        invitation, record = own
+    return choose_ballot(invitations_held(user.id, meeting_id), user.id, at_seat=at_seat)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A person's invitations to one meeting, with attendance: their own, and any delegated."""
+
+    own: tuple[Invitation, Attendance | None] | None
+    delegated: tuple[Invitation, Attendance | None] | None
+
+
+def invitations_held(user_id: int, meeting_id: int) -> Held:
+    """Return the person's own invitation and one delegated to them, in one query."""
+    rows = db.session.execute(_HELD_QUERY, {"meeting_id": meeting_id, "user_id": user_id}).all()
+    own = next(((i, a) for i, a in rows if i.user_id == user_id), None)
+    delegated = next(
+        (
+            (i, a)
+            for i, a in rows
+            if a is not None and a.deputy_id == user_id and i.user_id != user_id
+        ),
+        None,
+    )
+    return Held(own, delegated)
+
+
+def choose_ballot(held: Held, user_id: int, *, at_seat: bool = False) -> Invitation | None:
+    """Return which of ``held`` the person may vote for now (see :func:`ballot_invitation`)."""
+    if held.own is not None:
+        invitation, record = held.own
         delegated_away = record is not None and record.status == AttendanceStatus.DELEGATED
         if invitation.may_vote and is_present(record) and (at_seat or not delegated_away):
             return invitation
-    delegated = _with_attendance("deputy", user.id, meeting_id)
-    if delegated is not None and delegated[0].may_vote and is_present(delegated[1]):
-        return delegated[0]
+    if held.delegated is not None:
+        invitation, record = held.delegated
+        if invitation.may_vote and is_present(record):
+            return invitation
     return None
 
 
-def _invitation_query(by: str) -> Executable:
-    """Build (once) the query of one invitation and its attendance, by invitee or deputy."""
-    person = Invitation.user_id if by == "invitee" else Attendance.deputy_id
-    return (
-        select(Invitation, Attendance)
-        .outerjoin(Attendance, Attendance.invitation_id == Invitation.id)
-        .where(Invitation.meeting_id == bindparam("meeting_id"), person == bindparam("user_id"))
-        .options(
-            lazyload(Invitation.user),
-            lazyload(Attendance.invitation),
-            lazyload(Attendance.deputy),
-        )  # fmt: skip
+# Built once: each ballot of a full room runs it, and building costs as much as running.
+_HELD_QUERY = (
+    select(Invitation, Attendance)
+    .outerjoin(Attendance, Attendance.invitation_id == Invitation.id)
+    .where(
+        Invitation.meeting_id == bindparam("meeting_id"),
+        or_(
+            Invitation.user_id == bindparam("user_id"),
+            Attendance.deputy_id == bindparam("user_id"),
+        ),
     )
-
-
-# Built once: each ballot of a full room runs them, and building costs as much as running.
-_INVITATION_QUERIES = {by: _invitation_query(by) for by in ("invitee", "deputy")}
-
-
-def _with_attendance(
-    by: str, user_id: int, meeting_id: int
-) -> tuple[Invitation, Attendance | None] | None:
-    """Return the invitation of the meeting held (or attended as deputy) by ``user_id``."""
-    row = db.session.execute(
-        _INVITATION_QUERIES[by], {"meeting_id": meeting_id, "user_id": user_id}
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    .order_by(Invitation.id)
+    .options(
+        lazyload(Invitation.user), lazyload(Attendance.invitation), lazyload(Attendance.deputy)
+    )
+)
 
 
 def cast_ballot(actor: User, vote: Vote, choice: int, *, at_seat: bool = False) -> Invitation:

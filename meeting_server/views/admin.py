@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
@@ -28,7 +29,8 @@ def _admins_only():
 @bp.get("/users")
 def users():
     """List every account."""
-    people = db.session.scalars(select(User).order_by(User.unit, User.full_name))
+    query = select(User).options(selectinload(User.role_rows))
+    people = db.session.scalars(query.order_by(User.unit, User.full_name))
     return render_template("admin/users.html", users=list(people))
 
 
