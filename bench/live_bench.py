@@ -13,7 +13,8 @@ minted session. What is measured, each against a baseline from the same run:
   the state it reads (``GET /tablet/meetings/<id>/state``, what a tablet without the state in
   the notice does). Baseline: the bare python-socketio server's notice to the same number of
   clients (``bare_{n}_shown_p99_ms``), rounds alternating.
-* **RSS with 1,000 tablets** (``rss_1000_mb``): the server process's resident memory.
+* **RSS with 1,000 tablets** (``rss_1000_mb``): the server process's resident memory; the
+  bare server's with as many tablets (``bare_rss_1000_mb``) is what the connections alone take.
 * **200 check-ins at the same instant** (``checkin_200_errors``): 200 participants press
   *Điểm danh* (``POST …/check-in`` with session and CSRF token) at once; answers other
   than 200.
@@ -262,6 +263,7 @@ def main(argv: list[str]) -> int:
                 results |= page_turns(n, rounds, env, ours[0], seed, ours_fleet, presenting)
                 if n == 1000:
                     results["rss_1000_mb"] = rss_mb(ours[1])
+                    results["bare_rss_1000_mb"] = rss_mb(bare[1])
             results["checkin_200_errors"] = asyncio.run(
                 check_in_at_once(ours[0], seed.meeting_id, checkins)
             )

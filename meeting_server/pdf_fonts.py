@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import stat
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -19,6 +17,8 @@ import pikepdf
 from fontTools import ttLib
 from fontTools.varLib import instancer
 from fpdf import FPDF
+
+from .font_cache import font_cache_folder
 
 __all__ = [
     "FAMILY",
@@ -60,21 +60,6 @@ def _instantiate(source: Path, weight: int, target: Path) -> None:
         axes = {"wght": weight, "wdth": 100}
         instancer.instantiateVariableFont(font, axes, inplace=True, static=True)
         font.save(target)
-
-
-def font_cache_folder(kind: str = "pdf") -> Path:
-    """Return the private per-user folder where cut fonts of ``kind`` are kept.
-
-    Like ``signing.fonts``: outside the storage, so that every installation and test shares
-    one cut; refused if another user could plant the font we embed.
-    """
-    uid = os.getuid()
-    folder = Path(tempfile.gettempdir()) / f"meeting-{kind}-fonts-{uid}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o022:
-        raise RuntimeError(f"Font cache {folder} is not a private folder of this user.")
-    return folder
 
 
 @functools.cache

@@ -39,9 +39,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from .font_cache import font_cache_folder
 from .i18n import to_local
 from .models import User, utcnow
-from .pdf_fonts import font_cache_folder
 from .storage import BlobStore, blob_store, file_digest, fsync_path
 from .workers import (
     ChildFailed,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from ..font_cache import font_cache_folder
 from ..models import StepKind, User
-from ..pdf_fonts import font_cache_folder
 from ..storage import blob_store
 from ..workers import ChildFailed, run_child
 from . import signatures
