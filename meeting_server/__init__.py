@@ -1,17 +1,24 @@
-"""Paperless meeting-room server: the application factory."""
+"""Paperless meeting-room server: the application factory.
+
+Flask is imported inside ``create_app``, not here: the sandboxed PDF children are modules of
+this package, and importing the package must not load the web stack before their limits apply.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI."""
+    from flask import Flask
+
     # templates/ and static/ live inside the package, so an installed wheel serves its pages.
     app = Flask(__name__, instance_relative_config=True, instance_path=_instance_path())
     from . import auth, cli, config, i18n, realtime, security_headers, storage

@@ -153,7 +153,7 @@ def drawable(text: str, font: Path) -> str:
 
 def static_font(folder: Path) -> Path:
     """Return the static Noto Sans SemiBold cut, cutting it (~1 s) on first use."""
-    from meeting_server.demo_documents import noto_sans_path
+    from meeting_server.pdf_fonts import noto_sans_path
 
     source = noto_sans_path()
     info = source.stat()
