@@ -89,7 +89,7 @@ def seed(env: dict[str, str], count: int) -> list[int]:
     from sqlalchemy import select
 
     from meeting_server import create_app
-    from meeting_server.demo_signing import db_document
+    from meeting_server.demo.signing import db_document
     from meeting_server.extensions import db
     from meeting_server.models import StepKind, User, utcnow
     from meeting_server.services.signing_requests import RouteEntry, submit_request

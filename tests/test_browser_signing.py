@@ -24,7 +24,7 @@ from browser import (
 )
 from pdf_samples import edited_afterwards
 
-from meeting_server.demo_documents import build_demo_documents
+from meeting_server.demo.documents import build_demo_documents
 
 pytestmark = pytest.mark.browser
 

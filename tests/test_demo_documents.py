@@ -10,7 +10,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from meeting_server.demo_documents import DemoDocument, build_demo_documents, noto_sans_path
+from meeting_server.demo.documents import DemoDocument, build_demo_documents, noto_sans_path
 
 EXPECTED_WORDS = {
     "to-trinh-ke-hoach-dau-tu-cong-2027.pdf": ["TỜ TRÌNH", "Kế hoạch đầu tư công năm 2027"],
@@ -94,7 +94,7 @@ def test_building_twice_gives_identical_bytes(documents):
 def test_another_process_builds_identical_bytes(documents):
     script = (
         "import hashlib\n"
-        "from meeting_server.demo_documents import build_demo_documents\n"
+        "from meeting_server.demo.documents import build_demo_documents\n"
         "for d in build_demo_documents():\n"
         "    print(hashlib.sha256(d.data).hexdigest())\n"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "meeting_server"
-#: The sandboxed PDF children: `workers.run_child` starts each with `python -m`.
-CHILDREN = sorted(path.stem for path in PACKAGE.glob("_*_worker.py"))
+#: The sandboxed PDF children: `pdf.runner.run_child` starts each with `python -m`.
+CHILDREN = sorted(
+    path.stem for path in (PACKAGE / "pdf" / "children").glob("*.py") if path.stem != "__init__"
+)
 WEB_STACK = {"flask", "werkzeug", "jinja2", "sqlalchemy", "flask_socketio", "gevent"}
 
 
@@ -25,13 +28,13 @@ def imported_by(statement: str) -> set[str]:
 
 
 def test_there_are_children_to_check():
-    assert len(CHILDREN) >= 6, CHILDREN
+    assert len(CHILDREN) >= 7, CHILDREN
 
 
 @pytest.mark.parametrize("child", CHILDREN)
 def test_a_sandboxed_child_loads_no_web_stack(child):
     """A child starts under its limits with the PDF libraries only, not Flask and the database."""
-    assert imported_by(f"import meeting_server.{child}") & WEB_STACK == set()
+    assert imported_by(f"import meeting_server.pdf.children.{child}") & WEB_STACK == set()
 
 
 def test_importing_the_package_loads_no_web_stack():
@@ -39,13 +42,12 @@ def test_importing_the_package_loads_no_web_stack():
 
 
 def test_production_code_does_not_import_the_demo():
-    """Only the CLI's `demo` command and the demo modules themselves may use the demo data."""
-    offenders = []
-    for path in PACKAGE.rglob("*.py"):
-        relative = path.relative_to(PACKAGE).as_posix()
-        if relative.startswith(("demo", "cli")):
-            continue
-        text = path.read_text(encoding="utf-8")
-        if "demo_documents" in text or "demo_texts" in text or "demo_signing" in text:
-            offenders.append(relative)
+    """Only the CLI (its `demo` command) and the demo package itself may use the demo data."""
+    imports_demo = re.compile(r"^\s*(from|import) (\.+|meeting_server\.)demo\b", re.MULTILINE)
+    offenders = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in {"demo", "cli"}
+        and imports_demo.search(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []

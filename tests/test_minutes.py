@@ -15,10 +15,10 @@ from people import actor, invitation
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from meeting_server import minutes_pdf
 from meeting_server.extensions import db
 from meeting_server.models import AuditEvent, CheckInMethod, Minutes, MinutesStatus
-from meeting_server.pdf_screening import screen_pdf
+from meeting_server.pdf import minutes as minutes_pdf
+from meeting_server.pdf.screening import screen_pdf
 from meeting_server.services import attendance, speaking, votes
 from meeting_server.services import minutes as minutes_service
 from meeting_server.services.documents import add_document, replace_document

@@ -10,7 +10,7 @@ import pdf_samples
 import pikepdf
 import pytest
 
-from meeting_server.pdf_screening import (
+from meeting_server.pdf.screening import (
     REJECTION_CODES,
     REJECTION_MESSAGES,
     PdfRejected,

@@ -90,7 +90,7 @@ def test_signing_and_verifying_run_off_the_event_loop_under_gevent(production):
 
 def test_the_server_module_refuses_to_start_without_gevent_patching(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "meeting_server.serve", "--port", str(free_port())],
+        [sys.executable, "-m", "meeting_server.cli.serve", "--port", str(free_port())],
         env={**os.environ, "MEETING_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"},
         capture_output=True,
         text=True,

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from meeting_server.auth import DEVICE_COOKIE
 from meeting_server.extensions import db
 from meeting_server.models import Meeting, MeetingEvent, User
+from meeting_server.pdf.watermark import copy_for
 from meeting_server.permissions import invitation_of
 from meeting_server.services.agenda import add_item
 from meeting_server.services.meetings import publish_meeting
 from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.storage import blob_store
-from meeting_server.watermark import copy_for
 
 JSON = {"Accept": "application/json"}
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

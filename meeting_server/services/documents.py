@@ -1,7 +1,7 @@
 """Documents of agenda items: upload, replace (new version), withdraw.
 
 Every upload is streamed to a temporary file, screened in a resource-limited subprocess
-(``pdf_screening``) and only then moved into the content-addressed store. A refused upload
+(``pdf.screening``) and only then moved into the content-addressed store. A refused upload
 leaves nothing behind.
 """
 
@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import AgendaItem, Document, DocumentVersion, Presentation, User, utcnow
-from ..pdf_screening import PdfRejected, ScreenedPdf, screen_pdf
+from ..pdf.screening import PdfRejected, ScreenedPdf, screen_pdf
 from ..storage import StoredBlob, blob_store, receive_stream
 from .audit import record_event
 from .errors import NotAllowed, UploadRefused

@@ -34,8 +34,8 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..pdf.runner import ChildFailed, run_child
 from ..storage import StoredBlob, blob_store
-from ..workers import ChildFailed, run_child
 from .attendance import Quorum, attendance_records, is_late, quorum_of
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
@@ -250,7 +250,7 @@ def render_pdf(kind: str, data: MinutesData) -> bytes:
         source.write_bytes(pickle.dumps(data))
         try:
             report = run_child(
-                "meeting_server._minutes_worker", [kind, str(source), str(target)],
+                "meeting_server.pdf.children.minutes", [kind, str(source), str(target)],
                 timeout_s=RENDER_TIMEOUT_S, memory_mb=RENDER_MEMORY_MB, file_mb=64,
             )  # fmt: skip
         except ChildFailed as error:

@@ -1,6 +1,6 @@
 """The document of a signing request: the verification mark and one empty field per step.
 
-Runs the upload through ``_signing_prepare_worker`` (a limited child: QR code and address on
+Runs the upload through ``children.signing_prepare`` (a limited child: QR code and address on
 page 1, page sizes), then ``signatures.prepare_route_pdf`` adds the fields where the sender
 clicked, or in the default slots at the end of the last page.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from ..font_cache import font_cache_folder
 from ..models import StepKind, User
+from ..pdf.font_cache import font_cache_folder
+from ..pdf.runner import ChildFailed, run_child
 from ..storage import blob_store
-from ..workers import ChildFailed, run_child
 from . import signatures
 from .errors import ServiceError
 
@@ -48,7 +48,7 @@ def prepare_document(pdf: bytes, url: str, route: Sequence[RouteEntry]) -> tuple
         target.unlink()  # the worker creates it
         try:
             report = run_child(
-                "meeting_server._signing_prepare_worker",
+                "meeting_server.pdf.children.signing_prepare",
                 [str(source), str(target), str(font_cache_folder("watermark")), url],
                 timeout_s=PREPARE_TIMEOUT_S, memory_mb=PREPARE_MEMORY_MB, file_mb=256,
             )  # fmt: skip

@@ -2,7 +2,7 @@
 
 Our own files are validated in the web process, off the event loop (``workers.offload``). An
 uploaded file is anyone's: it is validated in a throw-away, resource-limited child
-(``_verify_worker``) that fetches nothing from the network. It is kept for an hour in
+(``children.verify``) that fetches nothing from the network. It is kept for an hour in
 ``<STORAGE_DIR>/verify-uploads/<sha256>.pdf``, beside its report (``<sha256>.json``), so that
 the revisions its signatures signed can be downloaded; older uploads are removed when a new
 one arrives.
@@ -27,8 +27,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import SigningRequest
+from ..pdf.runner import ChildExhausted, ChildFailed, run_child
 from ..storage import blob_store
-from ..workers import ChildExhausted, ChildFailed, run_child
 from . import signatures
 from .errors import UploadRefused
 
@@ -303,13 +303,13 @@ def _looks_like_pdf(path: Path) -> bool:
 
 
 def _validate_in_child(path: Path) -> dict[str, Any]:
-    """Run ``_verify_worker`` on ``path``; raise ``UploadRefused`` when it gives no report."""
+    """Run ``children.verify`` on ``path``; raise ``UploadRefused`` when it gives no report."""
     config = current_app.config
     trust = signatures.trust_files()
     args = [str(path), *(json.dumps(trust[key]) for key in ("roots", "others", "crls"))]
     try:
         answer = run_child(
-            "meeting_server._verify_worker",
+            "meeting_server.pdf.children.verify",
             args,
             timeout_s=float(config["VERIFY_TIMEOUT_S"]),
             memory_mb=int(config["VERIFY_MEMORY_MB"]),

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import VoteRule
 from .errors import ServiceError
 
-#: How each rule reads on the screens (the minutes say it in Vietnamese, minutes_pdf.py).
+#: How each rule reads on the screens (the minutes say it in Vietnamese, pdf/minutes.py).
 RULE_LABELS = {
     VoteRule.MAJORITY_CAST: _l("more than half of the ballots cast (abstentions count)"),
     VoteRule.MAJORITY_PRESENT: _l("more than half of the voting members present"),

@@ -20,15 +20,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from .. import thumbnails
 from ..auth import login_required, require, signed_in_user, viewer_required
 from ..extensions import db
 from ..models import AgendaItem, Document, DocumentVersion
+from ..pdf import thumbnails
+from ..pdf.watermark import WatermarkFailed, watermarked_copy
 from ..permissions import can_download_document, can_edit_meeting
 from ..services import documents as document_service
 from ..services.errors import ServiceError
 from ..storage import blob_store
-from ..watermark import WatermarkFailed, watermarked_copy
 from .forms import wants_json
 from .lookups import document_reader, get_or_404, version_or_404
 

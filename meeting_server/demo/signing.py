@@ -16,12 +16,12 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Document, StepKind, User, utcnow
-from .services import signatures
-from .services.certificates import enrol_key
-from .services.signing_requests import RouteEntry, submit_request
-from .storage import blob_store
+from ..extensions import db
+from ..models import Document, StepKind, User, utcnow
+from ..services import signatures
+from ..services.certificates import enrol_key
+from ..services.signing_requests import RouteEntry, submit_request
+from ..storage import blob_store
 
 DEMO_PIN_DEFAULT = "123456"
 DEMO_ORGANISATION = "Ủy ban nhân dân Thành phố (bản trình diễn)"

@@ -8,7 +8,7 @@ The first request for a (version, width) renders *every* page into a fresh folde
 half-written file. A lock file per (version, width) (``flock``, which works across the server
 processes of one machine) makes a second request wait for the first renderer instead of
 rendering again. A version that could not be rendered (a hostile or huge file that hits the
-memory or time limit or kills the child) is remembered for ``workers.RETRY_AFTER_S``, so
+memory or time limit or kills the child) is remembered for ``runner.RETRY_AFTER_S``, so
 repeated requests cannot keep a CPU busy; the web process itself never loads pdfium.
 
 Format: lossless WebP (all tablet browsers show it): text stays sharp like PNG, at about a
@@ -30,8 +30,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from .storage import BlobStore, blob_store, fsync_path
-from .workers import ChildFailed, WorkFailed, exclusive_lock, remembered_failure, run_child
+from ..storage import BlobStore, blob_store, fsync_path
+from .runner import ChildFailed, WorkFailed, exclusive_lock, remembered_failure, run_child
 
 __all__ = [
     "ALLOWED_WIDTHS",
@@ -140,7 +140,7 @@ def _render_into(
     try:
         try:
             report = run_child(
-                "meeting_server._thumbnail_worker",
+                "meeting_server.pdf.children.thumbnail",
                 [str(source), str(work), str(width)],
                 timeout_s=timeout_s,
                 memory_mb=memory_mb,

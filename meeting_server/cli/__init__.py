@@ -9,12 +9,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .extensions import db, socketio
-from .migrate import upgrade_database
-from .models import Role
+from ..extensions import db, socketio
+from ..migrate import upgrade_database
+from ..models import Role
+from ..services.audit import client_address
+from ..services.errors import ServiceError
 from .reminders import start_reminders
-from .services.audit import client_address
-from .services.errors import ServiceError
 
 # Only the `demo` command uses it, for the demo accounts it creates; a real install has none.
 DEMO_PASSWORD_DEFAULT = "demo12345"  # noqa: S105
@@ -52,7 +52,7 @@ def create_user_command(
     username: str, full_name: str, roles: tuple[str, ...], position: str, unit: str, password: str
 ) -> None:
     """Create an account."""
-    from .services.users import create_user
+    from ..services.users import create_user
 
     client_address.set("cli")
     try:
@@ -76,8 +76,8 @@ def create_user_command(
 @with_appcontext
 def demo_command() -> None:
     """Seed rooms, demo users and a sample meeting with Vietnamese PDFs (idempotent)."""
-    from .demo import DEMO_USERS, seed_demo
-    from .demo_signing import demo_pin
+    from ..demo import DEMO_USERS, seed_demo
+    from ..demo.signing import demo_pin
 
     password = os.environ.get("MEETING_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     client_address.set("cli")
@@ -130,9 +130,9 @@ def run_command(host: str, port: int) -> None:
 def serve_command(host: str, port: int) -> None:
     """Serve in production: one gevent process with WebSocket (run several behind nginx)."""
     # gevent must patch the standard library before anything imports it, and this process has
-    # long imported Flask: become gevent's launcher (same PID), see meeting_server/serve.py.
+    # long imported Flask: become gevent's launcher (same PID), see meeting_server/cli/serve.py.
     sys.stdout.flush()
-    launcher = [sys.executable, "-m", "gevent.monkey", "--module", "meeting_server.serve"]
+    launcher = [sys.executable, "-m", "gevent.monkey", "--module", "meeting_server.cli.serve"]
     os.execv(sys.executable, [*launcher, "--host", host, "--port", str(port)])  # noqa: S606
 
 
@@ -145,7 +145,7 @@ def _redacted(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    from .cli_signing import COMMANDS as SIGNING_COMMANDS
+    from .signing import COMMANDS as SIGNING_COMMANDS
 
     for command in (
         db_group,
@@ -160,7 +160,7 @@ def init_app(app: Flask) -> None:
 
 def main() -> None:
     """Entry point of ``meeting-server``."""
-    from . import create_app
+    from .. import create_app
 
     cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
     cli.name = "meeting-server"

@@ -1,8 +1,8 @@
 """Stamp a reader's watermark on every page of one PDF in a throw-away, limited process.
 
-Run as ``python -m meeting_server._watermark_worker IN OUT FONT_DIR TEXT`` by ``watermark``,
+Run as ``python -m meeting_server.pdf.children.watermark IN OUT FONT_DIR TEXT`` by ``watermark``,
 which documents the look and the rules. The process limits its own memory, CPU time, file
-size and core dumps (``_worker_limits``) before it loads pikepdf or fpdf2. It prints exactly
+size and core dumps (``children.limits``) before it loads pikepdf or fpdf2. It prints exactly
 one JSON line: ``{"ok": true, "pages": N, "signed": bool}`` (the stamped copy is at OUT) or
 ``{"ok": false, "code": "too_complex" | "damaged"}``.
 
@@ -26,13 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._pdf_screen_worker import scan
-from meeting_server._worker_limits import run_worker
+from meeting_server.pdf.children.limits import run_worker
+from meeting_server.pdf.children.screen import scan
 
 if TYPE_CHECKING:
     import pikepdf
 
-USAGE = "meeting_server._watermark_worker IN OUT FONT_DIR TEXT"
+USAGE = "meeting_server.pdf.children.watermark IN OUT FONT_DIR TEXT"
 FONT_AXES = {"wght": 600, "wdth": 100}
 # Latin with every Vietnamese letter, punctuation: a small font keeps fpdf2's subsetting fast.
 FONT_UNICODES = [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]
@@ -153,7 +153,7 @@ def drawable(text: str, font: Path) -> str:
 
 def static_font(folder: Path) -> Path:
     """Return the static Noto Sans SemiBold cut, cutting it (~1 s) on first use."""
-    from meeting_server.pdf_fonts import noto_sans_path
+    from meeting_server.pdf.fonts import noto_sans_path
 
     source = noto_sans_path()
     info = source.stat()

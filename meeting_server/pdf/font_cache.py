@@ -1,7 +1,7 @@
 """The private folder where cut fonts are kept, without importing any PDF or font library.
 
 The server process only needs the folder's path (to hand it to a child that cuts and draws);
-importing ``pdf_fonts`` for it loaded fpdf2, fontTools and pikepdf into every server (~35 MB).
+importing ``pdf.fonts`` for it loaded fpdf2, fontTools and pikepdf into every server (~35 MB).
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ Why a separate entry point. gevent must patch the standard library
 (``gevent.monkey.patch_all()``) before ``socket``, ``ssl`` and ``threading`` are imported, or
 database drivers and locks keep blocking the whole process. The ``meeting-server`` console
 script imports click and Flask (which import all three) before any command runs, and even
-``python -m meeting_server.serve`` imports ``meeting_server/__init__.py`` (Flask) before this
+``python -m meeting_server.cli.serve`` imports ``meeting_server/__init__.py`` (Flask) before this
 module — both too late to patch. So the ``serve`` command replaces its own process (same PID,
 same environment) with gevent's launcher::
 
-    python -m gevent.monkey --module meeting_server.serve --host H --port P
+    python -m gevent.monkey --module meeting_server.cli.serve --host H --port P
 
 which patches everything first and then runs this module as ``__main__``. :func:`main`
 refuses to start when the process was not patched.
@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> None:
 
     import gevent
 
-    from . import create_app
-    from .extensions import socketio
+    from .. import create_app
+    from ..extensions import socketio
     from .reminders import start_reminders
 
     app = create_app()

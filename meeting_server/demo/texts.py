@@ -1,6 +1,6 @@
-"""The Vietnamese text of the demo documents (content only; layout is in demo_documents)."""
+"""The Vietnamese text of the demo documents (content only; layout is in demo.documents)."""
 
-# Content markup (see demo_documents._parse): "# " heading, "/ " italic, "^ " centred bold,
+# Content markup (see demo.documents._parse): "# " heading, "/ " italic, "^ " centred bold,
 # "^/ " centred italic, "@ " paragraph with a bold lead ("Điều 1."), "---" page break;
 # indented lines continue a block.
 

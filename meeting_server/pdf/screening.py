@@ -20,7 +20,7 @@ The rule:
    with /ByteRange, or a /Perms /DocMDP or /UR3 entry) is never modified: with only harmless
    actions it is accepted unchanged. Dangerous content rejects it all the same.
 
-The parsing runs in a child process (``_pdf_screen_worker``) with its own memory, CPU and
+The parsing runs in a child process (``children.screen``) with its own memory, CPU and
 file-size limits and a wall-clock timeout; a file that exceeds them or kills the process is
 rejected as "too_complex" and the web process carries on.
 
@@ -41,7 +41,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from .workers import ChildExhausted, ChildFailed, output_allowance_mb, run_child
+from .runner import ChildExhausted, ChildFailed, output_allowance_mb, run_child
 
 __all__ = [
     "REJECTION_CODES",
@@ -170,7 +170,7 @@ def run_worker(path: Path, out: Path, timeout_s: float, memory_limit_mb: int) ->
     """Run the screening child process and return its parsed report."""
     try:
         return run_child(
-            "meeting_server._pdf_screen_worker",
+            "meeting_server.pdf.children.screen",
             [str(path), str(out)],
             timeout_s=timeout_s,
             memory_mb=memory_limit_mb,

@@ -1,7 +1,9 @@
-"""The child side of the resource-limited workers: limits, failure codes and ``main``.
+"""The child side of the resource-limited children: limits, failure codes and ``main``.
 
-Each worker (``_pdf_screen_worker``, ``_thumbnail_worker``, ``_watermark_worker``) is run by
-``workers.run_child`` as ``python -m meeting_server._<name>_worker ARGS``. Before it loads its
+Each child in this folder (screen, thumbnail, watermark, minutes, signing_prepare, verify) is
+run by ``pdf.runner.run_child`` as ``python -m meeting_server.pdf.children.<name> ARGS``. It
+imports only the standard library and PDF libraries, never Flask or the database (importing
+``meeting_server`` loads nothing else; ``tests/test_layout.py`` checks). Before it loads its
 PDF library it caps its own address space, CPU time, written file size and core dumps with
 the values the parent put in ``MEETING_CHILD_MEMORY_MB``, ``MEETING_CHILD_CPU_S`` and
 ``MEETING_CHILD_FILE_MB``. It prints exactly one JSON line, its report:

@@ -1,6 +1,6 @@
 """Validate the signatures of one uploaded PDF in a throw-away, resource-limited process.
 
-Run as ``python -m meeting_server._verify_worker IN ROOTS OTHERS CRLS`` by
+Run as ``python -m meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS`` by
 ``services/verification.py``: ``IN`` is the uploaded file (anyone's, untrusted), ``ROOTS``,
 ``OTHERS`` and ``CRLS`` are JSON lists of the trusted root PEM files, intermediate PEM files
 and DER CRL files (``services.signatures.trust_files``). Prints one JSON line:
@@ -10,7 +10,7 @@ Nothing is fetched from the network: the URLs in an uploaded file's certificates
 uploader's choice, and our server must not be made to call them. Revocation is checked
 against our own CRLs and what the file embeds (PAdES B-LT).
 
-pyHanko is imported inside the functions, after ``_worker_limits`` has set the limits.
+pyHanko is imported inside the functions, after ``children.limits`` has set the limits.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._worker_limits import Rejected, run_worker
+from meeting_server.pdf.children.limits import Rejected, run_worker
 
 if TYPE_CHECKING:
     from signing import DocumentReport, TrustSettings
 
-USAGE = "meeting_server._verify_worker IN ROOTS OTHERS CRLS"
+USAGE = "meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS"
 
 
 def main(argv: list[str]) -> int:

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF, FontFace
 
-from . import demo_texts as texts
-from .pdf_fonts import FAMILY as _FAMILY
-from .pdf_fonts import add_noto_sans, noto_sans_path, without_open_action
+from ..pdf.fonts import FAMILY as _FAMILY
+from ..pdf.fonts import add_noto_sans, noto_sans_path, without_open_action
+from . import texts as texts
 
 __all__ = ["DemoDocument", "build_demo_documents", "noto_sans_path"]
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .extensions import db, socketio
+from ..extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
 
 def remind_once() -> int:
     """Send the due reminders (in an app context); return how many inboxes changed."""
-    from .services.signing_requests import remind_overdue
+    from ..services.signing_requests import remind_overdue
 
     reminded = remind_overdue()
     db.session.commit()  # the inboxes are told after the commit (services/outbox.py)

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .services import signatures
-from .services.signatures import SigningError
+from ..services import signatures
+from ..services.signatures import SigningError
 
 LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
@@ -188,8 +188,8 @@ def signing_group() -> None:
 @with_appcontext
 def signing_remind() -> None:
     """Put a reminder in the inbox of every overdue signer (at most once a day each)."""
+    from ..services.audit import client_address
     from .reminders import remind_once
-    from .services.audit import client_address
 
     client_address.set("cli")
     click.echo(f"Reminders sent: {remind_once()}")

@@ -1,7 +1,7 @@
 """Render every page of one PDF as a thumbnail in a throw-away, resource-limited process.
 
-Run as ``python -m meeting_server._thumbnail_worker IN OUT_DIR WIDTH`` by ``thumbnails``.
-The process limits its own memory, CPU time, file size and core dumps (``_worker_limits``)
+Run as ``python -m meeting_server.pdf.children.thumbnail IN OUT_DIR WIDTH`` by ``thumbnails``.
+The process limits its own memory, CPU time, file size and core dumps (``children.limits``)
 before it loads pdfium: pdfium is not thread-safe and aborts the whole process on some
 hostile files, so it never runs inside the web process. Page N (1-based) is written to
 ``OUT_DIR/N.webp`` and fsynced. The process prints exactly one JSON
@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._worker_limits import run_worker
+from meeting_server.pdf.children.limits import run_worker
 
 if TYPE_CHECKING:
     from PIL import Image
 
-USAGE = "meeting_server._thumbnail_worker IN OUT_DIR WIDTH"
+USAGE = "meeting_server.pdf.children.thumbnail IN OUT_DIR WIDTH"
 #: A page taller than this many times its width is rendered narrower (a 1 × 200 inch strip
 #: would otherwise need a bitmap hundreds of megabytes high).
 MAX_HEIGHT_RATIO = 8

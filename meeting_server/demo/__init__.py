@@ -7,16 +7,16 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
-from .demo_signing import seed_signing
-from .extensions import db
-from .i18n import from_local, to_local
-from .models import Meeting, Role, Room, User, utcnow
-from .services.agenda import add_item
-from .services.documents import add_document
-from .services.meetings import create_meeting, publish_meeting
-from .services.participants import invite_users, update_invitation
-from .services.rooms import create_room
-from .services.users import create_user
+from ..extensions import db
+from ..i18n import from_local, to_local
+from ..models import Meeting, Role, Room, User, utcnow
+from ..services.agenda import add_item
+from ..services.documents import add_document
+from ..services.meetings import create_meeting, publish_meeting
+from ..services.participants import invite_users, update_invitation
+from ..services.rooms import create_room
+from ..services.users import create_user
+from .signing import seed_signing
 
 ROOMS = [
     ("Phòng họp số 1", "Tầng 3, trụ sở UBND thành phố", 60),
@@ -132,7 +132,7 @@ def _invite_everyone(secretary: User, meeting: Meeting, people: dict[str, User])
 
 
 def _create_sample_meeting(people: dict[str, User]) -> Meeting:
-    from .demo_documents import build_demo_documents
+    from .documents import build_demo_documents
 
     today = to_local(utcnow()).date()
     secretary = people["thuky"]

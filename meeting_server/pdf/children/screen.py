@@ -1,8 +1,8 @@
 """Screen one uploaded PDF in a throw-away, resource-limited process.
 
-Run as ``python -m meeting_server._pdf_screen_worker IN OUT`` by ``pdf_screening``, which
+Run as ``python -m meeting_server.pdf.children.screen IN OUT`` by ``pdf.screening``, which
 documents the rule. The process limits its own memory, CPU time, file size and core dumps
-(``_worker_limits``) before it loads pikepdf, so a hostile file can only exhaust this
+(``children.limits``) before it loads pikepdf, so a hostile file can only exhaust this
 process. It prints exactly one JSON line: ``{"ok": true, "page_count": N, "stripped": [...]}``
 (the cleaned copy is at OUT when ``stripped`` is not empty) or ``{"ok": false, "code": "..."}``.
 
@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from meeting_server._worker_limits import Rejected, run_worker
+from meeting_server.pdf.children.limits import Rejected, run_worker
 
 if TYPE_CHECKING:
     import pikepdf
 
-USAGE = "meeting_server._pdf_screen_worker IN OUT"
+USAGE = "meeting_server.pdf.children.screen IN OUT"
 
 # Action types (the /S of an action dictionary) that reject the file wherever they occur.
 DANGEROUS_ACTIONS = {

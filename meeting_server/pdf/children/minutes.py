@@ -1,6 +1,6 @@
 """Render the minutes or the attendance sheet in a throw-away, resource-limited process.
 
-Run as ``python -m meeting_server._minutes_worker KIND IN OUT`` by ``services/minutes.py``:
+Run as ``python -m meeting_server.pdf.children.minutes KIND IN OUT`` by ``services/minutes.py``:
 ``KIND`` is ``minutes`` or ``attendance``, ``IN`` the pickled ``MinutesData`` the parent wrote
 (our own process's data, never a user's file), ``OUT`` where the PDF goes. fpdf2 is pure
 Python: a 200-person meeting takes a couple of seconds of CPU, which inside the (gevent) web
@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from meeting_server._worker_limits import Rejected, run_worker
+from meeting_server.pdf.children.limits import Rejected, run_worker
 
-USAGE = "meeting_server._minutes_worker KIND IN OUT"
+USAGE = "meeting_server.pdf.children.minutes KIND IN OUT"
 
 
 def main(argv: list[str]) -> int:
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
 
 def render(kind: str, source: Path, target: Path) -> dict[str, Any]:
     """Write the PDF of ``kind`` for the data pickled in ``source``."""
-    from meeting_server import minutes_pdf
+    from meeting_server.pdf import minutes as minutes_pdf
 
     renderers = {"minutes": minutes_pdf.render_minutes,
                  "attendance": minutes_pdf.render_attendance_sheet}  # fmt: skip

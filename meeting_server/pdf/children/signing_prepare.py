@@ -1,6 +1,6 @@
 """Put the verification QR code and short address on a document before it is signed.
 
-Run as ``python -m meeting_server._signing_prepare_worker IN OUT FONT_DIR URL`` by
+Run as ``python -m meeting_server.pdf.children.signing_prepare IN OUT FONT_DIR URL`` by
 ``services/signing_requests.py`` on a screened upload (or our own minutes), in a throw-away,
 resource-limited process like the other PDF workers. A document that already carries a
 signature is refused (we never modify one, and a route starts unsigned).
@@ -20,11 +20,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from meeting_server._pdf_screen_worker import scan
-from meeting_server._watermark_worker import display_matrix, drawable, static_font
-from meeting_server._worker_limits import Rejected, run_worker
+from meeting_server.pdf.children.limits import Rejected, run_worker
+from meeting_server.pdf.children.screen import scan
+from meeting_server.pdf.children.watermark import display_matrix, drawable, static_font
 
-USAGE = "meeting_server._signing_prepare_worker IN OUT FONT_DIR URL"
+USAGE = "meeting_server.pdf.children.signing_prepare IN OUT FONT_DIR URL"
 QR_SIZE = 40.0
 EDGE = 10.0
 TEXT_SIZE = 6.0

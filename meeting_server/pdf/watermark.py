@@ -21,7 +21,7 @@ The rule:
    signatures are checked on the stored original.
 4. Stamping parses the stored PDF, so it runs in a child process with the screening's memory
    limit (``PDF_SCREEN_MEMORY_MB``) and ``WATERMARK_TIMEOUT_S``; a file that fails there is
-   remembered for a while (see ``workers.RETRY_AFTER_S``) and the web process carries on.
+   remembered for a while (see ``runner.RETRY_AFTER_S``) and the web process carries on.
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from ..i18n import to_local
+from ..models import User, utcnow
+from ..storage import BlobStore, blob_store, file_digest, fsync_path
 from .font_cache import font_cache_folder
-from .i18n import to_local
-from .models import User, utcnow
-from .storage import BlobStore, blob_store, file_digest, fsync_path
-from .workers import (
+from .runner import (
     ChildFailed,
     WorkFailed,
     exclusive_lock,
@@ -159,7 +159,7 @@ def _stamp(
     try:
         try:
             report = run_child(
-                "meeting_server._watermark_worker",
+                "meeting_server.pdf.children.watermark",
                 [str(source), str(out), str(fonts), text],
                 timeout_s=timeout_s,
                 memory_mb=memory_mb,

@@ -3,7 +3,7 @@
 Pure rendering: the data (``services.minutes.MinutesData``, times already in Vietnam time)
 goes in, PDF bytes come out; nothing here reads the database or the request. The text is
 always Vietnamese, the language of the record. The output carries no /OpenAction (see
-``pdf_fonts.without_open_action``), so it passes our own upload screening unchanged.
+``pdf.fonts.without_open_action``), so it passes our own upload screening unchanged.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF, FontFace
 
-from .pdf_fonts import FAMILY, add_noto_sans, drawable, without_open_action
+from .fonts import FAMILY, add_noto_sans, drawable, without_open_action
 
 if TYPE_CHECKING:
-    from .services.attendance import Quorum
-    from .services.minutes import AttendanceLine, MinutesData, SpeechLine, VoteLine
+    from ..services.attendance import Quorum
+    from ..services.minutes import AttendanceLine, MinutesData, SpeechLine, VoteLine
 
 __all__ = ["render_attendance_sheet", "render_minutes"]
 
