@@ -12,7 +12,7 @@
   progress line;
 * **the baseline in the same run**: a cheap request (the sign-in page) every ``PROBE_EVERY_S``
   while the server is idle, then the same probe while the batch signs. Signing runs in gevent's
-  thread pool (``workers.offload``): ``probe_during_batch_p99_ms`` tells how long anybody else
+  thread pool (``offload.offload``): ``probe_during_batch_p99_ms`` tells how long anybody else
   (a tablet's state read, a ballot) waits meanwhile. Target: ≤ 250 ms.
 
 ``signing_route_bench.py N`` is a quick look with N of each that writes no results.

@@ -1,7 +1,7 @@
 """Password hashing with argon2id (argon2-cffi's recommended parameters).
 
 Each hash costs ~0.1 s of CPU by design; under ``serve`` it runs in a thread, one at a time
-and at the lowest CPU priority (``workers.offload_one_at_a_time``; argon2-cffi releases the
+and at the lowest CPU priority (``offload.offload_one_at_a_time``; argon2-cffi releases the
 GIL), so a room's notices keep moving while people sign in. ``services.users.authenticate``
 gives its database connection back before hashing (``CommitSession.end_read``): twenty
 sign-ins waiting their turn held every pooled connection, and a secretary's change waited
@@ -13,7 +13,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .workers import offload_one_at_a_time
+from .offload import offload_one_at_a_time
 
 _hasher = PasswordHasher()
 

@@ -69,7 +69,7 @@ def test_a_tablet_gets_the_notice_from_the_production_server_over_websocket(prod
 def test_signing_and_verifying_run_off_the_event_loop_under_gevent(production):
     """The demo request: the chair signs over HTTP, then the public page validates it.
 
-    Both run in gevent's thread pool (``workers.offload``), where no app context exists.
+    Both run in gevent's thread pool (``offload.offload``), where no app context exists.
     """
     base, _log, _process = production
     chair = signed_in(base, "chutich")

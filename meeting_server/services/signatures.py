@@ -48,7 +48,7 @@ from signing import (
 )
 from signing.trust import to_asn1
 
-from ..workers import offload
+from ..offload import offload
 
 __all__ = [
     "PUBLISHED_CRLS",
@@ -230,7 +230,7 @@ def sign_route_pdf(data: bytes, key: KeySource, *, field_name: str, seal: bool) 
     """Check the route so far, then sign ``field_name`` with a visible stamp from the certificate.
 
     The first signature certifies the document; B-T when a timestamp authority is configured.
-    The work runs off the event loop (``workers.offload``).
+    The work runs off the event loop (``offload.offload``).
     """
     tsa = current_app.config["TSA_URL"] or None
     stamp = _with_stamp(

@@ -1,6 +1,6 @@
 """Public verification of signed PDFs: a request's latest version by its short code, or an upload.
 
-Our own files are validated in the web process, off the event loop (``workers.offload``). An
+Our own files are validated in the web process, off the event loop (``offload.offload``). An
 uploaded file is anyone's: it is validated in a throw-away, resource-limited child
 (``children.verify``) that fetches nothing from the network. It is kept for an hour in
 ``<STORAGE_DIR>/verify-uploads/<sha256>.pdf``, beside its report (``<sha256>.json``), so that
