@@ -13,6 +13,7 @@ from meeting_server.services.agenda import add_item
 from meeting_server.services.errors import NotAllowed, ServiceError
 from meeting_server.services.meetings import create_meeting, publish_meeting
 from meeting_server.services.participants import invite_users
+from meeting_server.services.presentations import end_meeting, start_meeting
 
 
 def _form(room, **overrides):
@@ -62,6 +63,21 @@ def test_room_cannot_be_double_booked(app, secretary, room):
             author, title="C", room=hall, starts_at=_at(10), ends_at=_at(11)
         )
         assert first.id != back_to_back.id
+
+
+def test_a_meeting_ended_early_gives_its_room_back(published_meeting, secretary):
+    meeting = published_meeting
+    actor = db.session.get(User, secretary.id)
+    slot = {"starts_at": meeting.starts_at + timedelta(minutes=30)}
+    slot["ends_at"] = slot["starts_at"] + timedelta(hours=1)
+    with pytest.raises(ServiceError, match=meeting.title):  # its whole slot is booked
+        create_meeting(actor, title="Họp bổ sung", room=meeting.room, **slot)
+    db.session.rollback()
+    start_meeting(actor, meeting)
+    end_meeting(actor, meeting)  # ended long before its planned end
+    db.session.commit()
+    after = create_meeting(actor, title="Họp bổ sung", room=meeting.room, **slot)
+    assert after.room_id == meeting.room_id
 
 
 def _at(hour):

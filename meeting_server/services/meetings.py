@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from ..extensions import db
 from ..models import (
@@ -164,10 +164,12 @@ def _quorum_percent(percent: int) -> int:
 def _overlapping(
     meeting: Meeting, room: Room, starts_at: datetime, ends_at: datetime
 ) -> Meeting | None:
+    # A meeting that has ended holds its room until it ended, not until its planned end.
+    held_until = case((Meeting.ended_at.is_not(None), Meeting.ended_at), else_=Meeting.ends_at)
     query = select(Meeting).where(
         Meeting.room_id == room.id,
         Meeting.starts_at < ends_at,
-        Meeting.ends_at > starts_at,
+        held_until > starts_at,
     )
     if meeting.id is not None:
         query = query.where(Meeting.id != meeting.id)
