@@ -13,7 +13,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import format_time
-from ..models import Attendance, AttendanceStatus, Invitation, Meeting, MeetingStatus
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    Invitation,
+    Meeting,
+    MeetingRole,
+    MeetingStatus,
+)
 from .attendance import PRESENT, attendance_of, attendance_records, is_late, is_present, quorum_of
 
 #: What the board shows, in this order; each person has exactly one of these.
@@ -34,8 +41,9 @@ def board_state(meeting: Meeting) -> dict[str, Any]:
     people = sorted(meeting.invitations, key=_board_order)
     rows = [board_person(i, meeting, records) for i in people]
     counts = dict.fromkeys(STATUSES, 0)
-    for row in rows:
-        counts[row["status"]] += 1
+    for row in rows:  # the secretary runs the board: listed, never counted as missing
+        if row["role"] != MeetingRole.SECRETARY:
+            counts[row["status"]] += 1
     q = quorum_of(meeting)
     text = gettext("Present %(present)d/%(members)d members — %(required)d needed",
              present=q.present, members=q.members, required=q.required)  # fmt: skip
