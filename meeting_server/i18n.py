@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
+from .collation import sorted_by
 from .extensions import babel
 
 LANGUAGES = ("vi", "en")
@@ -66,6 +67,10 @@ def init_app(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
     app.jinja_env.filters.update(
-        date=format_date, time=format_time, datetime=format_datetime, input_datetime=format_input
+        date=format_date,
+        time=format_time,
+        datetime=format_datetime,
+        input_datetime=format_input,
+        vi_sort=sorted_by,
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)

@@ -24,6 +24,17 @@ def test_pick_users_and_invite(app, client, auth, secretary, draft_meeting, part
     assert invited["daibieu1"].role == "member" and invited["daibieu9"].role == "member"
 
 
+def test_two_people_of_the_same_name_are_told_apart_by_username(
+    client, auth, secretary, draft_meeting, create_user
+):
+    create_user("nguyenvanan1", full_name="Nguyễn Văn An", unit="Sở Tài chính")
+    create_user("nguyenvanan2", full_name="Nguyễn Văn An", unit="Sở Tài chính")
+    auth.login("thuky")
+    page = client.get(f"/meetings/{draft_meeting.id}").get_data(as_text=True)
+    assert "@nguyenvanan1" in page and "@nguyenvanan2" in page  # the invite list
+    assert "@thuky" in page  # the participants already invited
+
+
 def test_invite_a_whole_unit_skips_people_already_invited(
     app, client, auth, secretary, draft_meeting, create_user
 ):

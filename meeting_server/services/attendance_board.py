@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from ..collation import vietnamese_key
 from ..i18n import format_time
 from ..models import (
     Attendance,
@@ -95,7 +96,7 @@ def _board_order(invitation: Invitation) -> tuple[Any, ...]:
     """Seats in natural order ("2" before "10"), then the others by role and name."""
     if invitation.seat:
         return (0, _natural(invitation.seat), 0, "")
-    return (1, (), ROLE_ORDER.get(invitation.role, 9), invitation.user.full_name.casefold())
+    return (1, (), ROLE_ORDER.get(invitation.role, 9), vietnamese_key(invitation.user.full_name))
 
 
 def _natural(seat: str) -> tuple[tuple[int, int, str], ...]:

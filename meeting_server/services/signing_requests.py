@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
+from ..collation import sorted_by
 from ..extensions import db
 from ..models import (
     InboxNotice,
@@ -371,7 +372,7 @@ def requests_for_minutes(minutes: Minutes) -> list[SigningRequest]:
 def clerks() -> list[User]:
     """Return the active clerks (who may apply the seal)."""
     query = select(User).join(UserRole).where(User.active.is_(True), UserRole.role == Role.CLERK)
-    return list(db.session.scalars(query.order_by(User.full_name)))
+    return sorted_by(db.session.scalars(query), "full_name")
 
 
 __all__ = [

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import and_, case, or_, select
 
+from ..collation import vietnamese_key
 from ..extensions import db
 from ..i18n import display_zone, to_local
 from ..models import RequestStatus, SigningRequest, SigningStep, StepKind, StepStatus, User, utcnow
@@ -304,7 +305,7 @@ def _people(facts: Iterable[_Fact]) -> list[PersonRow]:
         if fact.person_id is not None:
             groups[fact.person_id].append(fact)
     rows = [PersonRow(pid, fs[0].name, fs[0].unit, _count(fs)) for pid, fs in groups.items()]
-    return sorted(rows, key=lambda row: (row.name.casefold(), row.person_id))
+    return sorted(rows, key=lambda row: (vietnamese_key(row.name), row.person_id))
 
 
 def _units(facts: Iterable[_Fact]) -> list[UnitRow]:
@@ -315,7 +316,7 @@ def _units(facts: Iterable[_Fact]) -> list[UnitRow]:
     rows = [
         UnitRow(unit, len({f.person_id for f in fs}), _count(fs)) for unit, fs in groups.items()
     ]
-    return sorted(rows, key=lambda row: row.unit.casefold())
+    return sorted(rows, key=lambda row: vietnamese_key(row.unit))
 
 
 def _months(facts: Iterable[_Fact], keys: Sequence[tuple[int, int]]) -> list[MonthPoint]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..collation import vietnamese_key
 from ..extensions import db
 from ..models import Role, User, UserRole, utcnow
 from ..passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
@@ -107,12 +108,9 @@ def authenticate(username: str, password: str) -> User | None:
 def units() -> list[str]:
     """Return the distinct non-empty units of active users, sorted."""
     rows = db.session.scalars(
-        select(User.unit)
-        .where(User.active, func.length(User.unit) > 0)
-        .distinct()
-        .order_by(User.unit)
+        select(User.unit).where(User.active, func.length(User.unit) > 0).distinct()
     )
-    return list(rows)
+    return sorted(rows, key=vietnamese_key)
 
 
 def _check_password(password: str) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import login_required, require, signed_in_user
+from ..collation import sorted_by
 from ..extensions import db
 from ..models import Role, Room, User
 from ..permissions import can_administer
@@ -30,8 +31,8 @@ def _admins_only():
 def users():
     """List every account."""
     query = select(User).options(selectinload(User.role_rows))
-    people = db.session.scalars(query.order_by(User.unit, User.full_name))
-    return render_template("admin/users.html", users=list(people))
+    people = sorted_by(db.session.scalars(query), "unit", "full_name")
+    return render_template("admin/users.html", users=people)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

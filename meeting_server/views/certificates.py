@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
 from ..auth import login_required, require, signed_in_user
+from ..collation import sorted_by
 from ..extensions import db, limiter
 from ..models import KeyPurpose, SigningFactor, SigningKey, User, utcnow
 from ..permissions import can_hold_signing_key, can_revoke_certificates
@@ -269,12 +270,13 @@ def _mine_page(error: ServiceError | None = None, failed: str | None = None) -> 
 
 def _all_page(error: ServiceError | None = None, failed_key: int | None = None) -> Response:
     now = utcnow()
-    keys = db.session.scalars(
+    newest_first = db.session.scalars(
         select(SigningKey)
         .join(SigningKey.user)
         .options(contains_eager(SigningKey.user))
-        .order_by(User.unit, User.full_name, SigningKey.created_at.desc(), SigningKey.id.desc())
+        .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
     )
+    keys = sorted_by(newest_first, "user.unit", "user.full_name")  # (a stable sort)
     page = render_template(
         "certificates/all.html",
         rows=[(k, _status(k, now)) for k in keys],

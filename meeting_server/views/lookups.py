@@ -8,6 +8,7 @@ from flask import Response, abort, make_response, request
 from sqlalchemy import select
 
 from ..auth import viewer_for
+from ..collation import sorted_by
 from ..extensions import db
 from ..models import Document, DocumentVersion, Meeting, Role, User, UserRole
 from ..permissions import can_view_document, can_view_meeting
@@ -25,10 +26,10 @@ def get_or_404(model: type[T], object_id: int) -> T:
 
 def active_users(role: Role | None = None) -> list[User]:
     """Return active users by unit and name, optionally only those holding ``role``."""
-    query = select(User).where(User.active).order_by(User.unit, User.full_name)
+    query = select(User).where(User.active)
     if role is not None:
         query = query.join(UserRole).where(UserRole.role == role.value)
-    return list(db.session.scalars(query))
+    return sorted_by(db.session.scalars(query), "unit", "full_name")
 
 
 def document_reader(document: Document) -> User:
