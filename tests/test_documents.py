@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pdf_samples
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from meeting_server.extensions import db
-from meeting_server.models import AgendaItem, Document, DocumentVersion, Meeting, User
+from meeting_server.models import AgendaItem, AuditEvent, Document, DocumentVersion, Meeting, User
 from meeting_server.services.agenda import add_item
 from meeting_server.services.documents import replace_document
 from meeting_server.services.meetings import publish_meeting
@@ -115,6 +116,13 @@ def test_harmless_open_action_is_stripped_before_storing(app, client, auth, secr
     [blob] = stored_files(app)
     with pikepdf.open(blob) as pdf:
         assert "/OpenAction" not in pdf.Root
+    with app.app_context():  # recorded for the audit, not shown as an alarm to the secretary
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.add")
+        ).one()
+        assert "OpenAction" in json.loads(event.details)["stripped"]
+    page = client.get(f"/meetings/{item.meeting_id}").get_data(as_text=True)
+    assert "automatic actions" not in page and "thao tác tự động" not in page
 
 
 HOSTILE = {  # case -> (sample, words the secretary's message must contain)

@@ -56,6 +56,8 @@ class DocumentVersion(Base):
     page_count: Mapped[int]
     original_filename: Mapped[str] = mapped_column(String(255))
     #: What screening removed from the upload (e.g. "OpenAction"), empty if stored as uploaded.
+    #: Kept for the record (and the audit event) only: screening strips nothing a reader would
+    #: miss (dangerous content refuses the whole file), so the pages do not mention it.
     screening_note: Mapped[str] = mapped_column(String(255), default="")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

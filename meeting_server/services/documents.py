@@ -69,6 +69,7 @@ def replace_document(
         number=version.number,
         sha256=version.sha256,
         previous=document.versions[-2].sha256,
+        stripped=list(screened.stripped),
     )
     return version
 
