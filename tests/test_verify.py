@@ -124,6 +124,23 @@ def test_the_downloads_are_the_current_pdf_and_what_each_signature_signed(
     assert fetch(anonymous, f"/v/{signed_request.code}/revision/3").status_code == 404
 
 
+def test_signed_pdfs_go_through_nginx_like_documents_and_answer_ranges_without_it(
+    app, anonymous, signed_request
+):
+    sha256 = latest_sha256(app, signed_request)
+    whole = fetch(anonymous, f"/v/{signed_request.code}/document")
+    part = fetch(anonymous, f"/v/{signed_request.code}/document", headers={"Range": "bytes=0-7"})
+    assert part.status_code == 206 and part.data == whole.data[:8] and part.data[:5] == b"%PDF-"
+    assert whole.headers["ETag"] == f'"{sha256}"'
+    app.config["DOCUMENT_ACCEL_PREFIX"] = "/_blobs/"  # behind nginx: Flask only names the file
+    public = fetch(anonymous, f"/v/{signed_request.code}/document")
+    chair = fetch(signed_in(app, "chutich"), f"/signing/{signed_request.id}/document.pdf")
+    for reply in (public, chair):
+        assert reply.status_code == 200 and reply.data == b""
+        assert reply.headers["X-Accel-Redirect"].endswith(sha256)
+    assert public.headers["Content-Disposition"].startswith('attachment; filename="quyet-dinh.pdf"')
+
+
 def test_an_unknown_code_says_to_check_it(anonymous, signed_request):
     reply = anonymous.get("/v/ZZZZ2222")
     assert reply.status_code == 404

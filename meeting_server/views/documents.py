@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from pathlib import Path
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,10 +26,11 @@ from ..services.errors import ServiceError
 from ..storage import blob_store
 from .forms import wants_json
 from .lookups import document_reader, get_or_404, version_or_404
+from .responses import Caching, send_blob
 
 bp = Blueprint("documents", __name__)
 
-ONE_YEAR = 365 * 24 * 3600
+PDF = "application/pdf"
 
 
 def _uploaded_file():
@@ -119,12 +115,14 @@ def read(document_id: int, number: int):
     name = version.original_filename
     if not document.agenda_item.confidential:
         path = blob_store().path_for(version.sha256)
-        return _send_stored(path, version.sha256, "application/pdf", name, download)
+        return send_blob(
+            path, version.sha256, PDF, filename=name, attachment=download, caching=Caching.IMMUTABLE
+        )
     try:
         copy = watermarked_copy(version.sha256, reader, continuing=request.range is not None)
     except WatermarkFailed as failed:
         return _explain(503, str(failed.message))
-    return _send_stored(copy.path, copy.sha256, "application/pdf", name, download, shared=False)
+    return send_blob(copy.path, copy.sha256, PDF, filename=name, attachment=download)
 
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>/pages/<int:page>/thumbnail")
@@ -151,57 +149,9 @@ def thumbnail(document_id: int, number: int, page: int):
         return _explain(503, str(failed.message))
     if image is None:
         abort(404)
-    return _send_stored(image.path, image.sha256, thumbnails.MIMETYPE, shared=not confidential)
-
-
-def _send_stored(
-    path: Path,
-    etag: str,
-    mimetype: str,
-    filename: str | None = None,
-    attachment: bool = False,
-    *,
-    shared: bool = True,
-):
-    """Answer with a stored file, or let nginx send it (X-Accel-Redirect), with our headers.
-
-    ``shared`` files are the same for every reader and cached as immutable; a reader's own
-    copy is revalidated (a tablet's browser may serve another person at another meeting).
-    """
-    prefix = current_app.config["DOCUMENT_ACCEL_PREFIX"]
-    if prefix:
-        response = _accel_redirect(path, prefix, etag, mimetype)
-    else:
-        response = send_file(path, mimetype=mimetype, conditional=True, etag=etag)
-    if filename is not None:
-        response.headers["Content-Disposition"] = _disposition(filename, attachment)
-    # Written whole: send_file's own Cache-Control (no-cache, or public) must not remain.
-    response.headers["Cache-Control"] = (
-        f"private, max-age={ONE_YEAR}, immutable" if shared else "private, no-cache"
-    )
-    return response
-
-
-def _accel_redirect(path: Path, prefix: str, etag: str, mimetype: str):
-    """Return an empty answer that tells nginx which stored file to send (it does ranges)."""
-    if request.if_none_match.contains(etag):
-        response = current_app.response_class(status=304)
-    else:
-        response = current_app.response_class(b"", mimetype=mimetype)
-        relative = path.relative_to(blob_store().root).as_posix()
-        response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative)
-    response.set_etag(etag)
-    response.headers["Accept-Ranges"] = "bytes"
-    return response
-
-
-def _disposition(filename: str, attachment: bool) -> str:
-    """Return a Content-Disposition with an ASCII name and the exact UTF-8 one (RFC 6266)."""
-    kind = "attachment" if attachment else "inline"
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\')
-    exact = quote(filename, safe="")
-    return f"{kind}; filename=\"{ascii_name or 'document.pdf'}\"; filename*=UTF-8''{exact}"
+    # The same for everyone, or drawn from a reader's own copy (asked again each time).
+    caching = Caching.REVALIDATE if confidential else Caching.IMMUTABLE
+    return send_blob(image.path, image.sha256, thumbnails.MIMETYPE, caching=caching)
 
 
 def _explain(status: int, message: str):

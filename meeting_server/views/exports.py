@@ -20,7 +20,8 @@ from ..models import Meeting
 from ..permissions import can_view_attendance
 from ..services import minutes as minutes_service
 from ..services.minutes import LATE, AttendanceLine, VoteLine
-from .lookups import get_or_404, pdf_response
+from .lookups import get_or_404
+from .responses import generated_pdf
 
 bp = Blueprint("exports", __name__)
 
@@ -57,7 +58,7 @@ def attendance_pdf(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     require(can_view_attendance(signed_in_user(), meeting))
     pdf = minutes_service.render_pdf("attendance", minutes_service.minutes_data(meeting))
-    return pdf_response(pdf, _filename("diem-danh", meeting, "pdf"))
+    return generated_pdf(pdf, _filename("diem-danh", meeting, "pdf"))
 
 
 @bp.get("/meetings/<int:meeting_id>/votes.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, abort, make_response, request
+from flask import abort, request
 from sqlalchemy import select
 
 from ..auth import viewer_for
@@ -60,13 +60,3 @@ def json_body() -> dict:
     """Return the request's JSON object (an empty one if the body is not a JSON object)."""
     payload = request.get_json(silent=True)
     return payload if isinstance(payload, dict) else {}
-
-
-def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
-    """Answer with a generated PDF, never cached (it is made from the current record)."""
-    response = make_response(data)
-    response.mimetype = "application/pdf"
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,7 +27,8 @@ from ..services import minutes as minutes_service
 from ..services.errors import ServiceError
 from ..services.signing_requests import requests_for_minutes
 from ..storage import blob_store
-from .lookups import get_or_404, pdf_response
+from .lookups import get_or_404
+from .responses import generated_pdf, send_blob
 
 bp = Blueprint("minutes", __name__)
 
@@ -66,7 +66,7 @@ def preview(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     _require_reader(meeting)
     data = minutes_service.preview_pdf(meeting)
-    return pdf_response(data, f"bien-ban-du-thao-{meeting.id}.pdf", inline=True)
+    return generated_pdf(data, f"bien-ban-du-thao-{meeting.id}.pdf", inline=True)
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/finalise")
@@ -91,13 +91,10 @@ def download(meeting_id: int):
     if minutes is None or minutes.status != MinutesStatus.FINAL or not minutes.pdf_sha256:
         abort(404)
     path = blob_store().path_for(minutes.pdf_sha256)
-    response = send_file(
-        path, mimetype="application/pdf", conditional=True, etag=minutes.pdf_sha256
-    )
-    response.headers["Content-Disposition"] = f'inline; filename="bien-ban-{meeting.id}.pdf"'
     # Revalidated, not immutable: once signed, the same address will serve the signed copy.
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_blob(
+        path, minutes.pdf_sha256, "application/pdf", filename=f"bien-ban-{meeting.id}.pdf"
+    )
 
 
 def _require_reader(meeting: Meeting) -> None:

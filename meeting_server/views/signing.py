@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -44,6 +43,7 @@ from ..services.inbox import actionable_step, mark_read
 from ..storage import blob_store
 from .forms import local_datetime
 from .lookups import active_users, get_or_404
+from .responses import send_blob
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
 
@@ -117,15 +117,10 @@ def document(request_id: int):
     )
     if version is None:
         abort(404)
-    response = send_file(
-        blob_store().path_for(version.sha256), mimetype="application/pdf", conditional=True,
-        etag=version.sha256,
-    )  # fmt: skip
+    path = blob_store().path_for(version.sha256)
     name = f"{signing_request.code}-v{version.number}.pdf"
-    disposition = "attachment" if request.args.get("download") else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    download = bool(request.args.get("download"))
+    return send_blob(path, version.sha256, "application/pdf", filename=name, attachment=download)
 
 
 @bp.post("/<int:request_id>/cancel")

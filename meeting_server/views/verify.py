@@ -7,7 +7,6 @@ only from the browser session that uploaded it, for an hour.
 
 from __future__ import annotations
 
-import io
 from pathlib import PurePath
 
 from flask import (
@@ -18,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -32,6 +30,7 @@ from ..services import verification
 from ..services.documents import too_large_message
 from ..services.errors import UploadRefused
 from ..storage import blob_store
+from .responses import generated_pdf, send_blob
 
 bp = Blueprint("verify", __name__)
 
@@ -118,14 +117,8 @@ def document(code: str):
     signing_request = _request_or_404(verification.normalise_code(code))
     version = signing_request.latest
     path = blob_store().path_for(version.sha256)
-    return send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=signing_request.file_name,
-        etag=version.sha256,
-        max_age=0,
-    )
+    name = signing_request.file_name
+    return send_blob(path, version.sha256, "application/pdf", filename=name, attachment=True)
 
 
 @bp.get("/v/<code>/revision/<int:number>")
@@ -196,11 +189,7 @@ def _remember_upload(sha256: str) -> None:
 
 
 def _attachment(data: bytes, name: str):
-    response = send_file(
-        io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return generated_pdf(data, name)
 
 
 def _no_store(response):
