@@ -6,7 +6,7 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import (
     Flask,
@@ -103,9 +103,22 @@ def login_required(view: F) -> F:
 
 
 def require(allowed: bool) -> None:
-    """Answer 403 unless ``allowed``."""
+    """Answer 403 unless ``allowed``: the one way a view refuses (with a ``can_*`` answer)."""
     if not allowed:
         abort(403)
+
+
+def viewer_allowed(
+    meeting: Meeting, can: Callable[[User | None, Any], bool], subject: Any = None
+) -> User:
+    """Return who acts on ``meeting`` here (``viewer_for``) if ``can(them, subject)``, else 403.
+
+    ``subject`` is the meeting unless another is named (a document, a request to speak). Every
+    ``can_*`` predicate refuses ``None``, so the person returned is real.
+    """
+    viewer = viewer_for(meeting)
+    require(can(viewer, meeting if subject is None else subject))
+    return cast(User, viewer)
 
 
 def clear_session() -> None:

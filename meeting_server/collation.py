@@ -16,7 +16,10 @@ T = TypeVar("T")
 
 #: The letters in order; f, j, w and z (in foreign names) where the Latin alphabet has them.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET, start=20)}
+_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
+#: Spaces first ("An" before "An Bình" before "Anh"), then other signs, digits, our letters,
+#: and last the letters of other scripts.
+_SPACE, _SIGN, _DIGIT, _LETTER, _OTHER = 0, 1 << 21, 2 << 21, 3 << 21, 4 << 21
 #: Marks that make a letter of its own (ă â ê ô ơ ư) rather than a tone.
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
 #: Tone marks, in dictionary order after the unmarked syllable.
@@ -31,14 +34,7 @@ def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
         base, marks = _split(char)
         letter = unicodedata.normalize("NFC", base.lower() + "".join(marks & _LETTER_MARKS))
         letter = "đ" if letter == "ð" else letter  # Ð (eth), often typed for Đ
-        if letter in _RANK:
-            letters.append(_RANK[letter])
-        elif letter.isspace():
-            letters.append(0)  # "An" before "An Bình" before "Anh"
-        elif letter.isdigit():
-            letters.append(10 + int(letter) if letter.isascii() else 19)
-        else:
-            letters.append(100 + ord(letter))
+        letters.append(_letter_rank(letter))
         tones.append(max((_TONES.get(mark, 0) for mark in marks), default=0))
     return tuple(letters), tuple(tones), text.swapcase()
 
@@ -47,6 +43,16 @@ def sorted_by(items: Iterable[T], *attributes: str) -> list[T]:
     """Return ``items`` in Vietnamese order of the (dotted) ``attributes``, the first first."""
     getters = [_getter(attribute) for attribute in attributes]
     return sorted(items, key=lambda item: tuple(vietnamese_key(g(item) or "") for g in getters))
+
+
+def _letter_rank(letter: str) -> int:
+    if letter in _RANK:
+        return _LETTER + _RANK[letter]
+    if letter.isspace():
+        return _SPACE
+    if letter.isdigit():
+        return _DIGIT + ord(letter)
+    return (_OTHER if letter.isalpha() else _SIGN) + ord(letter)
 
 
 def _split(char: str) -> tuple[str, set[str]]:

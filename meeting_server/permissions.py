@@ -17,10 +17,14 @@ from .models import (
     Document,
     Invitation,
     Meeting,
+    MeetingStatus,
     Presentation,
+    RequestStatus,
     Role,
     SigningRequest,
     SigningStep,
+    SpeakingRequest,
+    StepStatus,
     User,
 )
 
@@ -46,7 +50,7 @@ def can_create_meeting(user: User | None) -> bool:
 
 def can_edit_meeting(user: User | None, meeting: Meeting) -> bool:
     """Tell whether the user may change the meeting, its people, agenda and documents."""
-    return is_secretary(user) and meeting.status != "ended"
+    return is_secretary(user) and meeting.status != MeetingStatus.ENDED
 
 
 def invitation_of(user: User | None, meeting: Meeting) -> Invitation | None:
@@ -162,7 +166,12 @@ def audience_may_download(audience: Audience, document: Document) -> bool:
 
 def can_conduct_meeting(user: User | None, meeting: Meeting) -> bool:
     """Tell whether the user may start or end the meeting and move through its agenda."""
-    if meeting.is_draft or meeting.status == "ended" or not _active(user) or user is None:
+    if (
+        meeting.is_draft
+        or meeting.status == MeetingStatus.ENDED
+        or not _active(user)
+        or user is None
+    ):
         return False
     return is_secretary(user) or meeting.chair_id == user.id
 
@@ -173,7 +182,7 @@ def can_present(user: User | None, item: AgendaItem) -> bool:
     The chair and the secretariat may present anything; an item's presenter only their item.
     """
     meeting = item.meeting
-    if meeting.status != "in_progress" or not can_view_item(user, item) or user is None:
+    if meeting.status != MeetingStatus.IN_PROGRESS or not can_view_item(user, item) or user is None:
         return False
     return can_conduct_meeting(user, meeting) or item.presenter_id == user.id
 
@@ -192,7 +201,12 @@ def can_record_attendance(user: User | None, meeting: Meeting) -> bool:
 
     The secretariat and the chair, from publication until the meeting ends.
     """
-    if meeting.is_draft or meeting.status == "ended" or not _active(user) or user is None:
+    if (
+        meeting.is_draft
+        or meeting.status == MeetingStatus.ENDED
+        or not _active(user)
+        or user is None
+    ):
         return False
     return is_secretary(user) or meeting.chair_id == user.id
 
@@ -206,7 +220,20 @@ def can_view_attendance(user: User | None, meeting: Meeting) -> bool:
 
 def can_run_votes(user: User | None, meeting: Meeting) -> bool:
     """Tell whether the user may open and close votes and give the floor (the conductors)."""
-    return meeting.status == "in_progress" and can_conduct_meeting(user, meeting)
+    return meeting.status == MeetingStatus.IN_PROGRESS and can_conduct_meeting(user, meeting)
+
+
+def can_ask_to_speak(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may ask to speak: invited to the meeting (or its chair)."""
+    return can_view_meeting(user, meeting) and invitation_of(user, meeting) is not None
+
+
+def can_withdraw_request_to_speak(user: User | None, request: SpeakingRequest) -> bool:
+    """Tell whether the user may take a request to speak out of the queue: their own, or any
+    for those who give the floor."""
+    if user is None or not can_view_meeting(user, request.meeting):
+        return False
+    return request.invitation.user_id == user.id or can_run_votes(user, request.meeting)
 
 
 def can_edit_minutes(user: User | None, meeting: Meeting) -> bool:
@@ -244,9 +271,9 @@ def can_view_signing_request(user: User | None, request: SigningRequest) -> bool
 
 def can_act_on_step(user: User | None, step: SigningStep) -> bool:
     """Tell whether the user may sign or return this step now (the seal: any clerk)."""
-    if not _active(user) or user is None or step.status != "pending":
+    if not _active(user) or user is None or step.status != StepStatus.PENDING:
         return False
-    if step.request.status != "in_progress":
+    if step.request.status != RequestStatus.IN_PROGRESS:
         return False
     if step.kind == "seal":
         return user.has_role(Role.CLERK)
@@ -255,7 +282,7 @@ def can_act_on_step(user: User | None, step: SigningStep) -> bool:
 
 def can_cancel_signing_request(user: User | None, request: SigningRequest) -> bool:
     """Tell whether the user may withdraw the request (its sender or an admin, while open)."""
-    if not _active(user) or user is None or request.status != "in_progress":
+    if not _active(user) or user is None or request.status != RequestStatus.IN_PROGRESS:
         return False
     return user.id == request.sender_id or user.has_role(Role.ADMIN)
 

@@ -36,10 +36,12 @@ from ..models import (
     Document,
     Meeting,
     MeetingNoticeKind,
+    MeetingStatus,
     Presentation,
     SpeakingRequest,
     User,
     Vote,
+    VoteStatus,
 )
 from ..permissions import (
     Audience,
@@ -187,7 +189,7 @@ class _Facts:
 
     @cached_property
     def open_vote(self) -> dict[str, Any] | None:
-        vote = next((v for v in self.votes if v.status == "open"), None)
+        vote = next((v for v in self.votes if v.status == VoteStatus.OPEN), None)
         return _open_vote(vote) if vote else None
 
     @cached_property
@@ -213,7 +215,9 @@ def _build(
         state["documents"] = [
             _document_state(d, audience) for i in items for d in i.documents if d.removed_at is None
         ]
-        conduct["can_run"] = _manages(meeting, audience) and meeting.status == "in_progress"
+        conduct["can_run"] = (
+            _manages(meeting, audience) and meeting.status == MeetingStatus.IN_PROGRESS
+        )
     if wanted("current_item_id"):
         state["current_item_id"] = _current_item_id(facts.presentation, audience)
     if wanted("presentation"):
@@ -223,10 +227,10 @@ def _build(
     if wanted("conduct.vote") or wanted("conduct.last_vote"):
         votes = [v for v in facts.votes if audience_sees_item(audience, v.agenda_item)]
         if wanted("conduct.vote"):
-            visible = any(v.status == "open" for v in votes)
+            visible = any(v.status == VoteStatus.OPEN for v in votes)
             conduct["vote"] = facts.open_vote if visible else None
         if wanted("conduct.last_vote"):
-            closed = [v for v in votes if v.status == "closed"]
+            closed = [v for v in votes if v.status == VoteStatus.CLOSED]
             conduct["last_vote"] = vote_service.vote_summary(closed[-1]) if closed else None
     if wanted("conduct.speaking"):
         conduct["speaking"] = [_speaking(r, audience) for r in facts.queue]
@@ -238,7 +242,10 @@ def _build(
 
 
 def _manages(meeting: Meeting, audience: Audience) -> bool:
-    return audience is Audience.MANAGERS and meeting.status in ("published", "in_progress")
+    return audience is Audience.MANAGERS and meeting.status in (
+        MeetingStatus.PUBLISHED,
+        MeetingStatus.IN_PROGRESS,
+    )
 
 
 def _meeting_head(meeting: Meeting) -> MeetingHead:
@@ -277,7 +284,8 @@ def _document_state(document: Document, audience: Audience) -> DocumentState:
         file_url=url_for("documents.read", **ids),
         thumbnail_url=thumbnail.replace("/pages/1/", "/pages/{page}/"),
         can_download=audience_may_download(audience, document),
-        can_present=audience is Audience.MANAGERS and item.meeting.status == "in_progress",
+        can_present=audience is Audience.MANAGERS
+        and item.meeting.status == MeetingStatus.IN_PROGRESS,
     )
 
 

@@ -28,7 +28,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..auth import login_required, require, signed_in_user, viewer_for, viewer_required
+from ..auth import (
+    login_required,
+    require,
+    signed_in_user,
+    viewer_allowed,
+    viewer_for,
+    viewer_required,
+)
 from ..extensions import db
 from ..i18n import format_time
 from ..models import (
@@ -62,7 +69,7 @@ class _Forbidden(ServiceError):
 def board(meeting_id: int):
     """Show the live attendance board: seat map, counts, quorum, roll call and door scanner."""
     meeting = get_or_404(Meeting, meeting_id)
-    can_record = can_record_attendance(_board_viewer(meeting), meeting)
+    can_record = can_record_attendance(viewer_allowed(meeting, can_view_attendance), meeting)
     invited = {i.user_id for i in meeting.invitations}
     return render_template(
         "attendance/board.html",
@@ -79,7 +86,7 @@ def board(meeting_id: int):
 def state(meeting_id: int):
     """Return the board's state as JSON (re-read by the board after every notice)."""
     meeting = get_or_404(Meeting, meeting_id)
-    can_record = can_record_attendance(_board_viewer(meeting), meeting)
+    can_record = can_record_attendance(viewer_allowed(meeting, can_view_attendance), meeting)
     snapshot = board_model.board_state(meeting)
     html = render_template(
         "attendance/_board.html",
@@ -103,7 +110,7 @@ def record(meeting_id: int, invitation_id: int):
     invitation = get_or_404(Invitation, invitation_id)
     if invitation.meeting_id != meeting.id:
         abort(404)
-    _roll_call(_recorder(meeting), invitation, json_body())
+    _roll_call(viewer_allowed(meeting, can_record_attendance), invitation, json_body())
     db.session.commit()
     return jsonify(ok=True, error=None, person=board_model.board_person(invitation, meeting))
 
@@ -163,7 +170,7 @@ def my_qr(meeting_id: int):
 def scan(meeting_id: int):
     """Check in the invitee whose personal code was scanned at the door (method QR)."""
     meeting = get_or_404(Meeting, meeting_id)
-    actor = _recorder(meeting)
+    actor = viewer_allowed(meeting, can_record_attendance)
     code = _field(json_body(), "code")
     (invitation_id,) = codes.read_code(codes.PERSONAL, meeting, code)
     invitation = db.session.get(Invitation, invitation_id)
@@ -188,7 +195,7 @@ def scan(meeting_id: int):
 def room_qr(meeting_id: int):
     """Show the room's check-in QR code full screen: invitees scan it and sign in."""
     meeting = get_or_404(Meeting, meeting_id)
-    _recorder(meeting)
+    viewer_allowed(meeting, can_record_attendance)
     token = codes.sign_code(codes.ROOM, meeting)
     url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
         "attendance.door", meeting_id=meeting.id, token=token
@@ -270,21 +277,6 @@ def _self(meeting: Meeting) -> tuple[User, Invitation]:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-
-def _board_viewer(meeting: Meeting) -> User | None:
-    """Return who looks at the board (signed in, or seated at this tablet), else answer 403."""
-    viewer = viewer_for(meeting)
-    require(can_view_attendance(viewer, meeting))
-    return viewer
-
-
-def _recorder(meeting: Meeting) -> User:
-    """Return who records attendance here (secretariat or chair), else answer 403."""
-    actor = viewer_for(meeting)
-    if actor is None or not can_record_attendance(actor, meeting):
-        abort(403)
-    return actor
 
 
 def _own_invitation(user: User | None, meeting: Meeting) -> Invitation | None:

@@ -15,17 +15,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..auth import login_required, require, signed_in_user, viewer_required
+from ..auth import login_required, require, signed_in_user, viewer_allowed, viewer_required
 from ..extensions import db
 from ..models import AgendaItem, Document, DocumentVersion
 from ..pdf import thumbnails
 from ..pdf.watermark import WatermarkFailed, watermarked_copy
-from ..permissions import can_download_document, can_edit_meeting
+from ..permissions import can_download_document, can_edit_meeting, can_view_document
 from ..services import documents as document_service
 from ..services.errors import ServiceError
 from ..storage import blob_store
 from .forms import wants_json
-from .lookups import document_reader, get_or_404, version_or_404
+from .lookups import get_or_404, version_or_404
 from .responses import Caching, send_blob
 
 bp = Blueprint("documents", __name__)
@@ -103,7 +103,7 @@ def read(document_id: int, number: int):
     """Send a version's PDF (ETag, ranges; confidential items watermarked for the reader)."""
     download = request.args.get("download") == "1"
     document = get_or_404(Document, document_id)
-    reader = document_reader(document)
+    reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     version = version_or_404(document, number)
     if download and not can_download_document(reader, document):
         message = _(
@@ -134,7 +134,7 @@ def thumbnail(document_id: int, number: int, page: int):
     if width not in thumbnails.ALLOWED_WIDTHS:
         return _explain(400, _("Ask for a page preview 160 or 320 pixels wide (w=160 or w=320)."))
     document = get_or_404(Document, document_id)
-    reader = document_reader(document)
+    reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     version = version_or_404(document, number)
     if not 1 <= page <= version.page_count:
         abort(404)

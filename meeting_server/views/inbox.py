@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 
 from ..auth import current_user, login_required, require, signed_in_user
 from ..extensions import db, limiter
-from ..models import SigningKey, SigningRequest, SigningStep, User
+from ..models import RequestStatus, SigningKey, SigningRequest, SigningStep, User
 from ..permissions import (
     can_send_for_signing,
     can_view_signing_dashboard,
@@ -90,7 +90,7 @@ def sign(request_id: int):
         return _refusal(error, request_id)
     db.session.commit()
     message = _("Signed. The document went on to the next step.")
-    if outcome.request.status == "completed":
+    if outcome.request.status == RequestStatus.COMPLETED:
         message = _("Signed. The document is now fully signed.")
     flash(message, "ok")  # shown by the next page (the script reloads)
     if request.is_json:

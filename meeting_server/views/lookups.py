@@ -7,11 +7,9 @@ from typing import TypeVar
 from flask import abort, request
 from sqlalchemy import select
 
-from ..auth import viewer_for
 from ..collation import sorted_by
 from ..extensions import db
-from ..models import Document, DocumentVersion, Meeting, Role, User, UserRole
-from ..permissions import can_view_document, can_view_meeting
+from ..models import Document, DocumentVersion, Role, User, UserRole
 
 T = TypeVar("T")
 
@@ -32,28 +30,12 @@ def active_users(role: Role | None = None) -> list[User]:
     return sorted_by(db.session.scalars(query), "unit", "full_name")
 
 
-def document_reader(document: Document) -> User:
-    """Return who reads ``document`` here (user, or the person at this tablet), else 403."""
-    reader = viewer_for(document.agenda_item.meeting)
-    if reader is None or not can_view_document(reader, document):
-        abort(403)
-    return reader
-
-
 def version_or_404(document: Document, number: int) -> DocumentVersion:
     """Return the document's version ``number`` or answer 404."""
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
     return version
-
-
-def meeting_reader(meeting: Meeting) -> User:
-    """Return who reads ``meeting`` here (user, or the person at this tablet), else 403."""
-    reader = viewer_for(meeting)
-    if reader is None or not can_view_meeting(reader, meeting):
-        abort(403)
-    return reader
 
 
 def json_body() -> dict:

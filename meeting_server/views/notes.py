@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
-from ..auth import viewer_required
+from ..auth import viewer_allowed, viewer_required
 from ..extensions import db
 from ..i18n import to_local
 from ..models import Document, Note
+from ..permissions import can_view_document
 from ..services import notes as note_service
 from ..services.errors import ServiceError
-from .lookups import document_reader, get_or_404, version_or_404
+from .lookups import get_or_404, version_or_404
 
 bp = Blueprint("notes", __name__, url_prefix="/tablet")
 
@@ -21,7 +22,7 @@ bp = Blueprint("notes", __name__, url_prefix="/tablet")
 def index(document_id: int):
     """Return my notes on every version of the document, marking those on an older version."""
     document = get_or_404(Document, document_id)
-    reader = document_reader(document)
+    reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     notes = note_service.notes_on_document(reader, document)
     response = jsonify(
         ok=True, error=None, current_version=document.current.number,
@@ -36,7 +37,7 @@ def index(document_id: int):
 def save(document_id: int, number: int, page: int):
     """Write (or with an empty text, delete) my note on a page."""
     document = get_or_404(Document, document_id)
-    reader = document_reader(document)
+    reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     version = version_or_404(document, number)
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None

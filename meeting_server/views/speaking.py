@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify
+from typing import cast
+
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
-from ..auth import viewer_for, viewer_required
+from ..auth import viewer_allowed, viewer_required
 from ..extensions import db
-from ..models import AgendaItem, Document, Meeting, SpeakingRequest, User
-from ..permissions import can_run_votes, can_view_document, can_view_item, invitation_of
+from ..models import AgendaItem, Document, Invitation, Meeting, SpeakingRequest, User
+from ..permissions import (
+    can_ask_to_speak,
+    can_run_votes,
+    can_view_document,
+    can_view_item,
+    can_withdraw_request_to_speak,
+    invitation_of,
+)
 from ..services import speaking as speaking_service
 from ..services.errors import ServiceError
-from .lookups import get_or_404, json_body, meeting_reader
+from .lookups import get_or_404, json_body
 
 bp = Blueprint("speaking", __name__, url_prefix="/tablet")
 
@@ -22,10 +31,8 @@ def raise_hand(meeting_id: int):
     """Ask to speak, optionally about an agenda item or a document."""
     payload = json_body()
     meeting = get_or_404(Meeting, meeting_id)
-    reader = meeting_reader(meeting)
-    invitation = invitation_of(reader, meeting)
-    if invitation is None:
-        abort(403)
+    reader = viewer_allowed(meeting, can_ask_to_speak)
+    invitation = cast(Invitation, invitation_of(reader, meeting))  # can_ask_to_speak found it
     item = _item(meeting, reader, payload.get("item_id"))
     document = _document(meeting, reader, payload.get("document_id"))
     request_ = speaking_service.request_to_speak(
@@ -40,9 +47,7 @@ def raise_hand(meeting_id: int):
 def withdraw(request_id: int):
     """Take my request (or, for the chair, anyone's) out of the queue."""
     request_ = get_or_404(SpeakingRequest, request_id)
-    actor = meeting_reader(request_.invitation.meeting)
-    if request_.invitation.user_id != actor.id and not can_run_votes(actor, request_.meeting):
-        abort(403)
+    actor = viewer_allowed(request_.meeting, can_withdraw_request_to_speak, request_)
     speaking_service.withdraw(actor, request_)
     db.session.commit()
     return jsonify(ok=True, error=None)
@@ -53,7 +58,7 @@ def withdraw(request_id: int):
 def give_floor(request_id: int):
     """Give the requester the floor (chair or secretariat)."""
     request_ = get_or_404(SpeakingRequest, request_id)
-    speaking_service.give_floor(_chair(request_.meeting), request_)
+    speaking_service.give_floor(viewer_allowed(request_.meeting, can_run_votes), request_)
     db.session.commit()
     return jsonify(ok=True, error=None)
 
@@ -63,16 +68,9 @@ def give_floor(request_id: int):
 def end_floor(request_id: int):
     """End the speaker's turn (chair or secretariat)."""
     request_ = get_or_404(SpeakingRequest, request_id)
-    speaking_service.end_floor(_chair(request_.meeting), request_)
+    speaking_service.end_floor(viewer_allowed(request_.meeting, can_run_votes), request_)
     db.session.commit()
     return jsonify(ok=True, error=None)
-
-
-def _chair(meeting: Meeting) -> User:
-    user = viewer_for(meeting)
-    if user is None or not can_run_votes(user, meeting):
-        abort(403)
-    return user
 
 
 def _item(meeting: Meeting, reader: User, item_id: object) -> AgendaItem | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from ..auth import (
     current_device,
     current_user,
     require,
     seated_user,
+    viewer_allowed,
     viewer_for,
     viewer_required,
 )
@@ -89,9 +90,7 @@ def service_worker():
 def state(meeting_id: int):
     """Return everything the tablet shows, as this reader may see it."""
     meeting = get_or_404(Meeting, meeting_id)
-    reader = viewer_for(meeting)
-    if reader is None or not can_view_meeting(reader, meeting):
-        abort(403)
+    reader = viewer_allowed(meeting, can_view_meeting)
     body = live_state.tablet_state(meeting, reader, at_seat=current_user() is None)
     response = jsonify(ok=True, error=None, **body)
     response.headers["Cache-Control"] = "no-store"
@@ -103,7 +102,7 @@ def state(meeting_id: int):
 def start(meeting_id: int):
     """Start the meeting (chair or secretariat)."""
     meeting = get_or_404(Meeting, meeting_id)
-    presentation_service.start_meeting(_conductor(meeting), meeting)
+    presentation_service.start_meeting(viewer_allowed(meeting, can_conduct_meeting), meeting)
     db.session.commit()
     return jsonify(ok=True, error=None, seq=meeting.seq)
 
@@ -113,7 +112,7 @@ def start(meeting_id: int):
 def end(meeting_id: int):
     """End the meeting (chair or secretariat); tablets drop its cached documents."""
     meeting = get_or_404(Meeting, meeting_id)
-    presentation_service.end_meeting(_conductor(meeting), meeting)
+    presentation_service.end_meeting(viewer_allowed(meeting, can_conduct_meeting), meeting)
     db.session.commit()
     return jsonify(ok=True, error=None, seq=meeting.seq)
 
@@ -123,17 +122,11 @@ def end(meeting_id: int):
 def make_current(item_id: int):
     """Move the meeting to this agenda item (chair or secretariat)."""
     item = get_or_404(AgendaItem, item_id)
-    presentation_service.set_current_item(_conductor(item.meeting), item.meeting, item)
+    presentation_service.set_current_item(
+        viewer_allowed(item.meeting, can_conduct_meeting), item.meeting, item
+    )
     db.session.commit()
     return jsonify(ok=True, error=None, seq=item.meeting.seq)
-
-
-def _conductor(meeting: Meeting) -> User:
-    """Return the reader if they may conduct ``meeting``, else answer 403."""
-    user = viewer_for(meeting)
-    if user is None or not can_conduct_meeting(user, meeting):
-        abort(403)
-    return user
 
 
 def _reader(meeting: Meeting) -> User | None:

@@ -6,10 +6,14 @@ from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..auth import current_device, current_user, seated_user, viewer_for, viewer_required
+from ..auth import (
+    current_user,
+    viewer_allowed,
+    viewer_required,
+)
 from ..extensions import db
 from ..models import AgendaItem, Meeting, Vote
-from ..permissions import can_run_votes
+from ..permissions import can_run_votes, can_view_meeting
 from ..services import votes as vote_service
 from ..services.errors import ServiceError
 from .lookups import get_or_404, json_body
@@ -23,7 +27,7 @@ def open_vote(meeting_id: int):
     """Put a question on an agenda item to the vote (chair or secretariat)."""
     payload = json_body()
     meeting = get_or_404(Meeting, meeting_id)
-    actor = _runner(meeting)
+    actor = viewer_allowed(meeting, can_run_votes)
     item = db.session.get(AgendaItem, _int(payload.get("item_id")))
     if item is None or item.meeting_id != meeting.id:
         raise ServiceError(_("Choose the agenda item to vote on."), field="item_id")
@@ -53,9 +57,7 @@ def cast(vote_id: int):
     )
     if vote is None:
         abort(404)
-    voter = current_user() or seated_user(current_device(), vote.meeting)
-    if voter is None:
-        abort(403)
+    voter = viewer_allowed(vote.meeting, can_view_meeting)  # the service: may they vote now
     at_seat = current_user() is None
     vote_service.cast_ballot(voter, vote, choice, at_seat=at_seat)
     db.session.commit()
@@ -67,16 +69,9 @@ def cast(vote_id: int):
 def close(vote_id: int):
     """Close the vote: results and the attendance at this moment reach every tablet."""
     vote = get_or_404(Vote, vote_id)
-    vote_service.close_vote(_runner(vote.meeting), vote)
+    vote_service.close_vote(viewer_allowed(vote.meeting, can_run_votes), vote)
     db.session.commit()
     return jsonify(ok=True, error=None, snapshot=vote.snapshot, seq=vote.meeting.seq)
-
-
-def _runner(meeting: Meeting):
-    user = viewer_for(meeting)
-    if user is None or not can_run_votes(user, meeting):
-        abort(403)
-    return user
 
 
 def _int(value: object) -> int:
