@@ -136,6 +136,7 @@ contract: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/check_sizes.py
 	$(BIN)/mypy
 	$(BIN)/mypy --strict signing
 

@@ -274,14 +274,22 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
     with app.app_context():
         client_address.set("bench")
         secretary = create_user(
-            None, username=SECRETARY, full_name="Nguyễn Thị Thu", password=SECRETARY_PASSWORD,
-            roles=[Role.SECRETARY], unit="Văn phòng",
-        )  # fmt: skip
+            None,
+            username=SECRETARY,
+            full_name="Nguyễn Thị Thu",
+            password=SECRETARY_PASSWORD,
+            roles=[Role.SECRETARY],
+            unit="Văn phòng",
+        )
         with cheap_password_hashes():
             chair = create_user(
-                None, username="chutich", full_name="Trần Văn Minh",
-                password=secrets.token_urlsafe(16), roles=[Role.LEADER], unit="Lãnh đạo",
-            )  # fmt: skip
+                None,
+                username="chutich",
+                full_name="Trần Văn Minh",
+                password=secrets.token_urlsafe(16),
+                roles=[Role.LEADER],
+                unit="Lãnh đạo",
+            )
             people = [
                 create_user(
                     None,
@@ -290,15 +298,19 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
                     password=secrets.token_urlsafe(16),
                     roles=[Role.PARTICIPANT],
                     unit=f"Sở số {i % 25 + 1}",
-                )  # fmt: skip
+                )
                 for i in range(1, participants + 1)
             ]
         room = create_room(None, name="Hội trường lớn", location="Tầng 1", seat_count=1000)
         starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
         meeting = create_meeting(
-            secretary, title="Họp giao ban tuần", room=room, starts_at=starts,
-            ends_at=starts + timedelta(hours=3), chair=chair,
-        )  # fmt: skip
+            secretary,
+            title="Họp giao ban tuần",
+            room=room,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+            chair=chair,
+        )
         invite_users(secretary, meeting, people)
         add_item(secretary, meeting, title="Báo cáo tình hình kinh tế - xã hội")
         publish_meeting(secretary, meeting)
@@ -319,9 +331,9 @@ def bench_app(env: dict[str, str]) -> Any:
     """The app on the bench's database and storage (for seeding, outside any server)."""
     from meeting_server import create_app
 
-    return create_app({
-        key: env[f"MEETING_{key}"] for key in ("DATABASE_URL", "STORAGE_DIR", "SECRET_KEY")
-    })  # fmt: skip
+    return create_app(
+        {key: env[f"MEETING_{key}"] for key in ("DATABASE_URL", "STORAGE_DIR", "SECRET_KEY")}
+    )
 
 
 def secretary_and_meeting(seed: Seed) -> tuple[Any, Any]:
@@ -385,14 +397,16 @@ def summarise(results: dict[int, dict[str, Samples]], seconds: float) -> dict[st
     p99, ratio = flat.get("fanout_1000_p99_ms"), flat.get("fanout_1000_ratio_vs_bare")
     targets = {
         "fanout_1000_p99_ms": {
-            "target_ms": TARGET_P99_MS, "measured_ms": p99,
+            "target_ms": TARGET_P99_MS,
+            "measured_ms": p99,
             "met": p99 is not None and p99 <= TARGET_P99_MS,
         },
         "fanout_1000_ratio_vs_bare": {
-            "target": TARGET_RATIO, "measured": ratio,
+            "target": TARGET_RATIO,
+            "measured": ratio,
             "met": ratio is not None and ratio <= TARGET_RATIO,
         },
-    }  # fmt: skip
+    }
     flat["fanout_rounds"] = ROUNDS
     flat["fanout_client_processes"] = CLIENT_PROCESSES
     flat["fanout_bench_seconds"] = round(seconds)
@@ -411,12 +425,18 @@ def write(report: dict[str, Any]) -> None:
 
 
 COLUMNS = (  # (heading, key pattern)
-    ("ours p50", "fanout_{n}_p50_ms"), ("p99", "fanout_{n}_p99_ms"), ("last", "fanout_{n}_last_ms"),
-    ("request", "fanout_{n}_request_ms"), ("cpu/round", "fanout_{n}_server_cpu_ms"),
-    ("bare p50", "bare_{n}_p50_ms"), ("p99", "bare_{n}_p99_ms"), ("last", "bare_{n}_last_ms"),
-    ("cpu/round", "bare_{n}_server_cpu_ms"), ("ratio p99", "fanout_{n}_ratio_vs_bare"),
+    ("ours p50", "fanout_{n}_p50_ms"),
+    ("p99", "fanout_{n}_p99_ms"),
+    ("last", "fanout_{n}_last_ms"),
+    ("request", "fanout_{n}_request_ms"),
+    ("cpu/round", "fanout_{n}_server_cpu_ms"),
+    ("bare p50", "bare_{n}_p50_ms"),
+    ("p99", "bare_{n}_p99_ms"),
+    ("last", "bare_{n}_last_ms"),
+    ("cpu/round", "bare_{n}_server_cpu_ms"),
+    ("ratio p99", "fanout_{n}_ratio_vs_bare"),
     ("client µs", "fanout_{n}_client_cpu_us"),
-)  # fmt: skip
+)
 
 
 def print_table(results: dict[int, dict[str, Samples]], report: dict[str, Any]) -> None:

@@ -195,9 +195,12 @@ class Processes:
         """Start ``meeting-server serve`` on ``port`` and the bare server on ``bare_port``."""
         ours = self.server("ours", serve_command(port), env, port, log_dir)
         bare = self.server(
-            "bare", [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(bare_port)],
-            dict(os.environ), bare_port, log_dir,
-        )  # fmt: skip
+            "bare",
+            [sys.executable, str(BENCH / "fanout_bare.py"), "--port", str(bare_port)],
+            dict(os.environ),
+            bare_port,
+            log_dir,
+        )
         return ours, bare
 
     def fleet(

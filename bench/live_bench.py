@@ -338,9 +338,12 @@ def seed_accounts(env: dict[str, str], count: int) -> list[str]:
         client_address.set("bench")
         for name in names:
             create_user(
-                None, username=name, full_name=f"Người đăng nhập {name[8:]}",
-                password=SIGN_IN_PASSWORD, roles=[Role.PARTICIPANT],
-            )  # fmt: skip
+                None,
+                username=name,
+                full_name=f"Người đăng nhập {name[8:]}",
+                password=SIGN_IN_PASSWORD,
+                roles=[Role.PARTICIPANT],
+            )
         db.session.commit()
     db.engine.dispose()
     return names

@@ -67,9 +67,12 @@ def prepare_presenting(env: dict[str, str], seed: Seed) -> Presenting:
     with app.app_context():
         secretary, meeting = secretary_and_meeting(seed)
         document = add_document(
-            secretary, meeting.agenda_items[0], stream=io.BytesIO(bytes(pdf.output())),
-            filename="bao-cao.pdf", title="Báo cáo",
-        )  # fmt: skip
+            secretary,
+            meeting.agenda_items[0],
+            stream=io.BytesIO(bytes(pdf.output())),
+            filename="bao-cao.pdf",
+            title="Báo cáo",
+        )
         start_meeting(secretary, meeting)
         db.session.commit()
         cookie, _token = mint_session(app, seed.chair_id)
@@ -99,10 +102,16 @@ def page_turns(
                 if busy:
                     change()  # its notice is on its way to every tablet
                 sent = time.time()
-                ack = chair.call("present_page", {
-                    "document_id": presenting.document_id, "version": presenting.version,
-                    "page": number % presenting.page_count + 1, "zoom": 100 + busy,
-                }, timeout=30)  # fmt: skip
+                ack = chair.call(
+                    "present_page",
+                    {
+                        "document_id": presenting.document_id,
+                        "version": presenting.version,
+                        "page": number % presenting.page_count + 1,
+                        "zoom": 100 + busy,
+                    },
+                    timeout=30,
+                )
                 if not ack or not ack.get("ok"):
                     raise RuntimeError(f"the page turn was refused: {ack}")
                 fleet.tell({"cmd": "expect", "seq": int(ack["seq"])})
@@ -171,9 +180,11 @@ def two_processes(
         for name in order:
             sent = time.time()
             changes[name]()
-            got = [one_fleet.collect(ROUND_WAIT_S)] if name == "one" else [
-                fleet.collect(ROUND_WAIT_S) for fleet in fleets
-            ]  # fmt: skip
+            got = (
+                [one_fleet.collect(ROUND_WAIT_S)]
+                if name == "one"
+                else [fleet.collect(ROUND_WAIT_S) for fleet in fleets]
+            )
             if number >= WARMUP:
                 for arrivals, lost in got:
                     shown[name] += [(t - sent) * 1000 for t in arrivals]

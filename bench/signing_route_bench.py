@@ -101,14 +101,22 @@ def seed(env: dict[str, str], count: int) -> list[int]:
         people = {u.username: u for u in db.session.scalars(select(User))}
         decision = db_document("Dự thảo Quyết định ban hành Quy chế làm việc")
         pdf = blob_store().path_for(decision.current.sha256).read_bytes()
-        route = [RouteEntry(people["chutich"]), RouteEntry(people["phochutich"]),
-                 RouteEntry(people["vanthu"], StepKind.SEAL)]  # fmt: skip
+        route = [
+            RouteEntry(people["chutich"]),
+            RouteEntry(people["phochutich"]),
+            RouteEntry(people["vanthu"], StepKind.SEAL),
+        ]
         made = []
         for number in range(count):
             outcome = submit_request(
-                people["thuky"], title=f"Bench {number}", message="", route=route,
-                due_at=utcnow() + timedelta(days=3), pdf=pdf, file_name="bench.pdf",
-            )  # fmt: skip
+                people["thuky"],
+                title=f"Bench {number}",
+                message="",
+                route=route,
+                due_at=utcnow() + timedelta(days=3),
+                pdf=pdf,
+                file_name="bench.pdf",
+            )
             db.session.commit()
             made.append(outcome.request.id)
     return made
@@ -174,8 +182,11 @@ def summarise(samples: dict[str, Any], batch: int) -> dict[str, Any]:
         "probe_during_batch_count": len(during),
     }
     measured = results["probe_during_batch_p99_ms"]
-    target = {"measured_ms": measured, "target_ms": TARGET_PROBE_P99_MS,
-              "met": measured <= TARGET_PROBE_P99_MS}  # fmt: skip
+    target = {
+        "measured_ms": measured,
+        "target_ms": TARGET_PROBE_P99_MS,
+        "met": measured <= TARGET_PROBE_P99_MS,
+    }
     targets = {"signing_probe_during_batch_p99_ms": target}
     return {"results": {"signing_route": results}, "targets": targets}
 

@@ -188,9 +188,13 @@ class Voters(fanout_tablets.Tablets):
                 choices[choice] += 1
         errors = [error for _, _, error, _ in answers if error]
         message = {
-            "ballots": seq, "ms": [ms for ms, *_ in answers], "choices": choices,
-            "failed": len(errors), "errors": errors[:3], "done_at": max(a[3] for a in answers),
-        }  # fmt: skip
+            "ballots": seq,
+            "ms": [ms for ms, *_ in answers],
+            "choices": choices,
+            "failed": len(errors),
+            "errors": errors[:3],
+            "done_at": max(a[3] for a in answers),
+        }
         fanout_tablets.emit(message)
 
     async def close(self) -> None:
@@ -379,9 +383,13 @@ def measure(rounds: int, fleets: dict[str, Fleet], chairs: dict[str, Chair]) -> 
 
 
 def one_round(
-    fleet: Fleet, open_vote: Callable[[], Any], close_vote: Callable[[Any], Any],
-    into: Samples, *, check: bool,
-) -> None:  # fmt: skip
+    fleet: Fleet,
+    open_vote: Callable[[], Any],
+    close_vote: Callable[[Any], Any],
+    into: Samples,
+    *,
+    check: bool,
+) -> None:
     """Open, let every tablet vote, close; add the timings to ``into`` and check the results."""
     t0 = time.time()
     vote_id = open_vote()
@@ -401,8 +409,12 @@ def one_round(
     into.missing += missed_open + missed_close
     into.failed += failed
     if missed_open or missed_close or failed:  # counted as infinitely late, and reported
-        print(f"{fleet.name}: {missed_open} tablets missed the vote, {missed_close} its results, "
-              f"{failed} ballots failed: {errors}", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"{fleet.name}: {missed_open} tablets missed the vote, {missed_close} its results, "
+            f"{failed} ballots failed: {errors}",
+            file=sys.stderr,
+            flush=True,
+        )
     late = missed_open or missed_close or failed or not closed
     into.total_ms.append(math.inf if late else (max(closed) - t0) * 1000)
     into.opened_ms.append((max(opened) - t0) * 1000 if opened and not missed_open else math.inf)
@@ -459,10 +471,12 @@ def summarise(results: dict[str, Samples], rounds: int, seconds: float) -> dict[
     ours, bare = flat["vote_200_total_ms"], flat["bare_200_total_ms"]
     flat["vote_200_ratio_vs_bare"] = round(ours / bare, 2) if ours and bare else None
     flat |= {
-        "rounds": rounds, "client_processes": CLIENT_PROCESSES, "results_checked": True,
+        "rounds": rounds,
+        "client_processes": CLIENT_PROCESSES,
+        "results_checked": True,
         "bench_seconds": round(seconds),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }  # fmt: skip
+    }
     total = flat["vote_200_total_ms"]
     target = {"target_ms": TARGET_TOTAL_MS, "measured_ms": total}
     target["met"] = total is not None and total <= TARGET_TOTAL_MS
@@ -473,11 +487,14 @@ ROWS = (  # (heading, key suffix)
     ("total (t0 → last vote_closed), median", "total_ms"),
     ("  last vote_opened arrives", "opened_last_ms"),
     ("  last ballot answered", "ballots_done_ms"),
-    ("ballot HTTP p50", "ballot_p50_ms"), ("ballot HTTP p99", "ballot_p99_ms"),
-    ("open request", "open_request_ms"), ("close request", "close_request_ms"),
+    ("ballot HTTP p50", "ballot_p50_ms"),
+    ("ballot HTTP p99", "ballot_p99_ms"),
+    ("open request", "open_request_ms"),
+    ("close request", "close_request_ms"),
     ("vote_closed p99 after close sent", "closed_p99_ms"),
-    ("server CPU per round", "server_cpu_ms"), ("tablet CPU per round", "client_cpu_ms"),
-)  # fmt: skip
+    ("server CPU per round", "server_cpu_ms"),
+    ("tablet CPU per round", "client_cpu_ms"),
+)
 
 
 def print_table(report: dict[str, Any]) -> None:

@@ -55,52 +55,18 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
-def _register_blueprints(app: Flask) -> None:
-    from .views import (
-        admin,
-        agenda,
-        attendance,
-        auth,
-        ca,
-        certificates,
-        dashboard,
-        devices,
-        documents,
-        errors,
-        exports,
-        inbox,
-        meetings,
-        minutes,
-        notes,
-        participants,
-        signing,
-        speaking,
-        tablet,
-        verify,
-        votes,
-    )
+#: The blueprints, one per area (``views/<area>.py``), in the order they are registered.
+BLUEPRINTS = (
+    "auth meetings participants agenda documents admin ca tablet notes devices attendance "
+    "speaking votes minutes exports certificates signing inbox dashboard verify"
+).split()
 
-    for module in (
-        auth,
-        meetings,
-        participants,
-        agenda,
-        documents,
-        admin,
-        ca,
-        tablet,
-        notes,
-        devices,
-        attendance,
-        speaking,
-        votes,
-        minutes,
-        exports,
-        certificates,
-        signing,
-        inbox,
-        dashboard,
-        verify,
-    ):
-        app.register_blueprint(module.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from .views import errors
+
+    for area in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"{__name__}.views.{area}").bp)
     errors.init_app(app)

@@ -95,9 +95,15 @@ def _cut_static_instance(source: Path, target: Path) -> None:
 #: for every stamp, and a font of ~1,000 glyphs instead of ~3,700 makes that several times
 #: faster. Other scripts are refused by name in :func:`check_coverage`.
 _KEPT_UNICODES = [
-    *range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00),
-    *range(0x2000, 0x2070), 0x20AB, 0x20AC, 0x2116, 0x2122,
-]  # fmt: skip
+    *range(0x20, 0x250),
+    *range(0x300, 0x370),
+    *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070),
+    0x20AB,
+    0x20AC,
+    0x2116,
+    0x2122,
+]
 
 
 def _keep_latin_and_vietnamese(font: ttLib.TTFont) -> None:

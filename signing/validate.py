@@ -216,15 +216,28 @@ def _signed_length(sig: EmbeddedPdfSignature) -> int:
 def _broken(sig: EmbeddedPdfSignature, name: str, detail: str) -> SignatureReport:
     reason_vi, reason_en = explain(Verdict.INVALID, detail)
     return SignatureReport(
-        field_name=name, verdict=Verdict.INVALID, reason_vi=reason_vi, reason_en=reason_en,
+        field_name=name,
+        verdict=Verdict.INVALID,
+        reason_vi=reason_vi,
+        reason_en=reason_en,
         signer=_safe(lambda: sig.signer_cert.subject.human_friendly, "?"),
         certificate_sha256=_safe(lambda: sig.signer_cert.sha256.hex(), ""),
-        chain=(), intact=False, cryptographically_valid=False, trusted=False, revoked=False,
-        signing_time=None, timestamp=None, coverage="UNKNOWN", modification_level=None,
-        docmdp_ok=None, certification=None, pades_level="?",
+        chain=(),
+        intact=False,
+        cryptographically_valid=False,
+        trusted=False,
+        revoked=False,
+        signing_time=None,
+        timestamp=None,
+        coverage="UNKNOWN",
+        modification_level=None,
+        docmdp_ok=None,
+        certification=None,
+        pades_level="?",
         signed_revision=_safe(lambda: sig.signed_revision, -1),
-        signed_length=_safe(lambda: _signed_length(sig), 0), bottom_line=False,
-    )  # fmt: skip
+        signed_length=_safe(lambda: _signed_length(sig), 0),
+        bottom_line=False,
+    )
 
 
 def _safe(get: Any, default: Any) -> Any:

@@ -203,9 +203,15 @@ def _add_fake_signature(pdf: Pdf) -> None:
         Contents=String(b"\x00" * 64),
     )
     field = Dictionary(
-        FT=Name.Sig, T=String("Chu ky 1"), V=pdf.make_indirect(value),
-        Type=Name.Annot, Subtype=Name.Widget, Rect=[0, 0, 0, 0], F=132, P=page,
-    )  # fmt: skip
+        FT=Name.Sig,
+        T=String("Chu ky 1"),
+        V=pdf.make_indirect(value),
+        Type=Name.Annot,
+        Subtype=Name.Widget,
+        Rect=[0, 0, 0, 0],
+        F=132,
+        P=page,
+    )
     field = pdf.make_indirect(field)
     page.Annots = Array([field])
     pdf.Root.AcroForm = Dictionary(Fields=Array([field]), SigFlags=3)

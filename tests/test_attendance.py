@@ -33,9 +33,12 @@ def test_quorum_counts_present_online_and_arrived_deputies(meeting):
     attendance.check_in(desk, invitation(meeting, "daibieu1"), method=CheckInMethod.QR, online=True)
     attendance.check_in(desk, invitation(meeting, "khach"), method=CheckInMethod.TABLET)
     attendance.delegate(
-        desk, invitation(meeting, "daibieu2"), deputy=actor("phogiamdoc"),
-        deputy_name="", reason="Đi công tác",
-    )  # fmt: skip
+        desk,
+        invitation(meeting, "daibieu2"),
+        deputy=actor("phogiamdoc"),
+        deputy_name="",
+        reason="Đi công tác",
+    )
     assert attendance.quorum_of(meeting).present == 2  # the guest does not count; deputy not here
     assert not attendance.quorum_of(meeting).met
     record = attendance.check_in(desk, invitation(meeting, "daibieu2"), method=CheckInMethod.QR)
@@ -59,9 +62,12 @@ def test_delegation_after_the_start_is_refused(meeting):
     start_meeting(actor(), meeting)
     with pytest.raises(NotAllowed, match="before the meeting starts"):
         attendance.delegate(
-            actor(), invitation(meeting, "daibieu3"), deputy=None, deputy_name="Ông Ba",
+            actor(),
+            invitation(meeting, "daibieu3"),
+            deputy=None,
+            deputy_name="Ông Ba",
             reason="Ốm",
-        )  # fmt: skip
+        )
 
 
 def test_absences_and_delegations_need_their_reason_and_deputy(meeting):

@@ -68,9 +68,12 @@ def other_meeting(secretary_name="thuky", *invitees: str) -> Meeting:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1, hours=3)
     room = create_room(None, name="Phòng họp số 2", location="Tầng 4", seat_count=10)
     second = create_meeting(
-        actor(secretary_name), title="Họp chuyên đề", room=room, starts_at=start,
+        actor(secretary_name),
+        title="Họp chuyên đề",
+        room=room,
+        starts_at=start,
         ends_at=start + timedelta(hours=1),
-    )  # fmt: skip
+    )
     invite_users(actor(), second, [actor(name) for name in invitees])
     add_item(actor(), second, title="Báo cáo")
     publish_meeting(actor(), second)
@@ -110,8 +113,12 @@ def test_the_board_lists_seats_in_natural_order_with_everyone_not_yet_arrived(me
     # Everyone but the secretary, who runs the board, is counted as not yet arrived.
     assert state["counts"]["not_arrived"] == 6 and sum(state["counts"].values()) == 6
     assert state["quorum"] == {
-        "members": 5, "present": 0, "required": 3, "met": False, "percent": 50
-    }  # fmt: skip
+        "members": 5,
+        "present": 0,
+        "required": 3,
+        "met": False,
+        "percent": 50,
+    }
     assert state["alarm"] is False  # not started yet: no alarm
     assert state["can_record"] and state["can_delegate"]
 
@@ -155,8 +162,10 @@ def test_an_absence_needs_its_reason(meeting, desk):
     refused = roll_call(desk, meeting, "daibieu3", action="absent", reason="  ")
     assert refused.status_code == 400
     assert refused.get_json() == {
-        "ok": False, "error": "Give the reason for the absence.", "field": "reason"
-    }  # fmt: skip
+        "ok": False,
+        "error": "Give the reason for the absence.",
+        "field": "reason",
+    }
     done = roll_call(desk, meeting, "daibieu3", action="absent", reason="Nghỉ phép")
     assert done.get_json()["person"]["status"] == "absent"
     shown = person(state_of(desk, meeting), "Daibieu3")
@@ -184,8 +193,9 @@ def test_a_delegation_names_a_deputy_and_a_reason(meeting, desk):
         desk, meeting, "daibieu3", action="delegate", deputy_name="Bà Lê Thị Ba", reason="Ốm"
     )
     assert part(by_name.get_json()["person"], "status", "deputy") == {
-        "status": "delegated", "deputy": "Bà Lê Thị Ba"
-    }  # fmt: skip
+        "status": "delegated",
+        "deputy": "Bà Lê Thị Ba",
+    }
     assert record_of(meeting, "daibieu4").deputy_id == deputy.id
     assert "Deputy: Bà Lê Thị Ba — Ốm" in state_of(desk, meeting)["board_html"]
 
@@ -213,8 +223,10 @@ def test_the_quorum_alarm_rises_when_the_meeting_runs_without_quorum(meeting, de
         assert roll_call(desk, meeting, username, action="present").status_code == 200
     state = state_of(desk, meeting)
     assert part(state["quorum"], "present", "required", "met") == {
-        "present": 3, "required": 3, "met": True
-    }  # fmt: skip
+        "present": 3,
+        "required": 3,
+        "met": True,
+    }
     start_meeting(actor(), meeting)
     db.session.commit()
     assert state_of(desk, meeting)["alarm"] is False
@@ -302,8 +314,9 @@ def test_a_scanned_personal_code_checks_the_invitee_in_once(app, meeting, desk):
     first = scan(desk, meeting, f"  {code}\n")  # scanners may add a newline
     assert first.status_code == 200
     assert part(first.get_json(), "already", "message") == {
-        "already": False, "message": "Checked in: Daibieu1."
-    }  # fmt: skip
+        "already": False,
+        "message": "Checked in: Daibieu1.",
+    }
     record = record_of(meeting, "daibieu1")
     assert record.method == CheckInMethod.QR and record.status == "present"
     again = scan(desk, meeting, code).get_json()
@@ -342,9 +355,13 @@ def test_only_invitees_have_a_personal_code(app, meeting):
 
 def test_a_deputy_with_an_account_has_the_code_of_the_invitation_they_attend(app, meeting, desk):
     roll_call(
-        desk, meeting, "daibieu4", action="delegate", deputy_id=actor("phogiamdoc").id,
+        desk,
+        meeting,
+        "daibieu4",
+        action="delegate",
+        deputy_id=actor("phogiamdoc").id,
         reason="Đi công tác",
-    )  # fmt: skip
+    )
     code = personal_code(signed_in(app, "phogiamdoc"), meeting.id)
     answer = scan(desk, meeting, code).get_json()
     assert answer["message"] == "Checked in: Phó Giám đốc Sở (deputy of Daibieu4)."
@@ -407,10 +424,13 @@ def test_a_forged_or_foreign_room_code_and_an_outsider_are_refused(app, meeting,
 
 def test_the_meeting_form_sets_the_quorum_percentage(meeting, desk):
     form = {
-        "title": meeting.title, "room_id": str(meeting.room_id),
-        "starts_at": "2026-12-01T08:00", "ends_at": "2026-12-01T10:00",
-        "chair_id": str(meeting.chair_id), "quorum_percent": "65",
-    }  # fmt: skip
+        "title": meeting.title,
+        "room_id": str(meeting.room_id),
+        "starts_at": "2026-12-01T08:00",
+        "ends_at": "2026-12-01T10:00",
+        "chair_id": str(meeting.chair_id),
+        "quorum_percent": "65",
+    }
     edit = desk.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
     assert 'name="quorum_percent"' in edit and 'value="50"' in edit
     assert desk.post(f"/meetings/{meeting.id}/edit", data=form).status_code == 302

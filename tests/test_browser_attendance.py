@@ -48,9 +48,11 @@ def csrf_token(http, base) -> str:
 def api(http, base, path, body=None) -> dict:
     """POST JSON like the pages do (CSRF token in the X-CSRFToken header)."""
     reply = http.post(
-        base + path, json=body or {}, timeout=10,
+        base + path,
+        json=body or {},
+        timeout=10,
         headers={"X-CSRFToken": csrf_token(http, base), "Accept": "application/json"},
-    )  # fmt: skip
+    )
     assert reply.status_code == 200, reply.text[:300]
     return reply.json()
 
@@ -159,16 +161,24 @@ def test_the_quorum_alarm_appears_when_someone_leaves(chromium, server):
         p for p in state["people"] if p["status"] == "not_arrived" and p["counts_toward_quorum"]
     ]
     for row in waiting[:missing]:
-        api(desk, base, f"/meetings/{meeting_id}/attendance/{row['invitation_id']}",
-            {"action": "present"})  # fmt: skip
+        api(
+            desk,
+            base,
+            f"/meetings/{meeting_id}/attendance/{row['invitation_id']}",
+            {"action": "present"},
+        )
     board.wait_for_selector("#quorum.met", timeout=5_000)
     api(desk, base, f"/tablet/meetings/{meeting_id}/start")
     board.wait_for_selector("#meeting-status .badge-in_progress", timeout=5_000)
     assert board.locator("#quorum-alarm").is_hidden()
 
     leaving = waiting[0]
-    api(desk, base, f"/meetings/{meeting_id}/attendance/{leaving['invitation_id']}",
-        {"action": "leave"})  # fmt: skip
+    api(
+        desk,
+        base,
+        f"/meetings/{meeting_id}/attendance/{leaving['invitation_id']}",
+        {"action": "leave"},
+    )
     board.wait_for_selector("#quorum-alarm:not([hidden])", timeout=5_000)
     assert board.locator("#quorum-alarm").get_attribute("role") == "alert"
     assert (

@@ -43,8 +43,10 @@ def roll_call_present(base: str, meeting_id: int, count: int) -> None:
     for person in waiting[:count]:
         reply = desk.post(
             f"{base}/meetings/{meeting_id}/attendance/{person['invitation_id']}",
-            json={"action": "present"}, headers={"X-CSRFToken": token}, timeout=10,
-        )  # fmt: skip
+            json={"action": "present"},
+            headers={"X-CSRFToken": token},
+            timeout=10,
+        )
         assert reply.status_code == 200, reply.text[:300]
 
 

@@ -139,9 +139,11 @@ def issue_p12(ca: InternalCA, full_name: str = "Trần Văn Minh") -> bytes:
     """Build the .p12 file a CA hands out: a key, its certificate and the chain."""
     private_key = ec.generate_private_key(ec.SECP256R1())
     certificate = ca.issue_signer(
-        public_key=private_key.public_key(), full_name=full_name, title="Chủ tịch",
+        public_key=private_key.public_key(),
+        full_name=full_name,
+        title="Chủ tịch",
         organisation=ca.config.organisation,
-    )  # fmt: skip
+    )
     return pkcs12.serialize_key_and_certificates(
         b"chutich", private_key, certificate, ca.chain, BestAvailableEncryption(P12_PASSPHRASE)
     )

@@ -97,8 +97,12 @@ def test_demo_creates_an_online_ca_and_signing_keys_under_the_demo_pin(app, runn
     with app.app_context():
         keys = db.session.scalars(select(SigningKey)).all()
         holders = {(key.user.username, key.purpose) for key in keys}
-        assert holders == {("chutich", "signer"), ("phochutich", "signer"),
-                           ("thuky", "signer"), ("vanthu", "seal")}  # fmt: skip
+        assert holders == {
+            ("chutich", "signer"),
+            ("phochutich", "signer"),
+            ("thuky", "signer"),
+            ("vanthu", "seal"),
+        }
         assert all("bản trình diễn" in key.issuer for key in keys)
         unlock_key(keys[0], "123456")  # the demo PIN opens them
 

@@ -11,15 +11,49 @@ from meeting_server.collation import sorted_by, vietnamese_key
 
 def test_the_vietnamese_alphabet_then_the_tones_decide():
     names = [
-        "Vũ Văn Long", "Đỗ Văn An", "Ðinh Lan", "Dương Thị Hà", "Ánh Dương", "Bùi Minh",
-        "Trần Thị Ơn", "Trần Thị Ôn", "Trần Thị Oanh", "Lê Bạ", "Lê Bá", "Lê Bã", "Lê Bả",
-        "Lê Bà", "Lê Ba", "An Bình", "Anh", "An", "Ăn", "Âu",
-    ]  # fmt: skip
+        "Vũ Văn Long",
+        "Đỗ Văn An",
+        "Ðinh Lan",
+        "Dương Thị Hà",
+        "Ánh Dương",
+        "Bùi Minh",
+        "Trần Thị Ơn",
+        "Trần Thị Ôn",
+        "Trần Thị Oanh",
+        "Lê Bạ",
+        "Lê Bá",
+        "Lê Bã",
+        "Lê Bả",
+        "Lê Bà",
+        "Lê Ba",
+        "An Bình",
+        "Anh",
+        "An",
+        "Ăn",
+        "Âu",
+    ]
     assert sorted(names, key=vietnamese_key) == [
-        "An", "An Bình", "Anh", "Ánh Dương", "Ăn", "Âu", "Bùi Minh", "Dương Thị Hà",
-        "Ðinh Lan", "Đỗ Văn An", "Lê Ba", "Lê Bà", "Lê Bả", "Lê Bã", "Lê Bá", "Lê Bạ",
-        "Trần Thị Oanh", "Trần Thị Ôn", "Trần Thị Ơn", "Vũ Văn Long",
-    ]  # fmt: skip
+        "An",
+        "An Bình",
+        "Anh",
+        "Ánh Dương",
+        "Ăn",
+        "Âu",
+        "Bùi Minh",
+        "Dương Thị Hà",
+        "Ðinh Lan",
+        "Đỗ Văn An",
+        "Lê Ba",
+        "Lê Bà",
+        "Lê Bả",
+        "Lê Bã",
+        "Lê Bá",
+        "Lê Bạ",
+        "Trần Thị Oanh",
+        "Trần Thị Ôn",
+        "Trần Thị Ơn",
+        "Vũ Văn Long",
+    ]
 
 
 def test_sorted_by_follows_dotted_attributes_first_to_last():
@@ -30,8 +64,10 @@ def test_sorted_by_follows_dotted_attributes_first_to_last():
     people = [Person("Sở Y tế", "An"), Person("Sở Du lịch", "Vũ"), Person("Sở Du lịch", "Đỗ")]
     ordered = sorted_by(people, "user.unit", "user.full_name")
     assert [(p.user.unit, p.user.full_name) for p in ordered] == [
-        ("Sở Du lịch", "Đỗ"), ("Sở Du lịch", "Vũ"), ("Sở Y tế", "An"),
-    ]  # fmt: skip
+        ("Sở Du lịch", "Đỗ"),
+        ("Sở Du lịch", "Vũ"),
+        ("Sở Y tế", "An"),
+    ]
 
 
 def test_the_admin_list_and_the_invite_list_put_d_with_stroke_before_v(

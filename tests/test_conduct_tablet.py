@@ -129,8 +129,11 @@ def test_the_chair_sees_the_quorum_and_members_their_own_attendance(app, meeting
     member_state = conduct_of(signed_in(app, "daibieu3"), meeting)
     assert member_state["quorum"] is None
     assert member_state["me"] == {
-        "invited": True, "status": None, "late": False, "may_vote_now": False,
-    }  # fmt: skip
+        "invited": True,
+        "status": None,
+        "late": False,
+        "may_vote_now": False,
+    }
 
 
 def test_a_request_to_speak_can_be_about_the_document_being_read(app, meeting):

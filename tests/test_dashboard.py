@@ -77,9 +77,13 @@ def done(
 ) -> dict[str, Any]:
     """Describe a handled step: whose turn from ``turn_at``, acted at ``acted_at``."""
     return dict(
-        signer_id=actor(who).id, status=status, kind=kind, pending_since=turn_at,
-        acted_at=acted_at, acted_by_id=actor(acted_by or who).id,
-    )  # fmt: skip
+        signer_id=actor(who).id,
+        status=status,
+        kind=kind,
+        pending_since=turn_at,
+        acted_at=acted_at,
+        acted_by_id=actor(acted_by or who).id,
+    )
 
 
 def waiting_on(who: str, since: datetime, status: StepStatus = StepStatus.PENDING) -> dict:
@@ -93,17 +97,26 @@ def record(
 ) -> SigningRequest:
     """Insert a request with the given steps (fixture data with chosen timestamps)."""
     request = SigningRequest(
-        title="Tờ trình", sender_id=actor("thuky").id, file_name="to-trinh.pdf",
-        source_sha256="0" * 64, due_at=due_at, status=status,
+        title="Tờ trình",
+        sender_id=actor("thuky").id,
+        file_name="to-trinh.pdf",
+        source_sha256="0" * 64,
+        due_at=due_at,
+        status=status,
         code=secrets.token_hex(4).upper(),
-    )  # fmt: skip
+    )
     for position, step in enumerate(steps):
         request.steps.append(
             SigningStep(
-                position=position, field_name=f"signer{position + 1}",
-                box_x=0, box_y=0, box_w=100, box_h=50, **step,
+                position=position,
+                field_name=f"signer{position + 1}",
+                box_x=0,
+                box_y=0,
+                box_w=100,
+                box_h=50,
+                **step,
             )
-        )  # fmt: skip
+        )
     db.session.add(request)
     db.session.commit()
     return request
@@ -136,9 +149,11 @@ def test_on_time_and_late_steps_give_the_rate_and_average_turnaround(team):
 
 def test_a_returned_step_is_handled_and_a_waiting_one_is_not(team):
     record(
-        DUE, done("phochutich", DUE - h(2), DUE - h(1), status=StepStatus.RETURNED),
-        waiting_on("chutich", NOW, StepStatus.WAITING), status=RequestStatus.RETURNED,
-    )  # fmt: skip
+        DUE,
+        done("phochutich", DUE - h(2), DUE - h(1), status=StepStatus.RETURNED),
+        waiting_on("chutich", NOW, StepStatus.WAITING),
+        status=RequestStatus.RETURNED,
+    )
     rows = by_name(people_stats(now=NOW))
     assert rows["Lê Thị Hồng"].handled == 1 and rows["Lê Thị Hồng"].on_time == 1
     assert "Trần Văn Minh" not in rows
@@ -198,8 +213,10 @@ def test_a_step_at_2330_utc_on_the_last_day_counts_in_the_next_month_in_vietnam(
     record(jan_31_evening - h(6), done("chutich", jan_31_evening - h(8), jan_31_evening))
     points = monthly_rates(3, now=NOW)
     assert [(p.label, p.handled, p.on_time) for p in points] == [
-        ("01/2025", 1, 0), ("02/2025", 1, 1), ("03/2025", 0, 0),
-    ]  # fmt: skip
+        ("01/2025", 1, 0),
+        ("02/2025", 1, 1),
+        ("03/2025", 0, 0),
+    ]
     assert points[0].on_time_rate == 0 and points[2].on_time_rate is None
 
 
@@ -236,12 +253,20 @@ def test_a_real_route_feeds_the_figures(app, team):
         enrol(actor(username), PASSWORD)
     enrol(actor("vanthu"), PASSWORD, purpose="seal")
     db.session.commit()
-    route = [RouteEntry(actor("chutich")), RouteEntry(actor("phochutich")),
-             RouteEntry(actor("vanthu"), StepKind.SEAL)]  # fmt: skip
+    route = [
+        RouteEntry(actor("chutich")),
+        RouteEntry(actor("phochutich")),
+        RouteEntry(actor("vanthu"), StepKind.SEAL),
+    ]
     request = submit_request(
-        actor("thuky"), title="Quyết định", message="", due_at=utcnow() + h(48),
-        pdf=simple_pdf(1), file_name="quyet-dinh.pdf", route=route,
-    ).request  # fmt: skip
+        actor("thuky"),
+        title="Quyết định",
+        message="",
+        due_at=utcnow() + h(48),
+        pdf=simple_pdf(1),
+        file_name="quyet-dinh.pdf",
+        route=route,
+    ).request
     db.session.commit()
     assert by_name(people_stats())["Trần Văn Minh"].pending == 1
     sign_step(actor("chutich"), request.steps[0], pin=PIN)
@@ -300,8 +325,10 @@ def test_a_participant_is_refused_and_a_visitor_sent_to_sign_in(app, this_month)
 def test_the_people_csv_has_the_numbers_and_no_live_formula(app, this_month):
     rows = read_csv(fetch(signed_in(app, "chutich"), "/signing/dashboard/people.csv"))
     assert [row["Họ và tên"] for row in rows] == [
-        "'" + FORMULA_NAME, "Lê Thị Hồng", "Trần Văn Minh",
-    ]  # fmt: skip
+        "'" + FORMULA_NAME,
+        "Lê Thị Hồng",
+        "Trần Văn Minh",
+    ]
     formula, late, on_time = rows
     assert (formula["Đang chờ ký"], formula["Quá hạn"], formula["Đã xử lý"]) == ("1", "1", "0")
     assert formula["Tỷ lệ đúng hạn (%)"] == ""

@@ -70,8 +70,10 @@ def test_attendance_csv_is_utf8_with_bom_vietnamese_headers_and_local_times(app,
     assert len(rows) == len(voted_meeting.invitations)
     chair = by_name["Trần Văn Minh"]
     assert (chair["Vai trò"], chair["Trạng thái"], chair["Hình thức điểm danh"]) == (
-        "Chủ trì", "Có mặt", "Máy tính bảng",
-    )  # fmt: skip
+        "Chủ trì",
+        "Có mặt",
+        "Máy tính bảng",
+    )
     record = attendance.attendance_of(invitation(voted_meeting, "chutich"))
     assert chair["Giờ đến"] == to_local(record.checked_in_at).strftime("%d/%m/%Y %H:%M")
     assert by_name["Daibieu3"]["Trạng thái"] == "Vắng mặt"

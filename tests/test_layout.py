@@ -21,8 +21,11 @@ def imported_by(statement: str) -> set[str]:
     """Return the top-level packages a fresh interpreter imports to run ``statement``."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", statement],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     names = (line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line)
     return {name.split(".")[0] for name in names}
 

@@ -135,9 +135,12 @@ def test_every_change_reaches_every_reader_as_a_fresh_read_would_show_it(app, ro
 
     def ask_about_the_hidden_document():
         speaking.request_to_speak(
-            person("daibieu2"), invitation(meeting, "daibieu2"), item=public,
-            document=state["hidden"], topic="Về nhân sự",
-        )  # fmt: skip
+            person("daibieu2"),
+            invitation(meeting, "daibieu2"),
+            item=public,
+            document=state["hidden"],
+            topic="Về nhân sự",
+        )
 
     def cast_a_ballot():
         votes.cast_ballot(person("daibieu2"), state["vote"], 0)
@@ -152,29 +155,65 @@ def test_every_change_reaches_every_reader_as_a_fresh_read_would_show_it(app, ro
         ("add an item", lambda: agenda.add_item(desk, meeting, title="Bổ sung")),
         ("add documents", add_documents),
         ("start", lambda: presentations.start_meeting(chair, meeting)),
-        ("check in by roll call", lambda: attendance.check_in(
-            desk, invitation(meeting, "daibieu1"), method=CheckInMethod.ROLL_CALL)),
-        ("check in at the seat", lambda: attendance.check_in(
-            person("daibieu2"), invitation(meeting, "daibieu2"), method=CheckInMethod.TABLET)),
-        ("present a confidential page", lambda: presentations.present_page(
-            chair, state["hidden"], version_number=1, page=2, zoom=100)),
-        ("present a public page", lambda: presentations.present_page(
-            chair, state["open"], version_number=1, page=2, zoom=120)),
-        ("replace the presented document", lambda: documents.replace_document(
-            desk, state["open"], stream=pdf(1, "Mới"), filename="bao-cao-v2.pdf")),
+        (
+            "check in by roll call",
+            lambda: attendance.check_in(
+                desk, invitation(meeting, "daibieu1"), method=CheckInMethod.ROLL_CALL
+            ),
+        ),
+        (
+            "check in at the seat",
+            lambda: attendance.check_in(
+                person("daibieu2"), invitation(meeting, "daibieu2"), method=CheckInMethod.TABLET
+            ),
+        ),
+        (
+            "present a confidential page",
+            lambda: presentations.present_page(
+                chair, state["hidden"], version_number=1, page=2, zoom=100
+            ),
+        ),
+        (
+            "present a public page",
+            lambda: presentations.present_page(
+                chair, state["open"], version_number=1, page=2, zoom=120
+            ),
+        ),
+        (
+            "replace the presented document",
+            lambda: documents.replace_document(
+                desk, state["open"], stream=pdf(1, "Mới"), filename="bao-cao-v2.pdf"
+            ),
+        ),
         ("ask to speak about a confidential document", ask_about_the_hidden_document),
         ("open a confidential vote", open_secret_vote),
         ("a ballot", cast_a_ballot),
         ("close the vote", lambda: votes.close_vote(chair, state["vote"])),
-        ("make an item confidential", lambda: agenda.update_item(
-            desk, meeting.agenda_items[-1], title="Bổ sung (mật)", presenter=None,
-            presenter_name="", planned_minutes=10, confidential=True)),
-        ("clear daibieu1 for confidential items", lambda: participants.update_invitation(
-            desk, invitation(meeting, "daibieu1"), role="member", seat="1",
-            may_view_confidential=True)),
+        (
+            "make an item confidential",
+            lambda: agenda.update_item(
+                desk,
+                meeting.agenda_items[-1],
+                title="Bổ sung (mật)",
+                presenter=None,
+                presenter_name="",
+                planned_minutes=10,
+                confidential=True,
+            ),
+        ),
+        (
+            "clear daibieu1 for confidential items",
+            lambda: participants.update_invitation(
+                desk,
+                invitation(meeting, "daibieu1"),
+                role="member",
+                seat="1",
+                may_view_confidential=True,
+            ),
+        ),
         ("stop presenting", lambda: presentations.stop_presenting(chair, meeting)),
         ("end", lambda: presentations.end_meeting(chair, meeting)),
-    ]  # fmt: skip
+    ]
     for name, action in actions:
         action()
         db.session.commit()

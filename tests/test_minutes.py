@@ -50,9 +50,12 @@ def held_meeting(published_meeting):
     )
     replace_document(desk, document, stream=io.BytesIO(simple_pdf(3)), filename="bc-v2.pdf")
     attendance.delegate(
-        desk, invitation(meeting, "daibieu4"), deputy=actor("phogiamdoc"),
-        deputy_name="", reason="Đi công tác",
-    )  # fmt: skip
+        desk,
+        invitation(meeting, "daibieu4"),
+        deputy=actor("phogiamdoc"),
+        deputy_name="",
+        reason="Đi công tác",
+    )
     attendance.record_absence(desk, invitation(meeting, "daibieu3"), "Nghỉ ốm")
     start_meeting(desk, meeting)
     for name in ("chutich", "daibieu1", "daibieu2", "daibieu4"):

@@ -181,26 +181,41 @@ def test_audit_trail_is_append_only(pg_app):
 
 def test_ballots_sent_at_once_by_one_voter_count_once_on_postgresql(pg_url, tmp_path):
     """Real concurrent transactions (no shared outer one): six ballots, one counted."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "pg", "DATABASE_URL": pg_url,
-        "STORAGE_DIR": str(tmp_path / "storage"), "SESSION_COOKIE_SECURE": False,
-    })  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "pg",
+            "DATABASE_URL": pg_url,
+            "STORAGE_DIR": str(tmp_path / "storage"),
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
     suffix = uuid.uuid4().hex[:6]
     with app.app_context():
         desk = create_user(
-            None, username=f"thuky{suffix}", full_name="Thư ký", password="mat-khau-123",
+            None,
+            username=f"thuky{suffix}",
+            full_name="Thư ký",
+            password="mat-khau-123",
             roles=[Role.SECRETARY],
-        )  # fmt: skip
+        )
         voter = create_user(
-            None, username=f"daibieu{suffix}", full_name="Đại biểu", password="mat-khau-123",
+            None,
+            username=f"daibieu{suffix}",
+            full_name="Đại biểu",
+            password="mat-khau-123",
             roles=[Role.PARTICIPANT],
-        )  # fmt: skip
+        )
         room = create_room(None, name=f"Phòng {suffix}", location="", seat_count=10)
         start = datetime.now(UTC) + timedelta(hours=1)
         meeting = create_meeting(
-            desk, title="Biểu quyết đồng thời", room=room, starts_at=start,
-            ends_at=start + timedelta(hours=1), chair=None,
-        )  # fmt: skip
+            desk,
+            title="Biểu quyết đồng thời",
+            room=room,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            chair=None,
+        )
         (invited,) = invite_users(desk, meeting, [voter])
         item = add_item(desk, meeting, title="Tờ trình")
         publish_meeting(desk, meeting)
@@ -217,8 +232,9 @@ def test_ballots_sent_at_once_by_one_voter_count_once_on_postgresql(pg_url, tmp_
         with app.app_context():
             barrier.wait(timeout=10)
             try:
-                votes.cast_ballot(db.session.get(User, voter_id), db.session.get(Vote, vote_id),
-                                  choice % 3)  # fmt: skip
+                votes.cast_ballot(
+                    db.session.get(User, voter_id), db.session.get(Vote, vote_id), choice % 3
+                )
                 db.session.commit()
                 outcomes.append("counted")
             except votes.AlreadyVoted:

@@ -41,9 +41,12 @@ def room_meeting(app, secretary, chair, draft_meeting, participant, create_user)
         publish_meeting(actor, meeting)
         db.session.commit()
         return {
-            "meeting": meeting.id, "open_item": open_item.id, "secret_item": secret_item.id,
-            "open_doc": open_doc.id, "secret_doc": secret_doc.id,
-        }  # fmt: skip
+            "meeting": meeting.id,
+            "open_item": open_item.id,
+            "secret_item": secret_item.id,
+            "open_doc": open_doc.id,
+            "secret_doc": secret_doc.id,
+        }
 
 
 def tablet(app, username, meeting_id):

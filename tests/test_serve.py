@@ -77,9 +77,11 @@ def test_signing_and_verifying_run_off_the_event_loop_under_gevent(production):
     request_id = re.search(r'href="/signing/(\d+)"', inbox).group(1)
     token = re.search(r'name="csrf-token" content="([^"]+)"', inbox).group(1)
     answer = chair.post(
-        f"{base}/signing/{request_id}/sign", json={"pin": "123456"},
-        headers={"X-CSRFToken": token}, timeout=60,
-    )  # fmt: skip
+        f"{base}/signing/{request_id}/sign",
+        json={"pin": "123456"},
+        headers={"X-CSRFToken": token},
+        timeout=60,
+    )
     assert answer.status_code == 200 and answer.json()["ok"], answer.text[:300]
     page = chair.get(f"{base}/signing/{request_id}", timeout=10).text
     code = re.search(r"/v/([A-Z0-9]{8})", page).group(1)

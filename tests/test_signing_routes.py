@@ -56,11 +56,18 @@ def people(app, secretary, chair, create_user):
 
 def submit(title: str = "Quyết định phê duyệt kế hoạch") -> SigningRequest:
     outcome = submit_request(
-        actor("thuky"), title=title, message="Kính trình lãnh đạo ký.",
-        due_at=utcnow() + timedelta(days=2), pdf=simple_pdf(2), file_name="quyet-dinh.pdf",
-        route=[RouteEntry(actor("chutich")), RouteEntry(actor("phochutich")),
-               RouteEntry(actor("vanthu"), StepKind.SEAL)],
-    )  # fmt: skip
+        actor("thuky"),
+        title=title,
+        message="Kính trình lãnh đạo ký.",
+        due_at=utcnow() + timedelta(days=2),
+        pdf=simple_pdf(2),
+        file_name="quyet-dinh.pdf",
+        route=[
+            RouteEntry(actor("chutich")),
+            RouteEntry(actor("phochutich")),
+            RouteEntry(actor("vanthu"), StepKind.SEAL),
+        ],
+    )
     db.session.commit()
     return outcome.request
 
@@ -75,8 +82,10 @@ def test_a_document_is_signed_in_order_then_sealed_and_verifies(app, people):
         assert [s.status for s in request.steps] == ["pending", "waiting", "waiting"]
         prepared = latest_bytes(request)
         assert signatures.route_field_state(prepared) == {
-            "signer1": False, "signer2": False, "seal3": False,
-        }  # fmt: skip
+            "signer1": False,
+            "signer2": False,
+            "seal3": False,
+        }
         with pytest.raises(NotAllowed):  # not their turn: the view refuses, the service too
             sign_step(actor("phochutich"), request.steps[1], pin=PIN)
         for username, step in zip(("chutich", "phochutich", "vanthu"), request.steps, strict=True):
@@ -94,10 +103,11 @@ def test_the_next_signer_and_the_sender_are_told(app, people):
     with english(app):
         request = submit()
         kinds = lambda username: [  # noqa: E731
-            n.kind for n in db.session.scalars(
+            n.kind
+            for n in db.session.scalars(
                 select(InboxNotice).where(InboxNotice.user_id == actor(username).id)
             )
-        ]  # fmt: skip
+        ]
         assert kinds("chutich") == ["your_turn"]
         outcome = sign_step(actor("chutich"), request.steps[0], pin=PIN)
         db.session.commit()
@@ -188,9 +198,14 @@ def test_overdue_steps_get_one_reminder_a_day(app, people):
 def test_a_route_must_end_with_the_seal(app, people):
     with english(app), pytest.raises(ServiceError, match="seal"):
         submit_request(
-            actor("thuky"), title="X", message="", due_at=utcnow() + timedelta(days=1),
-            pdf=simple_pdf(1), file_name="x.pdf", route=[RouteEntry(actor("chutich"))],
-        )  # fmt: skip
+            actor("thuky"),
+            title="X",
+            message="",
+            due_at=utcnow() + timedelta(days=1),
+            pdf=simple_pdf(1),
+            file_name="x.pdf",
+            route=[RouteEntry(actor("chutich"))],
+        )
 
 
 def test_the_remind_command_reminds_overdue_signers_once(app, people, runner):

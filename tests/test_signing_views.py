@@ -45,11 +45,18 @@ def send(app, title: str = "Quyết định số 12", **extra) -> int:
     """As the secretary, upload a PDF for chair → vice-chair → seal; return the request id."""
     chair, vice, clerk = ids(app, "chutich", "phochutich", "vanthu")
     form = {
-        "title": title, "message": "Kính trình.", "due_at": "2099-01-31T17:00",
-        "signer": [chair, vice, ""], "signer_page": ["", "", ""], "signer_box": ["", "", ""],
-        "seal": clerk, "seal_page": "", "seal_box": "",
-        "file": (io.BytesIO(simple_pdf(2)), "quyet-dinh.pdf"), **extra,
-    }  # fmt: skip
+        "title": title,
+        "message": "Kính trình.",
+        "due_at": "2099-01-31T17:00",
+        "signer": [chair, vice, ""],
+        "signer_page": ["", "", ""],
+        "signer_box": ["", "", ""],
+        "seal": clerk,
+        "seal_page": "",
+        "seal_box": "",
+        "file": (io.BytesIO(simple_pdf(2)), "quyet-dinh.pdf"),
+        **extra,
+    }
     answer = signed_in(app, "thuky").post("/signing/new", data=form)
     assert answer.status_code == 302, answer.text[:500]
     return int(answer.headers["Location"].rstrip("/").split("/")[-1])
@@ -167,10 +174,16 @@ def test_finalised_minutes_are_sent_with_their_route(app, people, published_meet
     form = signed_in(app, "thuky").get(f"/signing/new?minutes={minutes_id}").text
     assert "Minutes:" in form and sha[:16] in form
     chair, secretary, clerk = ids(app, "chutich", "thuky", "vanthu")
-    answer = signed_in(app, "thuky").post("/signing/new", data={
-        "minutes_id": str(minutes_id), "title": "Biên bản", "due_at": "2099-01-31T17:00",
-        "signer": [chair, ""], "seal": clerk,
-    })  # fmt: skip
+    answer = signed_in(app, "thuky").post(
+        "/signing/new",
+        data={
+            "minutes_id": str(minutes_id),
+            "title": "Biên bản",
+            "due_at": "2099-01-31T17:00",
+            "signer": [chair, ""],
+            "seal": clerk,
+        },
+    )
     assert answer.status_code == 302, answer.text[:400]
     with app.app_context():
         request = db.session.scalars(select(SigningRequest)).one()

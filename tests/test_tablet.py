@@ -28,9 +28,14 @@ def today(app, secretary, chair, draft_meeting, participant, create_user):
         meeting = db.session.get(Meeting, draft_meeting.id)
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
         update_meeting(
-            actor, meeting, title="Họp hôm nay", room=meeting.room, starts_at=start,
-            ends_at=start + timedelta(hours=1), chair=meeting.chair,
-        )  # fmt: skip
+            actor,
+            meeting,
+            title="Họp hôm nay",
+            room=meeting.room,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            chair=meeting.chair,
+        )
         invitations = invite_users(
             actor, meeting, [db.session.get(User, u.id) for u in (participant, cleared)]
         )

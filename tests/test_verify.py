@@ -36,10 +36,14 @@ def signed_request(app, secretary, chair, create_user) -> SigningRequest:
         enrol(actor("chutich"), PASSWORD)
         enrol(actor("vanthu"), PASSWORD, purpose="seal")
         outcome = submit_request(
-            actor("thuky"), title="Quyết định phê duyệt kế hoạch", message="Kính trình ký.",
-            due_at=utcnow() + timedelta(days=2), pdf=simple_pdf(2), file_name="quyet-dinh.pdf",
+            actor("thuky"),
+            title="Quyết định phê duyệt kế hoạch",
+            message="Kính trình ký.",
+            due_at=utcnow() + timedelta(days=2),
+            pdf=simple_pdf(2),
+            file_name="quyet-dinh.pdf",
             route=[RouteEntry(actor("chutich")), RouteEntry(actor("vanthu"), StepKind.SEAL)],
-        )  # fmt: skip
+        )
         db.session.commit()
         request = outcome.request
         for username, step in zip(("chutich", "vanthu"), request.steps, strict=True):

@@ -27,9 +27,12 @@ def meeting(published_meeting):
     """The meeting in progress, with the chair, daibieu1, daibieu2 and the guest checked in."""
     desk = actor()
     attendance.delegate(
-        desk, invitation(published_meeting, "daibieu4"), deputy=actor("phogiamdoc"),
-        deputy_name="", reason="Đi công tác",
-    )  # fmt: skip
+        desk,
+        invitation(published_meeting, "daibieu4"),
+        deputy=actor("phogiamdoc"),
+        deputy_name="",
+        reason="Đi công tác",
+    )
     start_meeting(desk, published_meeting)
     for name in ("chutich", "daibieu1", "daibieu2", "khach"):
         attendance.check_in(desk, invitation(published_meeting, name), method=CheckInMethod.TABLET)
@@ -72,8 +75,10 @@ def test_a_ballot_is_final(meeting):
         votes.cast_ballot(actor("daibieu1"), vote, 1)
     db.session.rollback()
     assert [t.count for t in db.session.scalars(select(VoteTally).order_by(VoteTally.option))] == [
-        1, 0, 0,
-    ]  # fmt: skip
+        1,
+        0,
+        0,
+    ]
 
 
 def test_a_ballot_is_all_or_nothing(meeting):
@@ -207,8 +212,12 @@ def test_a_closed_vote_says_whether_it_was_carried(meeting):
     # 2 of the 5 members with a vote (the chair, daibieu1–4): 3 needed, not carried
     assert summary["rule"] == "majority_members"
     assert summary["verdict"] == {
-        "rule": "majority_members", "yes": 2, "base": 5, "needed": 3, "passed": False,
-    }  # fmt: skip
+        "rule": "majority_members",
+        "yes": 2,
+        "base": 5,
+        "needed": 3,
+        "passed": False,
+    }
     by_default = votes.open_vote(actor("chutich"), meeting.agenda_items[0], "Thông qua lần 2?")
     votes.cast_ballot(actor("daibieu1"), by_default, 0)
     votes.close_vote(actor("chutich"), by_default)

@@ -324,9 +324,15 @@ def test_a_document_open_across_midnight_keeps_reading_the_same_bytes(app):
 
         def copy_at(moment: datetime, continuing: bool = False):
             return copy_for(
-                store, sha256, reader_id=7, full_name="Đỗ Văn An", moment=moment,
-                timeout_s=60, memory_mb=768, continuing=continuing,
-            )  # fmt: skip
+                store,
+                sha256,
+                reader_id=7,
+                full_name="Đỗ Văn An",
+                moment=moment,
+                timeout_s=60,
+                memory_mb=768,
+                continuing=continuing,
+            )
 
         evening = datetime(2026, 12, 1, 23, 59, tzinfo=VIETNAM)
         three_days_ago = copy_at(evening - timedelta(days=3))

@@ -48,10 +48,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if not monkey.is_module_patched("socket"):
         sys.exit("Start this with `meeting-server serve` (gevent must patch first).")
-    parser = argparse.ArgumentParser(prog="meeting-server serve")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
-    args = parser.parse_args(argv)
+    args = _arguments(argv)
     raise_open_files_limit()
 
     import gevent
@@ -83,6 +80,13 @@ def main(argv: list[str] | None = None) -> None:
         backlog=LISTEN_BACKLOG,
         handler_class=no_delay_handler(),
     )
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="meeting-server serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    return parser.parse_args(argv)
 
 
 def no_delay_handler() -> type:

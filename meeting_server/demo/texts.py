@@ -271,13 +271,21 @@ APPENDIX_INTRO = """\
 """
 
 PROJECTS_HEAD = [
-    "TT", "Danh mục dự án", "Địa điểm xây dựng", "Thời gian KC-HT", "Tổng mức đầu tư",
+    "TT",
+    "Danh mục dự án",
+    "Địa điểm xây dựng",
+    "Thời gian KC-HT",
+    "Tổng mức đầu tư",
     "Kế hoạch năm 2027",
-]  # fmt: skip
+]
 FUNDING_HEAD = [
-    "TT", "Lĩnh vực", "Kế hoạch năm 2027", "Ngân sách địa phương", "Tiền sử dụng đất",
+    "TT",
+    "Lĩnh vực",
+    "Kế hoạch năm 2027",
+    "Ngân sách địa phương",
+    "Tiền sử dụng đất",
     "Ngân sách trung ương",
-]  # fmt: skip
+]
 
 # "# numeral | sector | land-use fees | central budget" opens a sector (the local budget share is
 # the rest of the sector's plan); project lines: name | place | years | total cost | plan 2027.

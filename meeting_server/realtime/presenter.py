@@ -32,9 +32,12 @@ def present_page(data: Any) -> PresentAck | Ack:
         return Ack(ok=False, error="forbidden")
     try:
         presentation_service.present_page(
-            user, document, version_number=fields["version"], page=fields["page"],
+            user,
+            document,
+            version_number=fields["version"],
+            page=fields["page"],
             zoom=fields["zoom"],
-        )  # fmt: skip
+        )
     except ServiceError as refused:
         db.session.rollback()
         return Ack(ok=False, error=str(refused.message))

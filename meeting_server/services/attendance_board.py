@@ -27,12 +27,20 @@ from .attendance import PRESENT, attendance_of, attendance_records, is_late, is_
 #: What the board shows, in this order; each person has exactly one of these.
 STATUSES = ("present", "late", "online", "delegated", "absent", "left", "not_arrived")
 STATUS_LABELS = {
-    "present": _l("Present"), "late": _l("Late"), "online": _l("Online"),
-    "delegated": _l("Delegated"), "absent": _l("Absent"), "left": _l("Left early"),
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "online": _l("Online"),
+    "delegated": _l("Delegated"),
+    "absent": _l("Absent"),
+    "left": _l("Left early"),
     "not_arrived": _l("Not yet arrived"),
-}  # fmt: skip
-ROLE_LABELS = {"chair": _l("Chair"), "member": _l("Member"), "guest": _l("Guest"),
-               "secretary": _l("Secretary")}  # fmt: skip
+}
+ROLE_LABELS = {
+    "chair": _l("Chair"),
+    "member": _l("Member"),
+    "guest": _l("Guest"),
+    "secretary": _l("Secretary"),
+}
 ROLE_ORDER = {"chair": 0, "member": 1, "guest": 2, "secretary": 3}
 
 
@@ -46,14 +54,25 @@ def board_state(meeting: Meeting) -> dict[str, Any]:
         if row["role"] != MeetingRole.SECRETARY:
             counts[row["status"]] += 1
     q = quorum_of(meeting)
-    text = gettext("Present %(present)d/%(members)d members — %(required)d needed",
-             present=q.present, members=q.members, required=q.required)  # fmt: skip
+    text = gettext(
+        "Present %(present)d/%(members)d members — %(required)d needed",
+        present=q.present,
+        members=q.members,
+        required=q.required,
+    )
     return {
-        "people": rows, "counts": counts, "quorum_text": text,
-        "quorum": {"members": q.members, "present": q.present, "required": q.required,
-                   "met": q.met, "percent": meeting.quorum_percent},
+        "people": rows,
+        "counts": counts,
+        "quorum_text": text,
+        "quorum": {
+            "members": q.members,
+            "present": q.present,
+            "required": q.required,
+            "met": q.met,
+            "percent": meeting.quorum_percent,
+        },
         "alarm": meeting.status == MeetingStatus.IN_PROGRESS and not q.met,
-    }  # fmt: skip
+    }
 
 
 def board_person(

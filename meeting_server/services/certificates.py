@@ -285,9 +285,15 @@ def _store(
     db.session.add(key)
     db.session.flush()
     record_event(
-        user, "certificate.enrolled", "signing_key", key.id,
-        purpose=purpose, origin=origin.value, fingerprint=key.fingerprint, serial=key.serial_hex,
-    )  # fmt: skip
+        user,
+        "certificate.enrolled",
+        "signing_key",
+        key.id,
+        purpose=purpose,
+        origin=origin.value,
+        fingerprint=key.fingerprint,
+        serial=key.serial_hex,
+    )
     return key
 
 
@@ -300,9 +306,15 @@ def _revoke(actor: User, key: SigningKey, reason: str) -> None:
     key.revocation_reason = reason
     db.session.flush()
     record_event(
-        actor, "certificate.revoked", "signing_key", key.id,
-        holder_id=key.user_id, fingerprint=key.fingerprint, serial=key.serial_hex, reason=reason,
-    )  # fmt: skip
+        actor,
+        "certificate.revoked",
+        "signing_key",
+        key.id,
+        holder_id=key.user_id,
+        fingerprint=key.fingerprint,
+        serial=key.serial_hex,
+        reason=reason,
+    )
 
 
 def _issued_here(key: SigningKey) -> bool:

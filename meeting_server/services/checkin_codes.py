@@ -22,13 +22,18 @@ from .errors import ServiceError
 PERSONAL = "meeting-attendance-personal-code"
 ROOM = "meeting-attendance-room-code"
 _ERRORS = {
-    "damaged": _l("This code is not valid (damaged or altered). Scan it again, or record the "
-                  "person in the roll call."),
-    "foreign": _l("This code is for another meeting. Ask the person to open the code of this "
-                  "meeting."),
-    "expired": _l("This code has expired: it was valid until the end of the meeting's day. Ask "
-                  "the person to open their code again."),
-}  # fmt: skip
+    "damaged": _l(
+        "This code is not valid (damaged or altered). Scan it again, or record the "
+        "person in the roll call."
+    ),
+    "foreign": _l(
+        "This code is for another meeting. Ask the person to open the code of this meeting."
+    ),
+    "expired": _l(
+        "This code has expired: it was valid until the end of the meeting's day. Ask "
+        "the person to open their code again."
+    ),
+}
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

@@ -195,8 +195,11 @@ def _ensure_invited(meeting: Meeting, user: User, role: MeetingRole) -> Invitati
         return existing
     member = is_member_role(role)
     invitation = Invitation(
-        user=user, role=role, may_view_confidential=True, counts_toward_quorum=member,
+        user=user,
+        role=role,
+        may_view_confidential=True,
+        counts_toward_quorum=member,
         may_vote=member,
-    )  # fmt: skip
+    )
     meeting.invitations.append(invitation)
     return invitation

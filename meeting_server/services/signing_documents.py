@@ -50,8 +50,10 @@ def prepare_document(pdf: bytes, url: str, route: Sequence[RouteEntry]) -> tuple
             report = run_child(
                 "meeting_server.pdf.children.signing_prepare",
                 [str(source), str(target), str(font_cache_folder("watermark")), url],
-                timeout_s=PREPARE_TIMEOUT_S, memory_mb=PREPARE_MEMORY_MB, file_mb=256,
-            )  # fmt: skip
+                timeout_s=PREPARE_TIMEOUT_S,
+                memory_mb=PREPARE_MEMORY_MB,
+                file_mb=256,
+            )
         except ChildFailed as error:
             log.error("preparing a document for signing failed: %s", error)
             report = {"ok": False, "code": "too_complex"}

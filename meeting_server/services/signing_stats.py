@@ -241,7 +241,7 @@ def _facts(since: datetime | None, until: datetime | None, now: datetime) -> lis
             SigningStep.pending_since,
             SigningStep.acted_at,
             SigningRequest.due_at,
-        )  # fmt: skip
+        )
         .join(SigningRequest, SigningStep.request_id == SigningRequest.id)
         .outerjoin(User, User.id == _PERSON)
         .where(or_(handled, pending))

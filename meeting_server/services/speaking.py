@@ -47,9 +47,13 @@ def request_to_speak(
     if document is not None and item is None:
         item = document.agenda_item
     request = SpeakingRequest(
-        meeting_id=meeting.id, invitation=invitation, agenda_item=item, document=document,
-        topic=topic.strip(), status=SpeakingStatus.WAITING,
-    )  # fmt: skip
+        meeting_id=meeting.id,
+        invitation=invitation,
+        agenda_item=item,
+        document=document,
+        topic=topic.strip(),
+        status=SpeakingStatus.WAITING,
+    )
     db.session.add(request)
     return _changed(actor, request, "speaking.request")
 

@@ -96,8 +96,15 @@ def state(meeting_id: int):
     )
     meeting_json = {"id": meeting.id, "status": meeting.status, "seq": meeting.seq}
     delegate = can_record and meeting.status == MeetingStatus.PUBLISHED
-    response = jsonify(ok=True, error=None, meeting=meeting_json, can_record=can_record,
-                       can_delegate=delegate, board_html=html, **snapshot)  # fmt: skip
+    response = jsonify(
+        ok=True,
+        error=None,
+        meeting=meeting_json,
+        can_record=can_record,
+        can_delegate=delegate,
+        board_html=html,
+        **snapshot,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -126,9 +133,12 @@ def _roll_call(actor: User, invitation: Invitation, payload: dict[str, Any]) -> 
     if action == "delegate":
         deputy_name = _field(payload, "deputy_name")
         return attendance_service.delegate(
-            actor, invitation, deputy=_deputy(payload), deputy_name=deputy_name,
+            actor,
+            invitation,
+            deputy=_deputy(payload),
+            deputy_name=deputy_name,
             reason=reason,
-        )  # fmt: skip
+        )
     if action == "leave":
         return attendance_service.check_out(actor, invitation)
     raise ServiceError(
@@ -160,8 +170,9 @@ def my_qr(meeting_id: int):
     assert invitation is not None  # noqa: S101 — require() answered 403 otherwise
     code = codes.sign_code(codes.PERSONAL, meeting, invitation.id)
     person = board_model.board_person(invitation, meeting)
-    page = render_template("attendance/my_qr.html", meeting=meeting, code=code, qr=_qr(code),
-                           person=person)  # fmt: skip
+    page = render_template(
+        "attendance/my_qr.html", meeting=meeting, code=code, qr=_qr(code), person=person
+    )
     return _no_store(page)
 
 
@@ -179,15 +190,28 @@ def scan(meeting_id: int):
     before = attendance_service.attendance_of(invitation)
     if before is not None and attendance_service.is_present(before):
         name = _attendee_name(invitation, before)
-        message = _("%(name)s already checked in at %(time)s.", name=name,
-                    time=format_time(before.checked_in_at))  # fmt: skip
-        return jsonify(ok=True, error=None, already=True, message=message,
-                       person=board_model.board_person(invitation, meeting))  # fmt: skip
+        message = _(
+            "%(name)s already checked in at %(time)s.",
+            name=name,
+            time=format_time(before.checked_in_at),
+        )
+        return jsonify(
+            ok=True,
+            error=None,
+            already=True,
+            message=message,
+            person=board_model.board_person(invitation, meeting),
+        )
     done = attendance_service.check_in(actor, invitation, method=CheckInMethod.QR)
     db.session.commit()
     message = _("Checked in: %(name)s.", name=_attendee_name(invitation, done))
-    return jsonify(ok=True, error=None, already=False, message=message,
-                   person=board_model.board_person(invitation, meeting))  # fmt: skip
+    return jsonify(
+        ok=True,
+        error=None,
+        already=False,
+        message=message,
+        person=board_model.board_person(invitation, meeting),
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance/room-qr")
@@ -296,8 +320,11 @@ def _own_invitation(user: User | None, meeting: Meeting) -> Invitation | None:
 
 def _attendee_name(invitation: Invitation, record: Attendance) -> str:
     if record.status == AttendanceStatus.DELEGATED:
-        return _("%(deputy)s (deputy of %(name)s)", deputy=record.deputy_name,
-                 name=invitation.user.full_name)  # fmt: skip
+        return _(
+            "%(deputy)s (deputy of %(name)s)",
+            deputy=record.deputy_name,
+            name=invitation.user.full_name,
+        )
     return invitation.user.full_name
 
 

@@ -42,10 +42,14 @@ MAX_P12_BYTES = 256 * 1024
 LABELS = {
     "purpose": {"signer": _l("My own signature"), "seal": _l("Organisation seal")},
     "origin": {"internal": _l("Issued by this server"), "imported": _l("Imported (.p12)")},
-    "status": {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("Expired"),
-               "not_yet": _l("Not valid yet")},
+    "status": {
+        "valid": _l("Valid"),
+        "revoked": _l("Revoked"),
+        "expired": _l("Expired"),
+        "not_yet": _l("Not valid yet"),
+    },
     "reason": {"superseded": _l("Replaced by a new certificate")},
-}  # fmt: skip
+}
 
 
 class _TooManyAttempts(ServiceError):
@@ -111,9 +115,14 @@ def import_p12():
     require(_may_hold_a_key(user))
     try:
         certificate_service.import_key(
-            user, password=password, data=_p12_upload(), passphrase=passphrase,
-            pin=pin, pin_again=pin_again, purpose=purpose,
-        )  # fmt: skip
+            user,
+            password=password,
+            data=_p12_upload(),
+            passphrase=passphrase,
+            pin=pin,
+            pin_again=pin_again,
+            purpose=purpose,
+        )
     except ServiceError as error:
         return _refused_page("import", error)
     db.session.commit()

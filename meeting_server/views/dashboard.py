@@ -23,9 +23,14 @@ MAX_MONTHS = 24
 MONTH_CHOICES = (3, 6, 12, 24)
 
 COUNT_HEADER = (
-    "Đang chờ ký", "Quá hạn", "Đã xử lý", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)",
+    "Đang chờ ký",
+    "Quá hạn",
+    "Đã xử lý",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Tỷ lệ đúng hạn (%)",
     "Thời gian xử lý trung bình (giờ)",
-)  # fmt: skip
+)
 PEOPLE_HEADER = ("STT", "Họ và tên", "Đơn vị", *COUNT_HEADER)
 UNITS_HEADER = ("STT", "Đơn vị", "Số người", *COUNT_HEADER)
 MONTHS_HEADER = ("Tháng", "Đã xử lý", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)", "Chỉ tiêu (%)")
@@ -97,9 +102,14 @@ def _filters() -> tuple[int, str | None, int | None]:
 
 def _count_cells(counts: Counts) -> list[object]:
     return [
-        counts.pending, counts.overdue, counts.handled, counts.on_time, counts.late,
-        _percent(counts.on_time_rate), _round(counts.average_hours),
-    ]  # fmt: skip
+        counts.pending,
+        counts.overdue,
+        counts.handled,
+        counts.on_time,
+        counts.late,
+        _percent(counts.on_time_rate),
+        _round(counts.average_hours),
+    ]
 
 
 def _month_cells(point: MonthPoint, target: object) -> list[object]:

@@ -29,15 +29,38 @@ bp = Blueprint("exports", __name__)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 ATTENDANCE_HEADER = (
-    "STT", "Họ và tên", "Chức vụ", "Đơn vị", "Vai trò", "Ghế", "Trạng thái", "Đến muộn",
-    "Giờ đến", "Giờ về", "Hình thức điểm danh", "Lý do", "Người dự thay",
-    "Tính túc số", "Có quyền biểu quyết",
-)  # fmt: skip
+    "STT",
+    "Họ và tên",
+    "Chức vụ",
+    "Đơn vị",
+    "Vai trò",
+    "Ghế",
+    "Trạng thái",
+    "Đến muộn",
+    "Giờ đến",
+    "Giờ về",
+    "Hình thức điểm danh",
+    "Lý do",
+    "Người dự thay",
+    "Tính túc số",
+    "Có quyền biểu quyết",
+)
 VOTES_HEADER = (
-    "Biểu quyết số", "Nội dung chương trình", "Câu hỏi", "Hình thức", "Mở lúc", "Đóng lúc",
-    "Loại dòng", "Phương án", "Số phiếu", "Người biểu quyết", "Số đã biểu quyết",
-    "Số có quyền biểu quyết", "Số người có mặt khi đóng", "Đủ túc số",
-)  # fmt: skip
+    "Biểu quyết số",
+    "Nội dung chương trình",
+    "Câu hỏi",
+    "Hình thức",
+    "Mở lúc",
+    "Đóng lúc",
+    "Loại dòng",
+    "Phương án",
+    "Số phiếu",
+    "Người biểu quyết",
+    "Số đã biểu quyết",
+    "Số có quyền biểu quyết",
+    "Số người có mặt khi đóng",
+    "Đủ túc số",
+)
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance.csv")
@@ -74,12 +97,22 @@ def votes_csv(meeting_id: int):
 
 def _attendance_row(number: int, line: AttendanceLine) -> list[object]:
     return [
-        number, line.name, line.position, line.unit, line.role_label,
-        line.seat, "; ".join(s for s in line.status_labels if s != LATE),
-        "Có" if line.late else "", _when(line.checked_in_at), _when(line.checked_out_at),
-        line.method_label, line.reason, line.deputy,
-        _yes_no(line.counts_toward_quorum), _yes_no(line.may_vote),
-    ]  # fmt: skip
+        number,
+        line.name,
+        line.position,
+        line.unit,
+        line.role_label,
+        line.seat,
+        "; ".join(s for s in line.status_labels if s != LATE),
+        "Có" if line.late else "",
+        _when(line.checked_in_at),
+        _when(line.checked_out_at),
+        line.method_label,
+        line.reason,
+        line.deputy,
+        _yes_no(line.counts_toward_quorum),
+        _yes_no(line.may_vote),
+    ]
 
 
 def _vote_rows(vote: VoteLine) -> Iterable[list[object]]:

@@ -68,9 +68,12 @@ def index():
     inbox = inbox_of(user)
     template = "signing/_inbox_lists.html" if request.args.get("part") else "signing/inbox.html"
     return render_template(
-        template, inbox=inbox, needs_code=totp_required(user),
-        can_send=can_send_for_signing(user), can_dashboard=can_view_signing_dashboard(user),
-    )  # fmt: skip
+        template,
+        inbox=inbox,
+        needs_code=totp_required(user),
+        can_send=can_send_for_signing(user),
+        can_dashboard=can_view_signing_dashboard(user),
+    )
 
 
 @bp.post("/<int:request_id>/sign")

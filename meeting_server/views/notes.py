@@ -25,9 +25,11 @@ def index(document_id: int):
     reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     notes = note_service.notes_on_document(reader, document)
     response = jsonify(
-        ok=True, error=None, current_version=document.current.number,
+        ok=True,
+        error=None,
+        current_version=document.current.number,
         notes=[_note_json(note, document) for note in notes],
-    )  # fmt: skip
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

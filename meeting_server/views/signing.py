@@ -71,9 +71,15 @@ def submit():
         due_at = local_datetime("due_at")
         pdf, file_name = _document(minutes)
         outcome = service.submit_request(
-            sender, title=request.form.get("title", ""), message=request.form.get("message", ""),
-            due_at=due_at, pdf=pdf, file_name=file_name, route=route, minutes=minutes,
-        )  # fmt: skip
+            sender,
+            title=request.form.get("title", ""),
+            message=request.form.get("message", ""),
+            due_at=due_at,
+            pdf=pdf,
+            file_name=file_name,
+            route=route,
+            minutes=minutes,
+        )
     except ServiceError as error:
         db.session.rollback()
         return _form(minutes, error), error.status
@@ -96,12 +102,16 @@ def show(request_id: int):
     if step is not None:
         key = usable_key(user, KeyPurpose.SEAL if step.kind == StepKind.SEAL else KeyPurpose.SIGNER)
     return render_template(
-        "signing/show.html", req=signing_request, step=step, key=key,
+        "signing/show.html",
+        req=signing_request,
+        step=step,
+        key=key,
         key_label=holder_label(key) if key else "",
         needs_code=step is not None and totp_required(user),
         may_cancel=can_cancel_signing_request(user, signing_request),
-        verify_url=service.verification_url(signing_request.code), now=utcnow(),
-    )  # fmt: skip
+        verify_url=service.verification_url(signing_request.code),
+        now=utcnow(),
+    )
 
 
 @bp.get("/<int:request_id>/document.pdf")
@@ -217,8 +227,15 @@ def _form(minutes: Minutes | None, error: ServiceError | None = None) -> str:
         title = _("Minutes: %(title)s", title=minutes.meeting.title)
     due = utcnow() + timedelta(days=current_app.config["SIGNING_DUE_DAYS"])
     return render_template(
-        "signing/new.html", minutes=minutes, people=people, clerks=clerks, chosen=chosen,
-        rows=max(SIGNER_ROWS, len(chosen)), title=title, due=due, error=error,
+        "signing/new.html",
+        minutes=minutes,
+        people=people,
+        clerks=clerks,
+        chosen=chosen,
+        rows=max(SIGNER_ROWS, len(chosen)),
+        title=title,
+        due=due,
+        error=error,
         form=request.form if request.method == "POST" else None,
         enrolled={u.id for u in people if usable_key(u, KeyPurpose.SIGNER)},
-    )  # fmt: skip
+    )

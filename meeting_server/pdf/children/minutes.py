@@ -30,8 +30,10 @@ def render(kind: str, source: Path, target: Path) -> dict[str, Any]:
     """Write the PDF of ``kind`` for the data pickled in ``source``."""
     from meeting_server.pdf import minutes as minutes_pdf
 
-    renderers = {"minutes": minutes_pdf.render_minutes,
-                 "attendance": minutes_pdf.render_attendance_sheet}  # fmt: skip
+    renderers = {
+        "minutes": minutes_pdf.render_minutes,
+        "attendance": minutes_pdf.render_attendance_sheet,
+    }
     if kind not in renderers:
         raise Rejected("unknown_kind")
     data = pickle.loads(source.read_bytes())  # noqa: S301 — written by our parent just now

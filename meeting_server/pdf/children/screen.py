@@ -51,10 +51,18 @@ SIGNATURE_PERMISSION_KEYS = frozenset({"/DocMDP", "/UR3"})
 # JBIG2 or CCITT are left to the viewers.
 GENERAL_FILTERS = frozenset(
     {
-        "/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCII85Decode", "/A85",
-        "/ASCIIHexDecode", "/AHx", "/RunLengthDecode", "/RL",
+        "/FlateDecode",
+        "/Fl",
+        "/LZWDecode",
+        "/LZW",
+        "/ASCII85Decode",
+        "/A85",
+        "/ASCIIHexDecode",
+        "/AHx",
+        "/RunLengthDecode",
+        "/RL",
     }
-)  # fmt: skip
+)
 
 
 @dataclass

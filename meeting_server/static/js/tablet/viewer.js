@@ -130,7 +130,9 @@ export class DocumentViewer {
   }
 
   applyZoom() {
-    if (!this.document) return;
+    // Not laid out yet (a hidden tab, a page still loading): PDF.js would compute a scale from
+    // zero width and log an error; the ResizeObserver applies the zoom once there is a width.
+    if (!this.document || this.pdfViewer.container.clientWidth === 0) return;
     const page = this.pdfViewer.currentPageNumber;
     this.pdfViewer.currentScaleValue = "page-width";
     if (this.zoom !== 100) this.pdfViewer.currentScale = this.pdfViewer.currentScale * this.zoom / 100;
