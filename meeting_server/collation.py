@@ -8,6 +8,7 @@ ordered as written (family name first), which is how our lists have always read.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -37,6 +38,17 @@ def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
         letters.append(_letter_rank(letter))
         tones.append(max((_TONES.get(mark, 0) for mark in marks), default=0))
     return tuple(letters), tuple(tones), text.swapcase()
+
+
+def seat_key(seat: str) -> tuple[tuple[int, int, Any], ...]:
+    """Return a sort key for a seat label in natural order: "2" < "10" < "A2" < "A10"; no seat
+    last. The one seat order of the board, the minutes and the tablet list."""
+    parts = re.findall(r"[0-9]+|[^0-9]+", seat.strip())
+    if not parts:
+        return ((2, 0, ()),)
+    return tuple(
+        (0, int(p), ()) if p[0] in "0123456789" else (1, 0, vietnamese_key(p)) for p in parts
+    )
 
 
 def sorted_by(items: Iterable[T], *attributes: str) -> list[T]:

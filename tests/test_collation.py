@@ -6,7 +6,7 @@ import re
 
 from clients import signed_in
 
-from meeting_server.collation import sorted_by, vietnamese_key
+from meeting_server.collation import seat_key, sorted_by, vietnamese_key
 
 
 def test_the_vietnamese_alphabet_then_the_tones_decide():
@@ -54,6 +54,11 @@ def test_the_vietnamese_alphabet_then_the_tones_decide():
         "Trần Thị Ơn",
         "Vũ Văn Long",
     ]
+
+
+def test_seats_are_in_natural_order_with_no_seat_last():
+    seats = ["", "A10", "10", "Đ1", "2", "A2", "B1", "D3"]
+    assert sorted(seats, key=seat_key) == ["2", "10", "A2", "A10", "B1", "D3", "Đ1", ""]
 
 
 def test_sorted_by_follows_dotted_attributes_first_to_last():

@@ -6,13 +6,12 @@ that change it; the same rows answer a roll call.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from ..collation import vietnamese_key
+from ..collation import seat_key, vietnamese_key
 from ..i18n import format_time
 from ..models import (
     Attendance,
@@ -114,10 +113,5 @@ def _board_status(record: Attendance | None, meeting: Meeting) -> str:
 def _board_order(invitation: Invitation) -> tuple[Any, ...]:
     """Seats in natural order ("2" before "10"), then the others by role and name."""
     if invitation.seat:
-        return (0, _natural(invitation.seat), 0, "")
+        return (0, seat_key(invitation.seat), 0, ())
     return (1, (), ROLE_ORDER.get(invitation.role, 9), vietnamese_key(invitation.user.full_name))
-
-
-def _natural(seat: str) -> tuple[tuple[int, int, str], ...]:
-    parts = re.findall(r"[0-9]+|[^0-9]+", seat.strip())
-    return tuple((0, int(p), "") if p[0].isdigit() else (1, 0, p.casefold()) for p in parts)

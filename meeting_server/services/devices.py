@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..collation import seat_key, vietnamese_key
 from ..extensions import db
 from ..models import Device, Room, User, utcnow
 from . import outbox
@@ -163,8 +164,4 @@ def touch_device(device: Device) -> bool:
 def list_devices() -> list[Device]:
     """Return every tablet by room name, then seat (numbers in numeric order)."""
     devices = db.session.scalars(select(Device))
-    return sorted(devices, key=lambda d: (d.room.name, _seat_key(d.seat), d.id))
-
-
-def _seat_key(seat: str) -> tuple[int, int, str]:
-    return (0, int(seat), "") if seat.isascii() and seat.isdigit() else (1, 0, seat)
+    return sorted(devices, key=lambda d: (vietnamese_key(d.room.name), seat_key(d.seat), d.id))

@@ -17,6 +17,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from ..collation import seat_key, vietnamese_key
 from ..extensions import db
 from ..i18n import to_local
 from ..models import (
@@ -334,9 +335,8 @@ def _attendance_lines(meeting: Meeting, records: dict[int, Attendance]) -> list[
     """Return the invitees: the chair, members by seat, guests, the secretary; then by name."""
 
     def order(invitation: Invitation) -> tuple:
-        seat = invitation.seat or ""
-        return (_ROLE_ORDER.get(invitation.role, 9), not seat.isdigit(),
-                int(seat) if seat.isdigit() else 0, seat, invitation.user.full_name)  # fmt: skip
+        role = _ROLE_ORDER.get(invitation.role, 9)
+        return (role, seat_key(invitation.seat or ""), vietnamese_key(invitation.user.full_name))
 
     return [
         _attendance_line(invitation, records.get(invitation.id), meeting)
