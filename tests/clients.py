@@ -10,12 +10,19 @@ from werkzeug.test import TestResponse
 PASSWORD = "correct-horse-42"
 
 
+def log_in(http: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
+    """Submit the real sign-in form on ``http``; return the answer (302 when it worked).
+
+    The one way the in-process tests sign in (``auth.login`` and ``signed_in`` use it).
+    """
+    return http.post("/login", data={"username": username, "password": password})
+
+
 def signed_in(app: Flask, username: str, lang: str = "en") -> FlaskClient:
     """Return a new test client signed in as ``username``, reading ``lang`` (English msgids)."""
     http = app.test_client()
     http.get(f"/lang/{lang}")
-    reply = http.post("/login", data={"username": username, "password": PASSWORD})
-    assert reply.status_code == 302, f"{username} could not sign in"
+    assert log_in(http, username).status_code == 302, f"{username} could not sign in"
     return http
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clients import PASSWORD, log_in
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -27,7 +28,6 @@ from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user as create_user_service
 
-PASSWORD = "correct-horse-42"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -104,7 +104,7 @@ class AuthActions:
         self._client = client
 
     def login(self, username: str, password: str = PASSWORD) -> Any:
-        return self._client.post("/login", data={"username": username, "password": password})
+        return log_in(self._client, username, password)
 
     def logout(self) -> Any:
         return self._client.post("/logout")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import segno
-from clients import signed_in
+from clients import PASSWORD, signed_in
 from people import actor, invitation
 from sqlalchemy import select
 
@@ -389,9 +389,7 @@ def test_the_room_code_signs_the_invitee_in_and_brings_them_back(app, meeting, d
     assert to_login.status_code == 302 and "/login?next=" in to_login.headers["Location"]
     login = phone.get(to_login.headers["Location"]).get_data(as_text=True)
     assert f'name="next" value="{path}"' in login
-    back = phone.post(
-        "/login", data={"username": "daibieu3", "password": "correct-horse-42", "next": path}
-    )
+    back = phone.post("/login", data={"username": "daibieu3", "password": PASSWORD, "next": path})
     assert back.status_code == 302 and back.headers["Location"] == path
     page = phone.get(path).get_data(as_text=True)
     assert "Check in to Họp giao ban" in page and '<form method="post">' in page

@@ -57,7 +57,7 @@ def test_pages_need_login_and_come_back_after_it(client, secretary):
         "/login",
         data={
             "username": "thuky",
-            "password": "correct-horse-42",
+            "password": PASSWORD,
             "next": "/meetings?day=2026-11-23",
         },
     )
@@ -66,9 +66,7 @@ def test_pages_need_login_and_come_back_after_it(client, secretary):
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 def test_login_never_redirects_off_site(client, secretary, target):
-    login = client.post(
-        "/login", data={"username": "thuky", "password": "correct-horse-42", "next": target}
-    )
+    login = client.post("/login", data={"username": "thuky", "password": PASSWORD, "next": target})
     assert login.headers["Location"] == "/"
 
 
@@ -127,7 +125,7 @@ def test_account_is_locked_after_repeated_failures_even_from_other_ips(app, clie
         assert response.status_code == 401
     blocked = client.post(
         "/login",
-        data={"username": "thuky", "password": "correct-horse-42"},
+        data={"username": "thuky", "password": PASSWORD},
         environ_base={"REMOTE_ADDR": "10.0.0.99"},
     )
     assert blocked.status_code == 429
@@ -140,7 +138,7 @@ def test_one_ip_is_limited_across_accounts(app_config, secretary):
     client = create_app(app_config).test_client()
     for name in ("a1", "a2", "a3"):
         assert client.post("/login", data={"username": name, "password": "x"}).status_code == 401
-    response = client.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    response = client.post("/login", data={"username": "thuky", "password": PASSWORD})
     assert response.status_code == 429
 
 
@@ -152,13 +150,13 @@ def test_successful_logins_do_not_count_toward_the_limit(client, auth, secretary
 def test_forms_without_csrf_token_are_refused(app_config, secretary):
     app_config["WTF_CSRF_ENABLED"] = True
     client = create_app(app_config).test_client()
-    response = client.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    response = client.post("/login", data={"username": "thuky", "password": PASSWORD})
     assert response.status_code == 400
     assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     ok = client.post(
-        "/login", data={"username": "thuky", "password": "correct-horse-42", "csrf_token": token}
+        "/login", data={"username": "thuky", "password": PASSWORD, "csrf_token": token}
     )
     assert ok.status_code == 302
 
@@ -168,9 +166,7 @@ def test_json_posts_need_the_csrf_header(app_config, secretary, draft_meeting):
     client = create_app(app_config).test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    client.post(
-        "/login", data={"username": "thuky", "password": "correct-horse-42", "csrf_token": token}
-    )
+    client.post("/login", data={"username": "thuky", "password": PASSWORD, "csrf_token": token})
     # Signing in starts a fresh session, so the page after it carries a new token.
     page = client.get(f"/meetings/{draft_meeting.id}").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -202,7 +198,7 @@ def test_login_cookie_carries_the_flags(app_config, secretary):
     client = create_app(app_config).test_client()
     response = client.post(
         "/login",
-        data={"username": "thuky", "password": "correct-horse-42"},
+        data={"username": "thuky", "password": PASSWORD},
         base_url="https://localhost",
     )
     cookie = response.headers["Set-Cookie"]

@@ -6,6 +6,7 @@ import io
 
 import pdf_samples
 import pytest
+from clients import log_in
 
 from meeting_server.extensions import db, socketio
 from meeting_server.models import Meeting, User
@@ -44,7 +45,7 @@ def published(app, secretary, draft_meeting, participant, create_user):
 def tablet(app, username):
     """Return a Socket.IO client signed in as ``username`` (its own HTTP session)."""
     http = app.test_client()
-    http.post("/login", data={"username": username, "password": "correct-horse-42"})
+    log_in(http, username)
     return socketio.test_client(app, flask_test_client=http), http
 
 
@@ -86,7 +87,7 @@ def test_notices_reach_exactly_the_right_tablets(app, published, secretary, part
     for client in (plain, cleared, stranger):
         client.get_received()
     desk = app.test_client()
-    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    log_in(desk, "thuky")
     open_doc = desk.post(
         f"/items/{published['open']}/documents",
         headers=JSON,
@@ -121,7 +122,7 @@ def test_a_refused_change_sends_nothing(app, published, participant, secretary):
     join(plain, published["meeting"])
     plain.get_received()
     desk = app.test_client()
-    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    log_in(desk, "thuky")
     refused = desk.post(
         f"/items/{published['open']}/documents",
         headers=JSON,
@@ -138,7 +139,7 @@ def test_a_tablet_that_missed_notices_gets_the_whole_state_when_it_joins(
     seen = join(plain, published["meeting"])["seq"]
     plain.disconnect()
     desk = app.test_client()
-    desk.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+    log_in(desk, "thuky")
     desk.post(
         f"/items/{published['open']}/documents",
         headers=JSON,

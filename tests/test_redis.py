@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from clients import log_in
 from services import require_service
 
 from meeting_server import create_app
@@ -24,5 +25,5 @@ def test_account_limit_holds_across_processes_sharing_redis(app_config, secretar
             client.post("/login", data={"username": "thuky", "password": "bad"}).status_code == 401
         )
     for client in (first, second):
-        blocked = client.post("/login", data={"username": "thuky", "password": "correct-horse-42"})
+        blocked = log_in(client, "thuky")
         assert blocked.status_code == 429

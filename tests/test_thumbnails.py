@@ -11,7 +11,7 @@ from pathlib import Path
 import pdf_samples
 import pikepdf
 import pytest
-from clients import fetch
+from clients import fetch, log_in
 from PIL import Image
 
 from meeting_server.extensions import db
@@ -125,7 +125,7 @@ def test_two_readers_at_once_get_the_same_single_rendering(app, client, auth, pu
     version = publish_document(pdf_samples.simple_pdf(pages=40))
     clients = [app.test_client(), app.test_client()]
     for other in clients:
-        other.post("/login", data={"username": "daibieu1", "password": "correct-horse-42"})
+        log_in(other, "daibieu1")
     answers: list = [None, None]
 
     def read(index: int) -> None:
