@@ -140,6 +140,13 @@ def test_one_ip_is_limited_across_accounts(app_config, secretary):
         assert client.post("/login", data={"username": name, "password": "x"}).status_code == 401
     response = client.post("/login", data={"username": "thuky", "password": PASSWORD})
     assert response.status_code == 429
+    scripted = client.post(
+        "/login",
+        data={"username": "thuky", "password": PASSWORD},
+        headers={"Accept": "application/json"},
+    )  # every limit answers a script the same way: 429 and what to do, in JSON
+    assert scripted.status_code == 429 and scripted.json["ok"] is False
+    assert "10 phút" in scripted.json["error"]
 
 
 def test_successful_logins_do_not_count_toward_the_limit(client, auth, secretary):

@@ -22,6 +22,7 @@ from ..extensions import db, limiter
 from ..i18n import LANGUAGES
 from ..permissions import is_secretary
 from ..services.users import authenticate
+from .errors import on_too_many
 
 bp = Blueprint("auth", __name__)
 
@@ -70,14 +71,16 @@ def login():
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
 
 
-@bp.errorhandler(429)
-def too_many_attempts(_error):
-    """Keep the sign-in form on screen and say how long to wait."""
-    error = _(
+on_too_many(
+    bp,
+    lambda: _(
         "Too many failed sign-in attempts for this account or from this computer. Wait 10 "
         "minutes and try again; if you forgot your password, ask the administrator to reset it."
-    )
-    return render_template("auth/login.html", error=error, next=request.form.get("next")), 429
+    ),
+    lambda message: render_template(
+        "auth/login.html", error=message, next=request.form.get("next")
+    ),
+)  # the sign-in form stays on screen
 
 
 @bp.post("/logout")

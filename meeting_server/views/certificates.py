@@ -31,6 +31,7 @@ from ..permissions import can_hold_signing_key, can_revoke_certificates
 from ..services import certificates as certificate_service
 from ..services.errors import NotAllowed, ServiceError
 from . import forms
+from .errors import on_too_many
 from .lookups import get_or_404
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -184,14 +185,14 @@ def disable_totp():
     return redirect(url_for("certificates.mine", _anchor="totp"))
 
 
-@bp.errorhandler(429)
-def too_many_attempts(_error):
-    """Keep the page on screen and say how long to wait."""
-    message = _l(
+on_too_many(
+    bp,
+    lambda: _(
         "Too many refused attempts. Wait an hour, then try again; if you forgot your account "
         "password, ask the administrator to reset it."
-    )
-    return _mine_page(_TooManyAttempts(message))
+    ),
+    lambda message: _mine_page(_TooManyAttempts(message)),
+)
 
 
 # ---- every certificate (administrators) --------------------------------------------------------

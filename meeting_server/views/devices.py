@@ -37,6 +37,7 @@ from ..services import devices as device_service
 from ..services import rooms as room_service
 from ..services.errors import ServiceError
 from . import forms
+from .errors import on_too_many
 from .lookups import get_or_404
 
 bp = Blueprint("devices", __name__)
@@ -132,20 +133,21 @@ def pair():
     return response
 
 
-@bp.errorhandler(429)
-def too_many_codes(_error):
-    """Keep the pairing form on screen and say how long to wait."""
+def _too_many_codes() -> str:
+    """Say how long to wait before typing a pairing code again."""
     limit = limiter.current_limit
     seconds = limit.reset_at - time.time() if limit is not None else 600
     minutes = max(1, round(seconds / 60))
-    message = ngettext(
+    return ngettext(
         "Too many wrong pairing codes from this network. Wait %(num)d minute, then type the "
         "code again or ask the administrator for a new one.",
         "Too many wrong pairing codes from this network. Wait %(num)d minutes, then type the "
         "code again or ask the administrator for a new one.",
         minutes,
     )
-    return _pair_form(request.form.get("code", ""), message), 429
+
+
+on_too_many(bp, _too_many_codes, lambda message: _pair_form(request.form.get("code", ""), message))
 
 
 def _pair_form(code: str, error: str | None = None):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -65,8 +70,46 @@ def handle_conflict(_error: IntegrityError):
     return _answer(409, message)
 
 
+@dataclass(frozen=True)
+class TooMany:
+    """What a blueprint says when its rate limit is hit, and the page that keeps its form."""
+
+    message: Callable[[], str]
+    page: Callable[[str], ResponseReturnValue] | None = None
+
+
+#: Per blueprint name, registered with ``on_too_many``; others get the general message.
+_TOO_MANY: dict[str, TooMany] = {}
+
+
+def on_too_many(
+    bp: Blueprint, message: Callable[[], str], page: Callable[[str], Any] | None = None
+) -> None:
+    """Say ``message()`` when a limit of ``bp`` refuses: on ``page(message)``, else on the
+    error page (a page that redirects keeps its own status)."""
+    _TOO_MANY[bp.name] = TooMany(message, page)
+
+
+def handle_too_many(_error: HTTPException):
+    """The one answer to a rate limit: 429, as JSON for our scripts and the API, else the page.
+
+    A form whose limit was hit stays on screen with the message (``on_too_many``).
+    """
+    said = _TOO_MANY.get(request.blueprint or "")
+    message = said.message() if said else _messages()[429]
+    if wants_json() or request.path.endswith(".json"):
+        return jsonify(ok=False, error=message), 429
+    if said is None or said.page is None:
+        return _answer(429, message)
+    response = current_app.make_response(said.page(message))
+    if response.status_code == 200:
+        response.status_code = 429
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(429, handle_too_many)
     app.register_error_handler(IntegrityError, handle_conflict)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(CSRFError, handle_csrf)

@@ -37,6 +37,7 @@ from ..services.certificates import WrongSecret, totp_required
 from ..services.errors import NotAllowed, ServiceError
 from ..services.inbox import actionable_step, inbox_of
 from ..services.signatures import PinProtectedKey
+from .errors import on_too_many
 from .lookups import get_or_404, json_body
 
 bp = Blueprint("inbox", __name__, url_prefix="/signing")
@@ -184,14 +185,16 @@ def _refusal(error: ServiceError, request_id: int):
     return redirect(url_for("signing.show", request_id=request_id)), 303
 
 
-@bp.errorhandler(429)
-def too_many_wrong_pins(_error):
-    """Say plainly that signing is paused after too many wrong PINs, and that nothing changed."""
-    message = _(
-        "Too many wrong PINs or codes. Signing is paused for a few minutes; nothing was "
-        "signed. Wait, then try again with the right PIN."
-    )
-    if request.is_json:
-        return jsonify(ok=False, error=message), 429
+def _back_to_inbox(message: str):
     flash(message, "error")
     return redirect(url_for("inbox.index")), 303
+
+
+on_too_many(
+    bp,
+    lambda: _(
+        "Too many wrong PINs or codes. Signing is paused for a few minutes; nothing was "
+        "signed. Wait, then try again with the right PIN."
+    ),
+    _back_to_inbox,
+)  # signing is paused, and nothing was signed

@@ -30,6 +30,7 @@ from ..services import verification
 from ..services.documents import too_large_message
 from ..services.errors import UploadRefused
 from ..storage import blob_store
+from .errors import on_too_many
 from .responses import generated_pdf, send_blob
 
 bp = Blueprint("verify", __name__)
@@ -151,13 +152,11 @@ def too_large(_error):
     return _form(str(too_large_message()), 413)
 
 
-@bp.errorhandler(429)
-def too_many(_error):
-    """Say how long to wait, as JSON for the API."""
-    message = _("Too many checks from this network. Wait a few minutes, then try again.")
-    if request.path.endswith(".json"):
-        return jsonify(ok=False, error=message), 429
-    return _form(message, 429)
+on_too_many(
+    bp,
+    lambda: _("Too many checks from this network. Wait a few minutes, then try again."),
+    lambda message: _form(message, 429),
+)
 
 
 def _request_or_404(code: str) -> SigningRequest:
