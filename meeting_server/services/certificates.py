@@ -119,15 +119,17 @@ def import_key(
             _l("This file is not a PKCS#12 (.p12/.pfx) file with a key and its certificate."),
             field="file",
         ) from None
-    now = utcnow()
-    if (
-        not material.certificate.not_valid_before_utc
-        <= now
-        < material.certificate.not_valid_after_utc
-    ):
+    _check_usable(material)
+    return _store(user, purpose, KeyOrigin.IMPORTED, material)
+
+
+def _check_usable(material: signatures.KeyMaterial) -> None:
+    """Refuse an imported certificate that is not valid now or not trusted to sign."""
+    certificate = material.certificate
+    if not certificate.not_valid_before_utc <= utcnow() < certificate.not_valid_after_utc:
         raise ServiceError(_l("This certificate is expired or not valid yet."), field="file")
     try:
-        signatures.check_trusted(material.certificate, material.chain)
+        signatures.check_trusted(certificate, material.chain)
     except signatures.SigningError:
         raise ServiceError(
             _l(
@@ -136,7 +138,6 @@ def import_key(
             ),
             field="file",
         ) from None
-    return _store(user, purpose, KeyOrigin.IMPORTED, material)
 
 
 def revoke_key(actor: User, key: SigningKey, reason: str) -> None:

@@ -76,10 +76,7 @@ def open_vote(
     a rule is given: the rule then applies to the first option.
     """
     meeting = item.meeting
-    if meeting.status != MeetingStatus.IN_PROGRESS:
-        raise NotAllowed(_l("A vote can only be opened while the meeting is in progress."))
-    if open_vote_of(meeting) is not None:
-        raise NotAllowed(_l("Another vote is still open. Close it before opening a new one."))
+    _require_no_vote_open(meeting)
     question = question.strip()
     if not question:
         raise ServiceError(_l("Write the question to vote on."), field="question")
@@ -102,6 +99,14 @@ def open_vote(
     )
     record_event(actor, "vote.open", "meeting", meeting.id, vote=vote.id, secret=secret)
     return vote
+
+
+def _require_no_vote_open(meeting: Meeting) -> None:
+    """Refuse a new vote unless the meeting is in progress and no other vote is open."""
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise NotAllowed(_l("A vote can only be opened while the meeting is in progress."))
+    if open_vote_of(meeting) is not None:
+        raise NotAllowed(_l("Another vote is still open. Close it before opening a new one."))
 
 
 def _clean_options(options: list[str] | None) -> list[str]:
@@ -157,15 +162,8 @@ def invitations_held(user_id: int, meeting_id: int) -> Held:
     """Return the person's own invitation and one delegated to them, in one query."""
     rows = db.session.execute(_HELD_QUERY, {"meeting_id": meeting_id, "user_id": user_id}).all()
     own = next(((i, a) for i, a in rows if i.user_id == user_id), None)
-    delegated = next(
-        (
-            (i, a)
-            for i, a in rows
-            if a is not None and a.deputy_id == user_id and i.user_id != user_id
-        ),
-        None,
-    )
-    return Held(own, delegated)
+    to_me = [(i, a) for i, a in rows if i.user_id != user_id and a and a.deputy_id == user_id]
+    return Held(own, to_me[0] if to_me else None)
 
 
 def choose_ballot(held: Held, user_id: int, *, at_seat: bool = False) -> Invitation | None:
