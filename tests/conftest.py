@@ -88,6 +88,18 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Return a factory of apps on the test's database and storage with some settings changed
+    (``make_app(LOGIN_LIMIT_PER_IP="3 per 10 minutes")``); two apps are two server processes."""
+
+    def factory(**overrides: Any) -> Flask:
+        return create_app({**app_config, **overrides})
+
+    yield factory
+    db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -133,9 +133,8 @@ def test_account_is_locked_after_repeated_failures_even_from_other_ips(app, clie
     assert "10 phút" in page and 'name="username"' in page  # the form stays, with what to do
 
 
-def test_one_ip_is_limited_across_accounts(app_config, secretary):
-    app_config["LOGIN_LIMIT_PER_IP"] = "3 per 10 minutes"
-    client = create_app(app_config).test_client()
+def test_one_ip_is_limited_across_accounts(make_app, secretary):
+    client = make_app(LOGIN_LIMIT_PER_IP="3 per 10 minutes").test_client()
     for name in ("a1", "a2", "a3"):
         assert client.post("/login", data={"username": name, "password": "x"}).status_code == 401
     response = client.post("/login", data={"username": "thuky", "password": PASSWORD})
@@ -154,9 +153,8 @@ def test_successful_logins_do_not_count_toward_the_limit(client, auth, secretary
         assert auth.login("thuky").status_code == 302
 
 
-def test_forms_without_csrf_token_are_refused(app_config, secretary):
-    app_config["WTF_CSRF_ENABLED"] = True
-    client = create_app(app_config).test_client()
+def test_forms_without_csrf_token_are_refused(make_app, secretary):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
     response = client.post("/login", data={"username": "thuky", "password": PASSWORD})
     assert response.status_code == 400
     assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
@@ -168,9 +166,8 @@ def test_forms_without_csrf_token_are_refused(app_config, secretary):
     assert ok.status_code == 302
 
 
-def test_json_posts_need_the_csrf_header(app_config, secretary, draft_meeting):
-    app_config["WTF_CSRF_ENABLED"] = True
-    client = create_app(app_config).test_client()
+def test_json_posts_need_the_csrf_header(make_app, secretary, draft_meeting):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     client.post("/login", data={"username": "thuky", "password": PASSWORD, "csrf_token": token})
@@ -200,9 +197,8 @@ def test_session_cookie_is_httponly_samesite_and_secure_by_default(tmp_path, mig
         assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_login_cookie_carries_the_flags(app_config, secretary):
-    app_config["SESSION_COOKIE_SECURE"] = True
-    client = create_app(app_config).test_client()
+def test_login_cookie_carries_the_flags(make_app, secretary):
+    client = make_app(SESSION_COOKIE_SECURE=True).test_client()
     response = client.post(
         "/login",
         data={"username": "thuky", "password": PASSWORD},
@@ -238,9 +234,8 @@ def test_pages_carry_security_headers(client):
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
-def test_behind_nginx_the_client_address_comes_from_x_forwarded_for(app_config, proxies, expected):
-    app_config["TRUSTED_PROXIES"] = proxies
-    app = create_app(app_config)
+def test_behind_nginx_the_client_address_comes_from_x_forwarded_for(make_app, proxies, expected):
+    app = make_app(TRUSTED_PROXIES=proxies)
     app.test_client().post(
         "/login",
         data={"username": "nobody", "password": "wrong"},

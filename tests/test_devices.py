@@ -17,7 +17,6 @@ from clients import signed_in
 from services import require_service
 from sqlalchemy import select
 
-from meeting_server import create_app
 from meeting_server.extensions import db, socketio
 from meeting_server.models import AuditEvent, Device, Room, User
 from meeting_server.services.agenda import add_item
@@ -139,9 +138,8 @@ def test_admin_adds_a_tablet_and_its_code_pairs_it(app, client, auth, admin, roo
         assert code not in (device.pairing_code_hash or "") and device.token_hash != cookie
 
 
-def test_the_cookie_is_secure_when_sessions_are(app_config, admin, room):
-    app_config["SESSION_COOKIE_SECURE"] = True
-    app = create_app(app_config)
+def test_the_cookie_is_secure_when_sessions_are(make_app, admin, room):
+    app = make_app(SESSION_COOKIE_SECURE=True)
     _device_id, code = pending_code(app, admin, room)
     paired = app.test_client().post("/tablet/pair", data={"code": code})
     assert "Secure" in paired.headers["Set-Cookie"]
@@ -170,9 +168,8 @@ def test_wrong_expired_and_used_codes_are_refused(app, admin, room):
     assert expired.status_code == 400 and NEW_CODE_HINT in expired.get_data(as_text=True)
 
 
-def test_wrong_codes_are_limited_per_address_and_say_how_long_to_wait(app_config, admin, room):
-    app_config["PAIRING_LIMIT_PER_IP"] = "3 per 10 minutes"
-    app = create_app(app_config)
+def test_wrong_codes_are_limited_per_address_and_say_how_long_to_wait(make_app, admin, room):
+    app = make_app(PAIRING_LIMIT_PER_IP="3 per 10 minutes")
     _first, code = pending_code(app, admin, room, seat="1")
     _second, other_code = pending_code(app, admin, room, seat="2")
     tablet = english(app.test_client())

@@ -8,18 +8,16 @@ import pytest
 from clients import log_in
 from services import require_service
 
-from meeting_server import create_app
-
 pytestmark = pytest.mark.redis
 
 
-def test_account_limit_holds_across_processes_sharing_redis(app_config, secretary):
+def test_account_limit_holds_across_processes_sharing_redis(make_app, secretary):
     require_service("Redis", 6379)
-    app_config.update(
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-        RATELIMIT_KEY_PREFIX=f"meeting-test-{uuid.uuid4().hex}",
-    )
-    first, second = create_app(app_config).test_client(), create_app(app_config).test_client()
+    shared = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": f"meeting-test-{uuid.uuid4().hex}",
+    }
+    first, second = make_app(**shared).test_client(), make_app(**shared).test_client()
     for client in (first, second, first, second, first):
         assert (
             client.post("/login", data={"username": "thuky", "password": "bad"}).status_code == 401
