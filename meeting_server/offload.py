@@ -31,11 +31,7 @@ def offload_one_at_a_time(work: Callable[..., T], *args: Any) -> T:
     inherit) the kernel gives the loop the CPU whenever it wants it, and a sign-in waits only
     while the room is busy.
     """
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return work(*args)
-    if not monkey.is_module_patched("threading"):
+    if not _under_gevent():
         return work(*args)
     return _serial_pool().apply(_in_background, (work, *args))
 
@@ -63,12 +59,17 @@ def offload(work: Callable[..., T], *args: Any) -> T:
     serving tablets meanwhile (pyHanko releases the GIL in its hashing and crypto); otherwise
     the request thread does it. Untrusted files go to ``run_child`` instead.
     """
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return work(*args)
-    if not monkey.is_module_patched("threading"):
+    if not _under_gevent():
         return work(*args)
     import gevent
 
     return gevent.get_hub().threadpool.apply(work, args)
+
+
+def _under_gevent() -> bool:
+    """Tell whether this process is ``serve`` (gevent has patched threading)."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return bool(monkey.is_module_patched("threading"))

@@ -351,7 +351,7 @@ def reader_state(meeting: Meeting, reader: User, *, at_seat: bool) -> ReaderStat
     """Return ``reader``'s own part: attendance, may they vote now, their ballot."""
     held = vote_service.invitations_held(reader.id, meeting.id)  # one query for both
     invitation, record = held.own or (None, None)
-    voter = vote_service.choose_ballot(held, reader.id, at_seat=at_seat)
+    voter = vote_service.choose_ballot(held, at_seat=at_seat)
     voted = vote_service.votes_with_ballots_of([invitation, voter], meeting.id)
     return ReaderState(
         reader={"id": reader.id, "name": reader.full_name},

@@ -147,7 +147,7 @@ def ballot_invitation(
     """
     if user is None:
         return None
-    return choose_ballot(invitations_held(user.id, meeting_id), user.id, at_seat=at_seat)
+    return choose_ballot(invitations_held(user.id, meeting_id), at_seat=at_seat)
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def invitations_held(user_id: int, meeting_id: int) -> Held:
     return Held(own, to_me[0] if to_me else None)
 
 
-def choose_ballot(held: Held, user_id: int, *, at_seat: bool = False) -> Invitation | None:
+def choose_ballot(held: Held, *, at_seat: bool = False) -> Invitation | None:
     """Return which of ``held`` the person may vote for now (see :func:`ballot_invitation`)."""
     if held.own is not None:
         invitation, record = held.own
