@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, enum_values, utcnow
+from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .meetings import Invitation
 from .users import User
 
@@ -40,8 +40,8 @@ class Attendance(Base):
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitation.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(20))
-    method: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[AttendanceStatus] = mapped_column(enum_type(AttendanceStatus, 20))
+    method: Mapped[CheckInMethod | None] = mapped_column(enum_type(CheckInMethod, 20))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -21,6 +21,23 @@ NAMING_CONVENTION = {
 def enum_values(enum: type[StrEnum]) -> str:
     """Return an enum's values as an SQL list (``'a', 'b'``) for a CHECK constraint."""
     return ", ".join(f"'{member.value}'" for member in enum)
+
+
+def enum_type(enum: type[StrEnum], length: int) -> Enum:
+    """Return a column type that stores ``enum``'s values as text and loads them as members.
+
+    The column stays a plain ``VARCHAR(length)`` (the CHECK constraints of the migrations
+    keep the database honest); assigning a string that is not one of the values fails at
+    flush time instead of writing it.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, enum_values, utcnow
+from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .users import User
 
 
@@ -37,8 +37,8 @@ class SigningKey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(10))
-    origin: Mapped[str] = mapped_column(String(10))
+    purpose: Mapped[KeyPurpose] = mapped_column(enum_type(KeyPurpose, 10))
+    origin: Mapped[KeyOrigin] = mapped_column(enum_type(KeyOrigin, 10))
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     #: The certificate first, then its chain, PEM.
     certificate_pem: Mapped[str] = mapped_column(Text)

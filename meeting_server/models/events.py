@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_type, utcnow
 
 
 class MeetingNoticeKind(StrEnum):
@@ -44,7 +44,7 @@ class MeetingEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[MeetingNoticeKind] = mapped_column(enum_type(MeetingNoticeKind, 40))
     #: JSON list of the ids concerned (agenda items, documents…), never content.
     ids: Mapped[str] = mapped_column(Text, default="[]")
     version: Mapped[int]

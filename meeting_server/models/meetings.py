@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, enum_values, utcnow
+from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .rooms import Room
 from .users import User
 
@@ -52,7 +52,9 @@ class Meeting(Base):
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.DRAFT)
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus, 20), default=MeetingStatus.DRAFT
+    )
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -109,7 +111,9 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=MeetingRole.MEMBER)
+    role: Mapped[MeetingRole] = mapped_column(
+        enum_type(MeetingRole, 20), default=MeetingRole.MEMBER
+    )
     seat: Mapped[str | None] = mapped_column(String(20))
     may_view_confidential: Mapped[bool] = mapped_column(default=False)
     #: Counted when checking the quorum (members and the chair by default, not guests).

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_type, utcnow
 from .meetings import Meeting
 
 
@@ -29,7 +29,9 @@ class Minutes(Base):
         ForeignKey("meeting.id", ondelete="CASCADE"), unique=True
     )
     conclusions: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default=MinutesStatus.DRAFT)
+    status: Mapped[MinutesStatus] = mapped_column(
+        enum_type(MinutesStatus, 20), default=MinutesStatus.DRAFT
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, enum_values, utcnow
+from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .minutes import Minutes
 from .users import User
 
@@ -53,7 +53,9 @@ class SigningRequest(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     #: The document as submitted (before the QR and the fields), SHA-256 hex.
     source_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.IN_PROGRESS, index=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_type(RequestStatus, 20), default=RequestStatus.IN_PROGRESS, index=True
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -90,7 +92,7 @@ class SigningStep(Base):
         ForeignKey("signing_request.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(10), default=StepKind.SIGNER)
+    kind: Mapped[StepKind] = mapped_column(enum_type(StepKind, 10), default=StepKind.SIGNER)
     #: The signer; for the seal, the clerk chosen (any clerk with a seal key may apply it).
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     field_name: Mapped[str] = mapped_column(String(40))
@@ -100,7 +102,9 @@ class SigningStep(Base):
     box_y: Mapped[float] = mapped_column(Float)
     box_w: Mapped[float] = mapped_column(Float)
     box_h: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(10), default=StepStatus.WAITING, index=True)
+    status: Mapped[StepStatus] = mapped_column(
+        enum_type(StepStatus, 10), default=StepStatus.WAITING, index=True
+    )
     #: When it became this step's turn: turnaround is counted from here.
     pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -165,7 +169,7 @@ class InboxNotice(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("signing_request.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind, 20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, enum_values, utcnow
+from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .documents import Document
 from .meetings import AgendaItem, Invitation, Meeting
 
@@ -35,7 +35,9 @@ class SpeakingRequest(Base):
     )
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
     topic: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default=SpeakingStatus.WAITING)
+    status: Mapped[SpeakingStatus] = mapped_column(
+        enum_type(SpeakingStatus, 20), default=SpeakingStatus.WAITING
+    )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_type, utcnow
 
 
 class Role(StrEnum):
@@ -67,7 +67,7 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
 
     __table_args__ = (CheckConstraint(f"role IN ({ROLE_VALUES})", name="role"),)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_type, utcnow
 from .meetings import AgendaItem, Invitation, Meeting
 from .users import User
 
@@ -51,12 +51,12 @@ class Vote(Base):
     #: The options' labels in order; a ballot names an option by its index.
     options: Mapped[list[str]] = mapped_column(JSON)
     secret: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default=VoteStatus.OPEN)
+    status: Mapped[VoteStatus] = mapped_column(enum_type(VoteStatus, 20), default=VoteStatus.OPEN)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the question is carried; none for a vote between named options (no verdict).
-    rule: Mapped[str | None] = mapped_column(String(30))
+    rule: Mapped[VoteRule | None] = mapped_column(enum_type(VoteRule, 30))
     #: Who could vote when it closed, who was present, the quorum (see services/votes.py).
     snapshot: Mapped[dict | None] = mapped_column(JSON)
 
