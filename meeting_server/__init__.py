@@ -65,8 +65,9 @@ BLUEPRINTS = (
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    from .views import errors
+    from .views import errors, lookups
 
+    app.url_map.converters["int"] = lookups.IdConverter  # before any rule is added
     for area in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(f"{__name__}.views.{area}").bp)
     errors.init_app(app)

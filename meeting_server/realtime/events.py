@@ -16,6 +16,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from ..auth import DEVICE_COOKIE, session_user
 from ..extensions import db, socketio
 from ..models import Device, Meeting
+from ..models.ids import parse_id
 from ..permissions import Audience, audience_of, can_view_meeting
 from ..services.devices import device_for_token, touch_device
 from ..services.live_state import tablet_state
@@ -95,8 +96,8 @@ def leave_meeting(data: Any) -> Ack:
 def _parse_join(data: Any) -> tuple[int | None, int | None]:
     if not isinstance(data, dict):
         return None, None
-    meeting_id, last_seq = data.get("meeting_id"), data.get("last_seq")
-    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+    meeting_id, last_seq = parse_id(data.get("meeting_id")), data.get("last_seq")
+    if meeting_id is None:
         return None, None
     if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
         last_seq = None

@@ -7,10 +7,11 @@ notice to the following tablets leaves after the commit (see broadcast.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..extensions import db, socketio
 from ..models import Document, Meeting
+from ..models.ids import parse_id
 from ..permissions import can_present, can_stop_presenting
 from ..services import presentations as presentation_service
 from ..services.errors import ServiceError
@@ -47,8 +48,8 @@ def present_page(data: Any) -> PresentAck | Ack:
 
 def stop_presenting(data: Any) -> Ack:
     """Sent by the presenter's tablet: stop presenting; tablets keep reading where they are."""
-    meeting_id = data.get("meeting_id") if isinstance(data, dict) else None
-    if not _is_int(meeting_id):
+    meeting_id = parse_id(data.get("meeting_id")) if isinstance(data, dict) else None
+    if meeting_id is None:
         return Ack(ok=False, error="bad_request")
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
@@ -65,14 +66,11 @@ def stop_presenting(data: Any) -> Ack:
 def _parse_position(data: Any) -> dict[str, int] | None:
     if not isinstance(data, dict):
         return None
-    fields = {key: data.get(key) for key in ("document_id", "version", "page", "zoom")}
-    if not all(_is_int(value) for value in fields.values()):
+    # Ids and the version, page and zoom numbers alike: positive integers within 64 bits.
+    fields = {key: parse_id(data.get(key)) for key in ("document_id", "version", "page", "zoom")}
+    if any(value is None for value in fields.values()):
         return None
-    return {key: int(value) for key, value in fields.items()}  # type: ignore[arg-type]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return cast(dict[str, int], fields)
 
 
 def register() -> None:

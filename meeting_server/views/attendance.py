@@ -47,6 +47,7 @@ from ..models import (
     MeetingStatus,
     User,
 )
+from ..models.ids import find
 from ..permissions import can_record_attendance, can_view_attendance, invitation_of
 from ..services import attendance as attendance_service
 from ..services import attendance_board as board_model
@@ -150,7 +151,7 @@ def _deputy(payload: dict[str, Any]) -> User | None:
     raw = payload.get("deputy_id")
     if raw in (None, ""):
         return None
-    deputy = db.session.get(User, int(raw)) if str(raw).isdigit() else None
+    deputy = find(User, raw)
     if deputy is None or not deputy.active:
         raise ServiceError(_l("Choose the deputy from the list."), field="deputy")
     return deputy
@@ -184,7 +185,7 @@ def scan(meeting_id: int):
     actor = viewer_allowed(meeting, can_record_attendance)
     code = _field(json_body(), "code")
     (invitation_id,) = codes.read_code(codes.PERSONAL, meeting, code)
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = find(Invitation, invitation_id)
     if invitation is None or invitation.meeting_id != meeting.id:
         raise NotAllowed(_l("This person is no longer invited to the meeting."))
     before = attendance_service.attendance_of(invitation)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from ..auth import login_required, require, signed_in_user, viewer_allowed, viewer_required
 from ..extensions import db
 from ..models import AgendaItem, Document, DocumentVersion
+from ..models.ids import parse_id
 from ..pdf import thumbnails
 from ..pdf.watermark import WatermarkFailed, watermarked_copy
 from ..permissions import can_download_document, can_edit_meeting, can_view_document
@@ -130,7 +131,7 @@ def read(document_id: int, number: int):
 def thumbnail(document_id: int, number: int, page: int):
     """Send one page's WebP thumbnail, ``?w=160`` (default) or ``?w=320`` pixels wide."""
     raw_width = request.args.get("w", "160")
-    width = int(raw_width) if raw_width.isdigit() else 0
+    width = parse_id(raw_width) or 0
     if width not in thumbnails.ALLOWED_WIDTHS:
         return _explain(400, _("Ask for a page preview 160 or 320 pixels wide (w=160 or w=320)."))
     document = get_or_404(Document, document_id)

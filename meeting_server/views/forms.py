@@ -7,9 +7,9 @@ from datetime import datetime
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
 from ..i18n import from_local
 from ..models import Room, User
+from ..models.ids import find
 from ..services.errors import ServiceError
 
 
@@ -55,7 +55,7 @@ def optional_user(name: str) -> User | None:
     raw = request.form.get(name, "").strip()
     if not raw:
         return None
-    user = db.session.get(User, int(raw)) if raw.isdigit() else None
+    user = find(User, raw)
     if user is None or not user.active:
         raise ServiceError(_l("Choose a person from the list."), field=name)
     return user
@@ -64,7 +64,7 @@ def optional_user(name: str) -> User | None:
 def room(name: str = "room_id") -> Room:
     """Return the room picked in a select."""
     raw = request.form.get(name, "").strip()
-    found = db.session.get(Room, int(raw)) if raw.isdigit() else None
+    found = find(Room, raw)
     if found is None:
         raise ServiceError(_l("Choose a room."), field=name)
     return found

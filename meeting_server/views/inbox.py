@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from ..auth import current_user, login_required, require, signed_in_user
 from ..extensions import db, limiter
 from ..models import RequestStatus, SigningKey, SigningRequest, SigningStep, User
+from ..models.ids import parse_ids
 from ..permissions import (
     can_send_for_signing,
     can_view_signing_dashboard,
@@ -125,8 +126,7 @@ def batch():
     """Sign several pending documents with one PIN; the answer streams one line per document."""
     user = signed_in_user()
     payload = json_body()
-    ids = [int(i) for i in payload.get("ids", []) if str(i).isdigit()][:MAX_BATCH]
-    steps = [_my_step(user, request_id) for request_id in dict.fromkeys(ids)]
+    steps = [_my_step(user, request_id) for request_id in parse_ids(payload.get("ids"), MAX_BATCH)]
     if not steps:
         return jsonify(ok=False, error=_("Choose the documents to sign.")), 400
     try:

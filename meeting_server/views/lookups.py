@@ -6,17 +6,34 @@ from typing import TypeVar
 
 from flask import abort, request
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from ..collation import sorted_by
 from ..extensions import db
 from ..models import Document, DocumentVersion, Role, User, UserRole
+from ..models.ids import MAX_ID, find
 
 T = TypeVar("T")
 
 
-def get_or_404(model: type[T], object_id: int) -> T:
-    """Return the object or answer 404."""
-    found = db.session.get(model, object_id)
+class IdConverter(IntegerConverter):
+    """The app's ``<int:…>``: ASCII digits only, and at most ``MAX_ID`` (else the URL is a 404).
+
+    Werkzeug's own accepts any Unicode digit and any size, which reached the database as a
+    number it cannot hold.
+    """
+
+    regex = r"[0-9]{1,19}"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.max is None:
+            self.max = MAX_ID
+
+
+def get_or_404(model: type[T], object_id: object) -> T:
+    """Return the object or answer 404 (also for an id that cannot be one, e.g. ≥ 2**63)."""
+    found = find(model, object_id)
     if found is None:
         abort(404)
     return found

@@ -10,12 +10,16 @@ from sqlalchemy import select
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import Invitation, Meeting, MeetingRole, User
+from ..models.ids import parse_ids
 from ..permissions import can_edit_meeting
 from ..services import participants as participant_service
 from . import forms
 from .lookups import get_or_404
 
 bp = Blueprint("participants", __name__)
+
+#: The most people one "invite" form adds (a room holds at most 1,000 seats).
+MAX_INVITED_AT_ONCE = 1000
 
 
 def _back(meeting_id: int):
@@ -35,7 +39,7 @@ def invite(meeting_id: int):
     """Invite the users picked in the list."""
     meeting = get_or_404(Meeting, meeting_id)
     require(can_edit_meeting(signed_in_user(), meeting))
-    ids = [int(raw) for raw in request.form.getlist("user_ids") if raw.isdigit()]
+    ids = parse_ids(request.form.getlist("user_ids"), MAX_INVITED_AT_ONCE)
     users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     role = MeetingRole.GUEST if forms.flag("as_guest") else MeetingRole.MEMBER
     added = participant_service.invite_users(signed_in_user(), meeting, users, role)

@@ -28,6 +28,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.ids import find
 from ..permissions import (
     can_cancel_signing_request,
     can_edit_minutes,
@@ -153,7 +154,7 @@ def _minutes_from(raw: str | None) -> Minutes | None:
     """Return the finalised minutes named in the request (the secretariat's), if any."""
     if not raw:
         return None
-    minutes = db.session.get(Minutes, int(raw)) if raw.isdigit() else None
+    minutes = find(Minutes, raw)
     if minutes is None or minutes.status != MinutesStatus.FINAL:
         abort(404)
     require(can_edit_minutes(signed_in_user(), minutes.meeting))
@@ -192,7 +193,7 @@ def _route_from_form() -> list[service.RouteEntry]:
 
 
 def _person(raw: str, field: str) -> User:
-    user = db.session.get(User, int(raw)) if raw.strip().isdigit() else None
+    user = find(User, raw)
     if user is None or not user.active:
         raise ServiceError(_("Choose a person from the list."), field=field)
     return user

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..auth import viewer_allowed, viewer_required
 from ..extensions import db
 from ..models import AgendaItem, Document, Invitation, Meeting, SpeakingRequest, User
+from ..models.ids import find
 from ..permissions import (
     can_ask_to_speak,
     can_run_votes,
@@ -76,7 +77,7 @@ def end_floor(request_id: int):
 def _item(meeting: Meeting, reader: User, item_id: object) -> AgendaItem | None:
     if not item_id:
         return None
-    item = db.session.get(AgendaItem, item_id) if isinstance(item_id, int) else None
+    item = find(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id or not can_view_item(reader, item):
         raise ServiceError(_("That agenda item is not part of this meeting."), field="item_id")
     return item
@@ -85,7 +86,7 @@ def _item(meeting: Meeting, reader: User, item_id: object) -> AgendaItem | None:
 def _document(meeting: Meeting, reader: User, document_id: object) -> Document | None:
     if not document_id:
         return None
-    document = db.session.get(Document, document_id) if isinstance(document_id, int) else None
+    document = find(Document, document_id)
     if (
         document is None
         or document.agenda_item.meeting_id != meeting.id

@@ -13,6 +13,7 @@ from ..auth import (
 )
 from ..extensions import db
 from ..models import AgendaItem, Meeting, Vote
+from ..models.ids import find, parse_id
 from ..permissions import can_run_votes, can_view_meeting
 from ..services import votes as vote_service
 from ..services.errors import ServiceError
@@ -28,7 +29,7 @@ def open_vote(meeting_id: int):
     payload = json_body()
     meeting = get_or_404(Meeting, meeting_id)
     actor = viewer_allowed(meeting, can_run_votes)
-    item = db.session.get(AgendaItem, _int(payload.get("item_id")))
+    item = find(AgendaItem, payload.get("item_id"))
     if item is None or item.meeting_id != meeting.id:
         raise ServiceError(_("Choose the agenda item to vote on."), field="item_id")
     options = payload.get("options")
@@ -49,7 +50,7 @@ def open_vote(meeting_id: int):
 @viewer_required
 def cast(vote_id: int):
     """Cast my final ballot (or, at a seat tablet, the ballot of the person at that seat)."""
-    choice = _int(json_body().get("choice"))
+    choice = _choice(json_body().get("choice"))
     # 200 ballots arrive at once: the vote with its item in one query (not the presenter), and
     # the service checks the voter's invitation in one more.
     vote = db.session.get(
@@ -74,10 +75,8 @@ def close(vote_id: int):
     return jsonify(ok=True, error=None, snapshot=vote.snapshot, seq=vote.meeting.seq)
 
 
-def _int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return -1
-    try:
-        return int(value)
-    except ValueError:
-        return -1
+def _choice(value: object) -> int:
+    """Return the option number sent (0 is the first option), -1 for anything else."""
+    if value in (0, "0") and not isinstance(value, bool):
+        return 0
+    return parse_id(value) or -1
