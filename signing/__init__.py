@@ -10,32 +10,81 @@ A thin function per use case over pyHanko:
   the first signature certifies, every earlier signature is checked before the next;
 * :func:`validate_pdf` → :class:`DocumentReport` with a verdict and a plain-language reason
   (Vietnamese and English) for every signature; it never raises.
+
+The public names are imported on first use (PEP 562): a process that needs only
+:mod:`signing.fonts` or :mod:`signing.errors` loads neither pyHanko nor its dependencies.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import _warnings  # noqa: F401 — first, before anything imports pyHanko
-from .ca import CAConfig, InternalCA, IssuedCertificate, generate_private_key
-from .errors import (
-    CertificateAuthorityError,
-    KeySourceError,
-    RouteError,
-    SigningError,
-    TimestampError,
-    WrongPin,
-)
-from .keys import KeySource, PinProtectedKey, UnlockedKeys
-from .routes import RouteSlot, prepare_route, route_fields, sign_route_step
-from .sign import (
-    PadesLevel,
-    PreparedSignature,
-    SignatureRequest,
-    finish_external_signature,
-    prepare_external_signature,
-    sign_pdf,
-)
-from .stamps import LeaderStamp, SealStamp, default_box, make_seal_image
-from .tokens import Pkcs11KeySource, Pkcs12KeySource
-from .trust import TrustSettings
-from .validate import DocumentReport, SignatureReport, Verdict, signed_revision, validate_pdf
+
+if TYPE_CHECKING:
+    from .ca import CAConfig, InternalCA, IssuedCertificate, generate_private_key
+    from .errors import (
+        CertificateAuthorityError,
+        KeySourceError,
+        RouteError,
+        SigningError,
+        TimestampError,
+        WrongPin,
+    )
+    from .keys import KeySource, PinProtectedKey, UnlockedKeys
+    from .routes import RouteSlot, prepare_route, route_fields, sign_route_step
+    from .sign import (
+        PadesLevel,
+        PreparedSignature,
+        SignatureRequest,
+        finish_external_signature,
+        prepare_external_signature,
+        sign_pdf,
+    )
+    from .stamps import LeaderStamp, SealStamp, default_box, make_seal_image
+    from .tokens import Pkcs11KeySource, Pkcs12KeySource
+    from .trust import TrustSettings
+    from .validate import DocumentReport, SignatureReport, Verdict, signed_revision, validate_pdf
+
+#: Where each public name lives.
+_HOMES = {
+    "CAConfig": "ca",
+    "InternalCA": "ca",
+    "IssuedCertificate": "ca",
+    "generate_private_key": "ca",
+    "CertificateAuthorityError": "errors",
+    "KeySourceError": "errors",
+    "RouteError": "errors",
+    "SigningError": "errors",
+    "TimestampError": "errors",
+    "WrongPin": "errors",
+    "KeySource": "keys",
+    "PinProtectedKey": "keys",
+    "UnlockedKeys": "keys",
+    "RouteSlot": "routes",
+    "prepare_route": "routes",
+    "route_fields": "routes",
+    "sign_route_step": "routes",
+    "PadesLevel": "sign",
+    "PreparedSignature": "sign",
+    "SignatureRequest": "sign",
+    "finish_external_signature": "sign",
+    "prepare_external_signature": "sign",
+    "sign_pdf": "sign",
+    "LeaderStamp": "stamps",
+    "SealStamp": "stamps",
+    "default_box": "stamps",
+    "make_seal_image": "stamps",
+    "Pkcs11KeySource": "tokens",
+    "Pkcs12KeySource": "tokens",
+    "TrustSettings": "trust",
+    "DocumentReport": "validate",
+    "SignatureReport": "validate",
+    "Verdict": "validate",
+    "signed_revision": "validate",
+    "validate_pdf": "validate",
+}
 
 __all__ = [
     "CAConfig",
@@ -74,3 +123,17 @@ __all__ = [
     "signed_revision",
     "validate_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public name ``name`` from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

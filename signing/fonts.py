@@ -1,84 +1,155 @@
-"""The Vietnamese stamp font: a static Noto Sans Regular cut once per process, and its metrics.
+"""Noto Sans cut into static fonts, once per user: the one font cutter of the project.
+
+The ``fontpkg-noto-sans`` package ships Noto Sans as variable fonts (full Vietnamese
+coverage). pyHanko, fpdf2 and Pillow need static faces, so :func:`static_noto_sans` cuts the
+weight asked for, keeps it in a private per-user folder (:func:`private_font_folder`) under
+a name that carries the source's size and time, and hands back its path. Every user goes
+through it: the stamps (:func:`vietnamese_font_path`), the drawn seal, the minutes and
+attendance sheets, the demo documents and the confidential watermark.
 
 pyHanko writes glyph widths in font units as if every font had 1000 units per em; a 2048-unit
-font (DejaVu, Times New Roman) therefore spreads its text out of the box. We cut a static
-Noto Sans Regular (1000 units per em, full Vietnamese coverage) out of the variable font of the
-``fontpkg-noto-sans`` package once per process and use it for every stamp.
+font (DejaVu, Times New Roman) therefore spreads its text out of the box. Noto Sans has 1000.
+
+This module imports fontTools only when it cuts or reads a font, so a server or a sandboxed
+child that only needs a folder's path loads nothing.
 """
 
 from __future__ import annotations
 
 import functools
-import io
+import hashlib
 import os
 import stat
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from fontTools import subset, ttLib
-from fontTools.varLib import instancer
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
-from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from typing import TYPE_CHECKING
 
 from .errors import SigningError
 
+if TYPE_CHECKING:
+    from fontTools import ttLib
+
 __all__ = [
-    "InMemoryGlyphAccumulatorFactory",
+    "LATIN_AND_VIETNAMESE",
     "advance_widths",
     "check_coverage",
     "clean_line",
+    "noto_sans_source",
+    "private_font_folder",
+    "static_noto_sans",
     "vietnamese_font_path",
 ]
 
-_FONT_FILE = "NotoSans[wdth,wght].ttf"
-_FONT_AXES = {"wght": 400, "wdth": 100}
-# pyHanko shapes precomposed (NFC) Vietnamese without the layout tables, and instancing their
-# variations is what makes the cut take ~5 s instead of ~1 s.
+_FONT_FILES = {False: "NotoSans[wdth,wght].ttf", True: "NotoSans-Italic[wdth,wght].ttf"}
+# pyHanko and fpdf2 draw precomposed (NFC) Vietnamese without the layout tables, and instancing
+# their variations is what makes a cut take ~5 s instead of ~1 s.
 _DROPPED_TABLES = ("GDEF", "GPOS", "GSUB")
 _UNITS_PER_EM = 1000
 
+#: Latin (with every Vietnamese letter), punctuation, the đồng sign. A font of ~1,000 glyphs
+#: instead of ~3,700 makes pyHanko's and fpdf2's per-document subsetting several times faster;
+#: other scripts are refused by name (:func:`check_coverage`) or drawn as "?".
+LATIN_AND_VIETNAMESE: tuple[int, ...] = (
+    *range(0x20, 0x250),
+    *range(0x300, 0x370),
+    *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070),
+    0x20AB,
+    0x20AC,
+    0x2116,
+    0x2122,
+)
 
-# --- cutting the static instance --------------------------------------------------------------
+
+# --- cutting -----------------------------------------------------------------------------------
 
 
-def _noto_sans_source() -> Path:
-    """Return the variable Noto Sans font of the ``fontpkg-noto-sans`` package."""
+def noto_sans_source(*, italic: bool = False) -> Path:
+    """Return the variable Noto Sans (or Noto Sans Italic) of the ``fontpkg-noto-sans`` package.
+
+    :raises SigningError: the package is missing or incomplete (the message says what to run).
+    """
     try:
         import fontpkg_noto_sans
     except ImportError as exc:
         raise SigningError(
             "The font package fontpkg-noto-sans is not installed; "
-            "run `pip install fontpkg-noto-sans` to draw signature stamps."
+            "run `pip install fontpkg-noto-sans` to draw Vietnamese text."
         ) from exc
-    path = Path(fontpkg_noto_sans.ROOT) / "files" / _FONT_FILE
+    path = Path(fontpkg_noto_sans.ROOT) / "files" / _FONT_FILES[italic]
     if not path.is_file():
         raise SigningError(f"Noto Sans not found at {path}; reinstall fontpkg-noto-sans.")
     return path
 
 
-def _font_cache_dir() -> Path:
-    """Return a private per-user cache directory in the temporary directory."""
+def private_font_folder() -> Path:
+    """Return the per-user folder where cut fonts are kept, creating it if needed.
+
+    It sits in the temporary directory, outside any installation's storage, so that every
+    process, installation and test of this user shares one cut of each face.
+
+    :raises SigningError: the folder is not a private folder of this user (on a shared /tmp,
+        another user must not be able to plant the font we embed in signed PDFs).
+    """
     uid = os.getuid()
-    directory = Path(tempfile.gettempdir()) / f"signing-fonts-{uid}"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    info = directory.lstat()
-    # A shared /tmp: another user must not be able to plant the font we embed in signed PDFs.
+    folder = Path(tempfile.gettempdir()) / f"signing-fonts-{uid}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o022:
-        raise SigningError(f"Font cache {directory} is not a private directory of this user.")
-    return directory
+        raise SigningError(f"Font cache {folder} is not a private directory of this user.")
+    return folder
 
 
-def _cut_static_instance(source: Path, target: Path) -> None:
-    """Write the Regular static instance of the variable font to ``target`` atomically."""
+def static_noto_sans(
+    weight: int = 400,
+    *,
+    italic: bool = False,
+    unicodes: Iterable[int] | None = LATIN_AND_VIETNAMESE,
+    folder: Path | None = None,
+) -> Path:
+    """Return a static Noto Sans face, cut on first use (~1 s) and then read from disk.
+
+    :param weight: the ``wght`` axis value: 400 regular, 600 semibold, 700 bold.
+    :param italic: cut Noto Sans Italic instead.
+    :param unicodes: the characters to keep (:data:`LATIN_AND_VIETNAMESE` by default), or
+        None for every character of the font.
+    :param folder: where to keep the cut; :func:`private_font_folder` by default (a parent
+        process passes that folder to a sandboxed child, which cannot create it).
+    :raises SigningError: as :func:`noto_sans_source` and :func:`private_font_folder`.
+    """
+    source = noto_sans_source(italic=italic)
+    kept = None if unicodes is None else tuple(sorted(set(unicodes)))
+    info = source.stat()
+    # Named by what was kept and by the source's size and time: an upgrade cuts anew.
+    kept_tag = (
+        "all" if kept is None else hashlib.blake2s(repr(kept).encode(), digest_size=4).hexdigest()
+    )
+    face = source.stem.split("[")[0]
+    name = f"{face}-{weight}-{kept_tag}-{info.st_size}-{info.st_mtime_ns}.ttf"
+    target = (folder or private_font_folder()) / name
+    if not target.is_file():
+        _cut(source, target, weight, kept)
+    return target
+
+
+def _cut(source: Path, target: Path, weight: int, unicodes: tuple[int, ...] | None) -> None:
+    """Write the static instance of ``source`` at ``weight`` to ``target`` atomically."""
+    from fontTools import ttLib
+    from fontTools.varLib import instancer
+
     with ttLib.TTFont(source, lazy=True, recalcTimestamp=False) as font:
         for tag in _DROPPED_TABLES:
             if tag in font:
                 del font[tag]
-        instancer.instantiateVariableFont(font, dict(_FONT_AXES), inplace=True, static=True)
-        _keep_latin_and_vietnamese(font)
+        instancer.instantiateVariableFont(
+            font, {"wght": weight, "wdth": 100}, inplace=True, static=True
+        )
+        if unicodes is not None:
+            _keep_only(font, unicodes)
+        # A racing process writes its own temporary file; the rename is atomic, so a reader
+        # always finds a whole font.
         fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".ttf")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -91,49 +162,33 @@ def _cut_static_instance(source: Path, target: Path) -> None:
             raise
 
 
-#: Latin (with every Vietnamese letter), punctuation, the đồng sign: pyHanko subsets the font
-#: for every stamp, and a font of ~1,000 glyphs instead of ~3,700 makes that several times
-#: faster. Other scripts are refused by name in :func:`check_coverage`.
-_KEPT_UNICODES = [
-    *range(0x20, 0x250),
-    *range(0x300, 0x370),
-    *range(0x1E00, 0x1F00),
-    *range(0x2000, 0x2070),
-    0x20AB,
-    0x20AC,
-    0x2116,
-    0x2122,
-]
+def _keep_only(font: ttLib.TTFont, unicodes: tuple[int, ...]) -> None:
+    """Drop every glyph outside ``unicodes`` (and the hinting) from ``font``."""
+    from fontTools import subset
 
-
-def _keep_latin_and_vietnamese(font: ttLib.TTFont) -> None:
-    """Drop every glyph outside :data:`_KEPT_UNICODES` (and hinting) from ``font``."""
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
     options.name_IDs = ["*"]
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=_KEPT_UNICODES)
+    subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
+
+
+# --- the stamp font --------------------------------------------------------------------------
 
 
 @functools.cache
 def vietnamese_font_path() -> Path:
-    """Return a static Noto Sans Regular font (1000 units per em), cut once and cached.
+    """Return the stamps' font: static Noto Sans Regular, Latin and Vietnamese, 1000 units/em.
 
-    The cut (~1 s) is cached in ``$TMPDIR/signing-fonts-<uid>/`` under a name that carries the
-    source font's size and modification time, so a package upgrade triggers a new cut.
-
-    :raises SigningError: the font package is missing, the cache directory is not private, or
-        the font does not have 1000 units per em.
+    :raises SigningError: as :func:`static_noto_sans`, or the font does not have 1000 units
+        per em (pyHanko would misplace its text).
     """
-    source = _noto_sans_source()
-    info = source.stat()
-    name = f"NotoSans-Regular-vi-{info.st_size}-{info.st_mtime_ns}.ttf"
-    target = _font_cache_dir() / name
-    if not target.is_file():
-        _cut_static_instance(source, target)
+    from fontTools import ttLib
+
+    target = static_noto_sans(400)
     with ttLib.TTFont(target, lazy=True) as font:
         units_per_em = font["head"].unitsPerEm
     if units_per_em != _UNITS_PER_EM:
@@ -143,9 +198,6 @@ def vietnamese_font_path() -> Path:
     return target
 
 
-# --- using the font ---------------------------------------------------------------------------
-
-
 @functools.cache
 def advance_widths() -> dict[str, float]:
     """Return each character's advance width in ems (no kerning: the font has no GPOS).
@@ -153,6 +205,8 @@ def advance_widths() -> dict[str, float]:
     :return: a mapping from every character the stamp font draws to its advance width.
     :raises SigningError: as :func:`vietnamese_font_path`.
     """
+    from fontTools import ttLib
+
     with ttLib.TTFont(vietnamese_font_path(), lazy=True) as font:
         metrics = font["hmtx"]
         return {
@@ -190,39 +244,3 @@ def check_coverage(text: str) -> None:
     if missing:
         shown = " ".join(f"{char!r} (U+{ord(char):04X})" for char in missing)
         raise SigningError(f"The stamp font cannot draw {shown}; remove these characters.")
-
-
-@functools.cache
-def _font_bytes(path: str) -> bytes:
-    """Return the bytes of a font file (read once per process)."""
-    return Path(path).read_bytes()
-
-
-@dataclass(frozen=True)
-class InMemoryGlyphAccumulatorFactory(GlyphAccumulatorFactory):
-    """A ``GlyphAccumulatorFactory`` that reads the font from memory.
-
-    pyHanko's own factory opens the font file and never closes it (a ResourceWarning per stamp).
-    """
-
-    def create_font_engine(
-        self, writer: BasePdfFileWriter, obj_stream: Any = None
-    ) -> GlyphAccumulator:
-        """Return a glyph accumulator over an in-memory copy of the font.
-
-        :param writer: the PDF writer the font is embedded into.
-        :param obj_stream: the object stream to put the font's objects in, if any.
-        :return: a fresh glyph accumulator for one stamp.
-        """
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=io.BytesIO(_font_bytes(self.font_file)),
-            font_size=self.font_size,
-            ot_script_tag=self.ot_script_tag,
-            ot_language_tag=self.ot_language_tag,
-            writing_direction=self.writing_direction,
-            bcp47_lang_code=self.bcp47_lang_code,
-            obj_stream=obj_stream,
-        )

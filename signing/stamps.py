@@ -11,8 +11,10 @@ import math
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from PIL import Image
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import (
     AxisAlignment,
@@ -22,11 +24,11 @@ from pyhanko.pdf_utils.layout import (
     SimpleBoxLayoutRule,
 )
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import TextStampStyle
 
 from .errors import SigningError
 from .fonts import (
-    InMemoryGlyphAccumulatorFactory,
     advance_widths,
     check_coverage,
     clean_line,
@@ -308,3 +310,43 @@ def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
         background_opacity=1.0,
         background_layout=_layout(_INSET, _INSET, scaling=InnerScaling.NO_SCALING),  # sized
     )
+
+
+# --- the font from memory --------------------------------------------------------------------
+
+
+@functools.cache
+def _font_bytes(path: str) -> bytes:
+    """Return the bytes of a font file (read once per process)."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+@dataclass(frozen=True)
+class InMemoryGlyphAccumulatorFactory(GlyphAccumulatorFactory):
+    """A ``GlyphAccumulatorFactory`` that reads the font from memory.
+
+    pyHanko's own factory opens the font file and never closes it (a ResourceWarning per stamp).
+    """
+
+    def create_font_engine(
+        self, writer: BasePdfFileWriter, obj_stream: Any = None
+    ) -> GlyphAccumulator:
+        """Return a glyph accumulator over an in-memory copy of the font.
+
+        :param writer: the PDF writer the font is embedded into.
+        :param obj_stream: the object stream to put the font's objects in, if any.
+        :return: a fresh glyph accumulator for one stamp.
+        """
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_size=self.font_size,
+            ot_script_tag=self.ot_script_tag,
+            ot_language_tag=self.ot_language_tag,
+            writing_direction=self.writing_direction,
+            bcp47_lang_code=self.bcp47_lang_code,
+            obj_stream=obj_stream,
+        )

@@ -10,7 +10,8 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from meeting_server.demo.documents import DemoDocument, build_demo_documents, noto_sans_path
+from meeting_server.demo.documents import DemoDocument, build_demo_documents
+from signing.fonts import noto_sans_source
 
 EXPECTED_WORDS = {
     "to-trinh-ke-hoach-dau-tu-cong-2027.pdf": ["TỜ TRÌNH", "Kế hoạch đầu tư công năm 2027"],
@@ -105,7 +106,7 @@ def test_another_process_builds_identical_bytes(documents):
     assert result.stdout.split() == expected
 
 
-def test_noto_sans_path_points_at_the_variable_font():
-    path = noto_sans_path()
+def test_the_font_comes_from_the_variable_noto_sans_package():
+    path = noto_sans_source()
     assert path.is_file()
     assert path.name == "NotoSans[wdth,wght].ttf"

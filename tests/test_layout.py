@@ -54,3 +54,20 @@ def test_production_code_does_not_import_the_demo():
         and imports_demo.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_there_is_one_font_cutter():
+    """Every static face (stamps, seal, minutes, demo, watermark) is cut by `signing.fonts`."""
+    cutters = [
+        path.relative_to(PACKAGE.parent).as_posix()
+        for root in (PACKAGE, PACKAGE.parent / "signing")
+        for path in root.rglob("*.py")
+        if "instantiateVariableFont" in path.read_text(encoding="utf-8")
+    ]
+    assert cutters == ["signing/fonts.py"]
+
+
+def test_the_font_cutter_and_the_signing_errors_load_no_pdf_library():
+    """A server or a child that only needs a font folder or an error class stays small."""
+    heavy = {"pyhanko", "fontTools", "fpdf", "pikepdf", "pypdf"} | WEB_STACK
+    assert imported_by("import signing.fonts, signing.errors") & heavy == set()

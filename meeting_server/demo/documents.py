@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from fpdf import FPDF, FontFace
 
 from ..pdf.fonts import FAMILY as _FAMILY
-from ..pdf.fonts import add_noto_sans, noto_sans_path, without_open_action
+from ..pdf.fonts import add_noto_sans, without_open_action
 from . import texts as texts
 
-__all__ = ["DemoDocument", "build_demo_documents", "noto_sans_path"]
+__all__ = ["DemoDocument", "build_demo_documents"]
 
 
 @dataclass(frozen=True)

@@ -1,87 +1,39 @@
 """Noto Sans for the PDFs we generate with fpdf2 (demo documents, minutes, attendance sheets).
 
-The font comes from the PyPI package ``fontpkg-noto-sans`` as a variable font; fpdf2 needs
-static faces, so the regular, bold and italic instances are cut once (≈5 s) and kept in a
-private per-user cache folder shared by every process and installation of this user.
+The faces are cut from the ``fontpkg-noto-sans`` variable fonts by the project's one font
+cutter, :func:`signing.fonts.static_noto_sans`, once per user.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import os
 import unicodedata
 from pathlib import Path
 
 import pikepdf
 from fontTools import ttLib
-from fontTools.varLib import instancer
 from fpdf import FPDF
 
-from .font_cache import font_cache_folder
+from signing.fonts import static_noto_sans
 
-__all__ = [
-    "FAMILY",
-    "add_noto_sans",
-    "drawable",
-    "font_cache_folder",
-    "noto_sans_path",
-    "static_fonts",
-    "without_open_action",
-]
+__all__ = ["FAMILY", "add_noto_sans", "drawable", "static_fonts", "without_open_action"]
 
 #: The family name the faces are registered under in an ``FPDF`` document.
 FAMILY = "NotoSans"
 
 
-def noto_sans_path() -> Path:
-    """Return the variable Noto Sans font shipped by the ``fontpkg-noto-sans`` package."""
-    try:
-        import fontpkg_noto_sans
-    except ImportError as exc:
-        raise RuntimeError(
-            "Font package fontpkg-noto-sans is not installed; "
-            "run `pip install fontpkg-noto-sans` to generate PDFs."
-        ) from exc
-    path = Path(fontpkg_noto_sans.ROOT) / "files" / "NotoSans[wdth,wght].ttf"
-    if not path.is_file():
-        raise RuntimeError(f"Noto Sans font not found at {path}; reinstall fontpkg-noto-sans.")
-    return path
-
-
-def _instantiate(source: Path, weight: int, target: Path) -> None:
-    """Write a static instance of a variable Noto Sans font at the given weight."""
-    with ttLib.TTFont(source, recalcTimestamp=False, lazy=True) as font:
-        # fpdf2 strips the OpenType layout tables when embedding (we use no text shaping), and
-        # instancing their variations is what makes one weight take ~5 s instead of ~1 s.
-        for tag in ("GDEF", "GPOS", "GSUB"):
-            if tag in font:
-                del font[tag]
-        axes = {"wght": weight, "wdth": 100}
-        instancer.instantiateVariableFont(font, axes, inplace=True, static=True)
-        font.save(target)
-
-
 @functools.cache
 def static_fonts() -> dict[str, Path]:
-    """Return the regular, bold and italic faces, cut on first use and then kept on disk."""
-    regular = noto_sans_path()
-    italic = regular.with_name("NotoSans-Italic[wdth,wght].ttf")
-    if not italic.is_file():
-        raise RuntimeError(f"Noto Sans Italic not found at {italic}; reinstall fontpkg-noto-sans.")
-    folder = font_cache_folder()
-    faces = {"": (regular, 400), "B": (regular, 700), "I": (italic, 400)}
-    paths: dict[str, Path] = {}
-    for style, (source, weight) in faces.items():
-        # Named by the source's size and time, so that a font package upgrade cuts anew.
-        source_info = source.stat()
-        name = f"{source.stem}-{weight}-{source_info.st_size}-{int(source_info.st_mtime)}.ttf"
-        paths[style] = folder / name
-        if not paths[style].is_file():
-            partial = folder / f".{name}.{os.getpid()}.tmp"
-            _instantiate(source, weight, partial)
-            os.replace(partial, paths[style])  # atomic: a racing process reads a whole font
-    return paths
+    """Return the regular, bold and italic faces (every glyph of the font), cut once per user.
+
+    :raises signing.SigningError: the font package is missing (the message says what to run).
+    """
+    return {
+        "": static_noto_sans(400, unicodes=None),
+        "B": static_noto_sans(700, unicodes=None),
+        "I": static_noto_sans(400, italic=True, unicodes=None),
+    }
 
 
 def add_noto_sans(pdf: FPDF) -> None:

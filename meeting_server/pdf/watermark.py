@@ -39,10 +39,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from signing.fonts import private_font_folder
+
 from ..i18n import to_local
 from ..models import User, utcnow
 from ..storage import BlobStore, blob_store, file_digest, fsync_path
-from .font_cache import font_cache_folder
 from .runner import (
     ChildFailed,
     WorkFailed,
@@ -155,7 +156,7 @@ def _stamp(
 ) -> WatermarkedCopy:
     """Stamp ``source`` in the child, then move the copy into ``folder`` under its hash."""
     out = store.tmp_dir / f"watermark-{secrets.token_hex(16)}.pdf"
-    fonts = font_cache_folder("watermark")
+    fonts = private_font_folder()
     try:
         try:
             report = run_child(

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from signing.fonts import private_font_folder
+
 from ..models import StepKind, User
-from ..pdf.font_cache import font_cache_folder
 from ..pdf.runner import ChildFailed, run_child
 from ..storage import blob_store
 from . import signatures
@@ -49,7 +50,7 @@ def prepare_document(pdf: bytes, url: str, route: Sequence[RouteEntry]) -> tuple
         try:
             report = run_child(
                 "meeting_server.pdf.children.signing_prepare",
-                [str(source), str(target), str(font_cache_folder("watermark")), url],
+                [str(source), str(target), str(private_font_folder()), url],
                 timeout_s=PREPARE_TIMEOUT_S,
                 memory_mb=PREPARE_MEMORY_MB,
                 file_mb=256,

@@ -22,7 +22,8 @@ from typing import Any
 
 from meeting_server.pdf.children.limits import Rejected, run_worker
 from meeting_server.pdf.children.screen import scan
-from meeting_server.pdf.children.watermark import display_matrix, drawable, static_font
+from meeting_server.pdf.children.watermark import FONT_WEIGHT, display_matrix, drawable
+from signing.fonts import static_noto_sans
 
 USAGE = "meeting_server.pdf.children.signing_prepare IN OUT FONT_DIR URL"
 QR_SIZE = 40.0
@@ -39,7 +40,7 @@ def prepare(in_path: str, out_path: str, font_dir: Path, url: str) -> dict[str, 
     """Write a copy with the verification mark on page 1; report every page's size."""
     import pikepdf
 
-    font = static_font(font_dir)
+    font = static_noto_sans(FONT_WEIGHT, folder=font_dir)
     with pikepdf.open(in_path) as pdf:
         if scan(pdf).signed:
             raise Rejected("signed")

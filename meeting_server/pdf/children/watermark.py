@@ -6,11 +6,12 @@ size and core dumps (``children.limits``) before it loads pikepdf or fpdf2. It p
 one JSON line: ``{"ok": true, "pages": N, "signed": bool}`` (the stamped copy is at OUT) or
 ``{"ok": false, "code": "too_complex" | "damaged"}``.
 
-The watermark is real text in Noto Sans (a static SemiBold cut of the variable font, made
-once and cached in FONT_DIR, a private folder chosen by the parent), drawn by fpdf2 as one
-form XObject per page size: rows of TEXT at 35°, 22 % opaque, across the whole visible page,
-upright as the page is displayed (whatever its /Rotate). Each page's own content is wrapped
-in ``q … Q`` and left as it was, so its text stays extractable.
+The watermark is real text in Noto Sans (a static SemiBold cut of the variable font by
+``signing.fonts.static_noto_sans``, made once and kept in FONT_DIR, the parent's private
+folder), drawn by fpdf2 as one form XObject per page size: rows of TEXT at 35°, 22 %
+opaque, across the whole visible page, upright as the page is displayed (whatever its
+/Rotate). Each page's own content is wrapped in ``q … Q`` and left as it was, so its text
+stays extractable.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import math
 import os
 import secrets
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -28,15 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from meeting_server.pdf.children.limits import run_worker
 from meeting_server.pdf.children.screen import scan
+from signing.fonts import static_noto_sans
 
 if TYPE_CHECKING:
     import pikepdf
 
 USAGE = "meeting_server.pdf.children.watermark IN OUT FONT_DIR TEXT"
-FONT_AXES = {"wght": 600, "wdth": 100}
-# Latin with every Vietnamese letter, punctuation: a small font keeps fpdf2's subsetting fast.
-FONT_UNICODES = [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]
-FONT_UNICODES += [*range(0x2000, 0x2070)]
+FONT_WEIGHT = 600  # SemiBold: thin strokes vanish at 22 % opacity
 ANGLE = 35.0
 OPACITY = 0.22
 COLOUR = (200, 30, 30)
@@ -53,7 +51,7 @@ def stamp(in_path: str, out_path: str, font_dir: Path, text: str) -> dict[str, A
     """Write a copy of the PDF with ``text`` over every page; flatten signatures first."""
     import pikepdf
 
-    font = static_font(font_dir)
+    font = static_noto_sans(FONT_WEIGHT, folder=font_dir)
     text = drawable(text, font)
     with pikepdf.open(in_path) as pdf:
         signed = scan(pdf).signed
@@ -149,49 +147,6 @@ def drawable(text: str, font: Path) -> str:
         covered = set(loaded.getBestCmap())
     line = " ".join(unicodedata.normalize("NFC", text).split())
     return "".join(char if ord(char) in covered else "?" for char in line)
-
-
-def static_font(folder: Path) -> Path:
-    """Return the static Noto Sans SemiBold cut, cutting it (~1 s) on first use."""
-    from meeting_server.pdf.fonts import noto_sans_path
-
-    source = noto_sans_path()
-    info = source.stat()
-    target = folder / f"NotoSans-SemiBold-vi-{info.st_size}-{info.st_mtime_ns}.ttf"
-    if not target.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        cut_font(source, target)
-    return target
-
-
-def cut_font(source: Path, target: Path) -> None:
-    """Write the SemiBold static instance, Latin and Vietnamese only, atomically."""
-    from fontTools import subset, ttLib
-    from fontTools.varLib import instancer
-
-    with ttLib.TTFont(source, lazy=True, recalcTimestamp=False) as font:
-        for tag in ("GDEF", "GPOS", "GSUB"):  # fpdf2 drops them; instancing them is slow
-            if tag in font:
-                del font[tag]
-        instancer.instantiateVariableFont(font, dict(FONT_AXES), inplace=True, static=True)
-        options = subset.Options()
-        options.hinting = False
-        options.layout_features = []
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=FONT_UNICODES)
-        subsetter.subset(font)
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".ttf")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                font.save(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
 
 
 if __name__ == "__main__":
