@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clients import PASSWORD, log_in
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -27,6 +26,7 @@ from meeting_server.services.meetings import create_meeting, publish_meeting
 from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user as create_user_service
+from tests.support.clients import PASSWORD, log_in
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -53,7 +53,7 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ca_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An internal CA made once; tests that sign copy it (``signing_setup.with_internal_ca``)."""
-    from signing_setup import create_ca_template
+    from tests.support.signing_setup import create_ca_template
 
     folder = tmp_path_factory.mktemp("ca-template") / "ca"
     return create_ca_template(folder, "http://127.0.0.1:5000/ca")
@@ -263,7 +263,7 @@ def create_device(app: Flask, room: Room, admin: User) -> Callable[..., tuple[De
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's headless Chromium through Playwright (never a downloaded browser)."""
-    from browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
     if not Path(CHROMIUM).exists():
         if IN_CI:

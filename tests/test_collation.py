@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from clients import signed_in
-
 from meeting_server.collation import seat_key, sorted_by, vietnamese_key
+from tests.support.clients import signed_in
 
 
 def test_the_vietnamese_alphabet_then_the_tones_decide():

@@ -71,3 +71,26 @@ def test_the_font_cutter_and_the_signing_errors_load_no_pdf_library():
     """A server or a child that only needs a font folder or an error class stays small."""
     heavy = {"pyhanko", "fontTools", "fpdf", "pikepdf", "pypdf"} | WEB_STACK
     assert imported_by("import signing.fonts, signing.errors") & heavy == set()
+
+
+TESTS = Path(__file__).resolve().parent
+#: Test folders that are not a part of the package: helpers, real-browser tests, the library's.
+NOT_A_PART = {"support", "browser", "signing_lib", "artifacts", "__pycache__"}
+
+
+def test_test_folders_mirror_the_package():
+    """`tests/views/` tests `meeting_server/views/`, and so on: a newcomer finds both halves."""
+    folders = {path.name for path in TESTS.iterdir() if path.is_dir()} - NOT_A_PART
+    assert folders, "no test folders found"
+    assert sorted(f for f in folders if not (PACKAGE / f).is_dir()) == []
+
+
+def test_the_library_tests_import_nothing_of_the_app():
+    """`tests/signing_lib/` exercises `signing/` alone, as another project would use it."""
+    app_import = re.compile(r"^\s*(from|import) (meeting_server|tests\.support)\b", re.MULTILINE)
+    offenders = [
+        path.name
+        for path in (TESTS / "signing_lib").glob("*.py")
+        if app_import.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

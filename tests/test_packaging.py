@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from browser import free_port, stop, wait_until_up
+
+from tests.support.browser import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
