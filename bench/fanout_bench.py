@@ -14,11 +14,12 @@ secretary, signed in through the real login form, saves the meeting's edit form 
 each tablet's arrival of the ``meeting_updated`` notice (``time.time()``, same machine).
 
 **Tablet sessions are minted**, not typed in: after seeding, each participant's session cookie
-is signed with the app's own session serializer (``user_id`` + ``seen``, what signing in
-stores), so the server checks exactly what it checks for a browser. Typing 1,000 passwords would
-mostly measure argon2 (≈140 ms each). For the same reason the participants' (unused) password
-hashes are made with cheap argon2 parameters while seeding; the secretary's is real, and
-the login limits are raised in the server's environment anyway.
+is a server-side session opened by ``auth.start_session`` (what signing in does) in a cookie
+signed with the app's own serializer, so the server checks exactly what it checks for a
+browser. Typing 1,000 passwords would mostly measure argon2 (≈140 ms each). For the same
+reason the participants' (unused) password hashes are made with cheap argon2 parameters while
+seeding; the secretary's is real, and the login limits are raised in the server's environment
+anyway.
 
 **Bare** (``bench/fanout_bare.py``): a python-socketio server on the same stack (gevent
 monkey-patched, pywsgi, simple-websocket); ``POST /notify`` emits a notice of the same shape to
@@ -315,16 +316,24 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
         add_item(secretary, meeting, title="Báo cáo tình hình kinh tế - xã hội")
         publish_meeting(secretary, meeting)
         db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        name = app.config["SESSION_COOKIE_NAME"]
-        now = int(time.time())
-        cookies = [
-            f"{name}={serializer.dumps({'_permanent': True, 'user_id': p.id, 'seen': now})}"
-            for p in people
-        ]
+        cookies = [session_cookie(app, person) for person in people]
         seed = Seed(meeting.id, room.id, chair.id, cookies)
     db.engine.dispose()
     return seed
+
+
+def session_cookie(app: Any, user: Any) -> str:
+    """Open a server-side session for ``user`` (what signing in does) and return its cookie."""
+    from flask import session
+
+    from meeting_server.auth import start_session
+    from meeting_server.extensions import db
+
+    with app.test_request_context():
+        start_session(user)
+        db.session.commit()
+        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
 def bench_app(env: dict[str, str]) -> Any:

@@ -1,9 +1,12 @@
-"""The signed-in user and the paired tablet: loading, idle timeout, the guards, the cookie."""
+"""The signed-in user and the paired tablet: loading, the guards, the cookies.
+
+A signed-in browser's cookie holds a session token; the session itself is a row on the server
+(``services/sessions.py``), so that it can be ended from anywhere, at once.
+"""
 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, cast
@@ -26,7 +29,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .extensions import db
-from .models import Device, Invitation, Meeting, User
+from .models import Device, Invitation, Meeting, SessionEnd, User, UserSession
+from .services import sessions
 from .services.audit import client_address
 from .services.devices import device_for_token, touch_device
 
@@ -38,6 +42,8 @@ DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 #: Sent to a removed tablet (and on pairing): the browser drops its caches, service worker,
 #: local storage and IndexedDB — the cached documents and notes. Cookies are handled apart.
 WIPE_SITE_DATA = '"cache", "storage"'
+#: The key of the session token in Flask's (signed) session cookie.
+SESSION_FIELD = "sid"
 
 
 def current_user() -> User | None:
@@ -122,7 +128,7 @@ def viewer_allowed(
 
 
 def clear_session() -> None:
-    """Forget everything in the session but the chosen language."""
+    """Forget everything in the cookie but the chosen language (the CSRF secret too)."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -130,30 +136,61 @@ def clear_session() -> None:
 
 
 def start_session(user: User) -> None:
-    """Remember ``user`` in a fresh session (a new cookie, old contents dropped)."""
+    """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
     clear_session()
     session.permanent = True
-    session["user_id"] = user.id
-    session["seen"] = int(time.time())
+    session[SESSION_FIELD] = sessions.start_session(
+        user, address=request.remote_addr or "", user_agent=request.user_agent.string
+    )
+
+
+def end_current_session(reason: SessionEnd) -> None:
+    """End this browser's session on the server and forget it here (the caller commits)."""
+    found = current_session()
+    if found is not None:
+        sessions.end_session(found, reason)
+    clear_session()
+    g.user = None
+    _request_cache()[_SESSION_CACHE] = None
+
+
+_SESSION_CACHE = "meeting.user_session"
+
+
+def current_session() -> UserSession | None:
+    """Return this request's (or socket event's) open session, read once per request.
+
+    Kept on the request, not in ``g``: a socket event is a new request on the same
+    connection, and an app context (``g``) may outlive one request.
+    """
+    cache = _request_cache()
+    if _SESSION_CACHE not in cache:
+        cache[_SESSION_CACHE] = sessions.find_session(
+            session.get(SESSION_FIELD),
+            idle_limit=timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"])),
+            max_age=timedelta(hours=float(current_app.config["SESSION_MAX_HOURS"])),
+        )
+    found: UserSession | None = cache[_SESSION_CACHE]
+    return found
+
+
+def _request_cache() -> dict[str, Any]:
+    """Return a dictionary that lives exactly as long as this request (or socket event)."""
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    return cast(dict[str, Any], this_request.__dict__)
 
 
 def session_user() -> User | None:
-    """Return the active user of the session cookie, unless it idled out (no side effects)."""
-    user_id = session.get("user_id")
-    if user_id is None or _idle_too_long():
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
+    """Return the active user of this browser's open session, if any."""
+    found = current_session()
+    return found.user if found is not None else None
 
 
-#: The idle timeout counts activity to this many seconds (the session cookie is re-signed and
-#: sent again only this often, not on each of a tablet's many requests).
-SEEN_RESOLUTION_S = 60
-
-
-def _idle_too_long() -> bool:
-    idle_limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
-    return time.time() - session.get("seen", 0) > idle_limit
+def mark_session_used() -> None:
+    """Count this request or socket event as activity on the session (idle timeout)."""
+    found = current_session()
+    if found is not None and sessions.seen_now(found):
+        db.session.commit()
 
 
 def _load_user() -> Response | None:
@@ -170,21 +207,21 @@ def _load_user() -> Response | None:
 
 
 def _load_session_user() -> None:
-    user_id = session.get("user_id")
-    if user_id is None:
+    if SESSION_FIELD not in session:
         return
-    if _idle_too_long():
+    found = current_session()
+    if found is None:
+        reason = sessions.end_reason(session.get(SESSION_FIELD))
         clear_session()
-        flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
+        if reason is SessionEnd.IDLE:
+            flash(
+                _("You were signed out after a period of inactivity. Please sign in again."), "info"
+            )
+        else:
+            flash(_("You were signed out (on another device, or your account changed)."), "info")
         return
-    user = db.session.get(User, user_id)  # (roles are read when a permission asks)
-    if user is None or not user.active:
-        session.clear()
-        return
-    g.user = user
-    now = int(time.time())
-    if now - session.get("seen", 0) >= SEEN_RESOLUTION_S:
-        session["seen"] = now  # not every request: an unchanged session sends no new cookie
+    g.user = found.user  # (roles are read when a permission asks)
+    mark_session_used()
 
 
 def _load_device() -> Response | None:
@@ -237,6 +274,8 @@ def delete_device_cookie(response: Response) -> None:
 
 def init_app(app: Flask) -> None:
     """Load the user before each request; sessions expire with the idle timeout."""
-    app.permanent_session_lifetime = timedelta(minutes=int(app.config["IDLE_TIMEOUT_MINUTES"]))
+    # The cookie lasts as long as a session may; the server decides whether it still counts.
+    app.permanent_session_lifetime = timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(_load_user)
     app.context_processor(lambda: {"current_user": current_user()})

@@ -24,7 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # 1 behind nginx: client address from X-Forwarded-For (rate limits)
     "PAIRING_CODE_MINUTES": 15,  # how long a tablet's one-time pairing code stays valid
     "PAIRING_LIMIT_PER_IP": "10 per 10 minutes",  # wrong pairing codes tolerated
-    "IDLE_TIMEOUT_MINUTES": 30,
+    "IDLE_TIMEOUT_MINUTES": 30,  # a session unused this long ends (an open meeting screen is use)
+    "SESSION_MAX_HOURS": 12,  # a session ends this long after sign-in, however busy
+    # The CSRF token lives as long as the session (which is revocable and idles out), so a
+    # tablet in a six-hour meeting never holds an expired one.
+    "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_SECURE": True,
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",

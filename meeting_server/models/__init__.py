@@ -19,6 +19,7 @@ from .minutes import Minutes, MinutesStatus
 from .notes import Note
 from .presentations import Presentation
 from .rooms import Room
+from .sessions import SessionEnd, UserSession
 from .signing import (
     InboxNotice,
     NoticeKind,
@@ -60,6 +61,7 @@ __all__ = [
     "RequestStatus",
     "Role",
     "Room",
+    "SessionEnd",
     "SigningFactor",
     "SigningKey",
     "SigningRequest",
@@ -71,6 +73,7 @@ __all__ = [
     "StepStatus",
     "User",
     "UserRole",
+    "UserSession",
     "Vote",
     "VoteParticipation",
     "VoteRule",

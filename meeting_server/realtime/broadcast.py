@@ -28,9 +28,9 @@ from ..services import live_state, outbox
 from ..services import votes as vote_service
 from .contract import WITHHELD, DeviceRevoked, InboxChanged, Notice, VoteCountChanged
 
-#: A tablet's latest connections, kept in Redis so any server process can end them.
-DEVICE_SIDS_KEPT = 20
-DEVICE_SIDS_TTL_S = 7 * 24 * 3600
+#: A tablet's or a person's latest connections, kept in Redis so any process can end them.
+SIDS_KEPT = 20
+SIDS_TTL_S = 7 * 24 * 3600
 #: The live count of an open vote goes out at most this often (200 ballots: a few emits).
 VOTE_COUNT_INTERVAL_S = 0.25
 #: The longest a notice waits for an earlier one of this process (which committed first but
@@ -98,6 +98,9 @@ def _send(
         inbox_changed(message.user_ids, message.request_id)
     elif isinstance(message, outbox.DeviceRevoked):
         end_device_connections(message.device_id)
+    elif isinstance(message, outbox.ConnectionsEnded):
+        rooms = [user_room(user_id) for user_id in message.user_ids]
+        end_connections(rooms + [device_room(device_id) for device_id in message.device_ids])
     elif isinstance(message, outbox.VoteCounted):
         vote_count_soon(message.vote_id)
 
@@ -200,40 +203,51 @@ def device_room(device_id: int) -> str:
     return f"device:{device_id}"
 
 
-def track_device_connection(device_id: int, sid: str) -> None:
-    """Remember a tablet's connection so that any server process can end it.
+def track_connection(room: str, sid: str) -> None:
+    """Remember a connection of a tablet's or a person's ``room`` so any process can end it.
 
     python-socketio's message queue carries a disconnect *of a sid* to every process, but a
     room's members are known only to the process holding them; so, with Redis as the queue,
-    each tablet's recent sids are kept there too (a bounded, expiring sorted set).
+    each room's recent sids are kept there too (a bounded, expiring sorted set).
     """
     store = _connection_store()
     if store is None:
         return
-    key = _sids_key(device_id)
+    key = _sids_key(room)
     try:
         pipe = store.pipeline()
         pipe.zadd(key, {sid: time.time()})
-        pipe.zremrangebyrank(key, 0, -DEVICE_SIDS_KEPT - 1)
-        pipe.expire(key, DEVICE_SIDS_TTL_S)
+        pipe.zremrangebyrank(key, 0, -SIDS_KEPT - 1)
+        pipe.expire(key, SIDS_TTL_S)
         pipe.execute()
-    except redis.RedisError as error:  # the tablet still connects; revoking it reaches it by room
-        current_app.logger.warning("cannot record tablet %s's connection: %s", device_id, error)
+    except redis.RedisError as error:  # it still connects; ending it reaches it by room
+        current_app.logger.warning("cannot record %s's connection: %s", room, error)
 
 
 def end_device_connections(device_id: int) -> None:
     """Tell a removed tablet's connections (``device_revoked``), then disconnect them all."""
     room = device_room(device_id)
     socketio.emit("device_revoked", DeviceRevoked(device_id=device_id), to=room)
-    sids = {sid for sid, _eio_sid in socketio.server.manager.get_participants("/", room)}
+    end_connections([room])
+
+
+def end_connections(rooms: Iterable[str]) -> None:
+    """Disconnect every connection in these rooms, on every process (before what follows).
+
+    A page connects again by itself and joins with what it may see now; a browser whose
+    session ended is refused and goes to the sign-in form.
+    """
+    sids: set[str] = set()
     store = _connection_store()
-    if store is not None:
-        key = _sids_key(device_id)
+    for room in rooms:
+        sids.update(sid for sid, _eio_sid in socketio.server.manager.get_participants("/", room))
+        if store is None:
+            continue
         try:
-            sids.update(str(sid) for sid in store.zrange(key, 0, -1))
-            store.delete(key)
+            sids.update(str(sid) for sid in store.zrange(_sids_key(room), 0, -1))
+            store.delete(_sids_key(room))
         except redis.RedisError as error:
-            current_app.logger.warning("cannot read tablet %s's connections: %s", device_id, error)
+            current_app.logger.warning("cannot read %s's connections: %s", room, error)
     for sid in sids:  # a sid on another process: the queue carries the disconnect there
         socketio.server.disconnect(sid, namespace="/")
 
@@ -250,8 +264,8 @@ def _connection_store() -> redis.Redis | None:
     return store
 
 
-def _sids_key(device_id: int) -> str:
-    return f"{current_app.config['SOCKETIO_CHANNEL']}:device:{device_id}:sids"
+def _sids_key(room: str) -> str:
+    return f"{current_app.config['SOCKETIO_CHANNEL']}:{room}:sids"
 
 
 def vote_count_soon(vote_id: int) -> None:

@@ -9,6 +9,9 @@ Client → server (``verb_noun``), each answered with an ack ``{"ok": bool, "err
 * ``present_page`` :class:`PresentPage` → :class:`PresentAck` — the presenter's page turn or
   zoom (``can_present``: chair, secretariat, the item's presenter; meeting in progress).
 * ``stop_presenting`` :class:`StopPresenting` → :class:`Ack`.
+* ``still_here`` (no payload) → :class:`Ack` — sent every few minutes by an open live page,
+  so that a meeting screen in use counts as activity (the session's idle timeout) however
+  long the meeting; ``unauthorized`` once the session has ended.
 
 Server → client (``noun_past_verb``, :class:`~meeting_server.models.MeetingNoticeKind`),
 payload :class:`Notice`: numbered per meeting (``seq``, one more each time, sent to every
@@ -34,6 +37,11 @@ removed, re-paired or unknown token (the tablet then wipes its cached documents 
 * ``inbox_changed`` :class:`InboxChanged` — to a signed-in person's connections (room
   ``user:<id>``, joined at connect): a signing request in their inbox changed (their turn, a
   reminder, returned, signed, completed); the inbox re-reads itself.
+
+The server closes a person's connections (room ``user:<id>``, and the tablets at their seat)
+when their session ends or their rights in a meeting change (uninvited, clearance withdrawn):
+the page connects again by itself and joins with what it may see now, or, signed out, is
+refused with ``unauthorized``.
 """
 
 from __future__ import annotations

@@ -13,16 +13,16 @@ from flask import request
 # only as "Connection refused by server", and the tablet must tell "device_revoked" apart.
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from ..auth import DEVICE_COOKIE, session_user
+from ..auth import DEVICE_COOKIE, mark_session_used, session_user
 from ..extensions import db, socketio
 from ..models import Device, Meeting
 from ..models.ids import parse_id
 from ..permissions import Audience, audience_of, can_view_meeting
 from ..services.devices import device_for_token, touch_device
 from ..services.live_state import tablet_state
-from .broadcast import device_room, meeting_room, track_device_connection, user_room
+from .broadcast import device_room, meeting_room, track_connection, user_room
 from .contract import Ack, JoinAck
-from .identity import connection_viewer, remember_device
+from .identity import connection_device, connection_viewer, remember_device
 
 
 def on_connect(auth: dict[str, Any] | None = None) -> None:
@@ -41,7 +41,9 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
         user = session_user()
         if user is None:
             raise ConnectionRefusedError("unauthorized")
-        join_room(user_room(user.id))  # the person's inbox pokes
+        join_room(user_room(user.id))  # the person's inbox pokes; ended with their session
+        track_connection(user_room(user.id), request.sid)  # type: ignore[attr-defined]
+        mark_session_used()
 
 
 def _device_token(auth: Any) -> str | None:
@@ -54,7 +56,7 @@ def _attach_device(device: Device) -> None:
     """Remember the tablet on this connection and put it in its room (told when removed)."""
     remember_device(device)
     join_room(device_room(device.id))
-    track_device_connection(device.id, request.sid)  # type: ignore[attr-defined]
+    track_connection(device_room(device.id), request.sid)  # type: ignore[attr-defined]
     if touch_device(device):
         db.session.commit()
 
@@ -104,8 +106,22 @@ def _parse_join(data: Any) -> tuple[int | None, int | None]:
     return meeting_id, last_seq
 
 
+def still_here(_data: Any = None) -> Ack:
+    """Sent every few minutes by an open live page: a meeting screen in use does not idle out."""
+    if session_user() is None:
+        device = connection_device()
+        if device is None:
+            return Ack(ok=False, error="unauthorized")
+        if touch_device(device):
+            db.session.commit()
+        return Ack(ok=True, error=None)
+    mark_session_used()
+    return Ack(ok=True, error=None)
+
+
 def register() -> None:
     """Register the handlers on the shared Socket.IO object."""
     socketio.on_event("connect", on_connect)
+    socketio.on_event("still_here", still_here)
     socketio.on_event("join_meeting", join_meeting)
     socketio.on_event("leave_meeting", leave_meeting)

@@ -21,6 +21,7 @@ from ..models import (
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
+from .participants import end_connections_of
 
 
 def create_meeting(
@@ -180,6 +181,7 @@ def _set_chair(meeting: Meeting, chair: User | None) -> None:
     if meeting.chair is not None and meeting.chair is not chair:
         old = next((i for i in meeting.invitations if i.user_id == meeting.chair.id), None)
         if old is not None and old.role == MeetingRole.CHAIR:
+            end_connections_of(meeting, old)  # no longer among the meeting's managers
             old.role = MeetingRole.MEMBER
     meeting.chair = chair
     if chair is not None:

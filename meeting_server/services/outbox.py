@@ -53,13 +53,25 @@ class DeviceRevoked:
 
 
 @dataclass(frozen=True)
+class ConnectionsEnded:
+    """These people's (and tablets') rights changed: their open connections are closed.
+
+    Their pages connect again at once and join with what they may see now; a person whose
+    session ended is refused and their page goes to the sign-in form.
+    """
+
+    user_ids: frozenset[int] = frozenset()
+    device_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class VoteCounted:
     """A ballot was counted: the live count goes out (coalesced)."""
 
     vote_id: int
 
 
-Message = MeetingNotice | InboxChanged | DeviceRevoked | VoteCounted
+Message = MeetingNotice | InboxChanged | DeviceRevoked | ConnectionsEnded | VoteCounted
 
 
 #: Told of each message recorded (``True``) and of each dropped with its transaction

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Invitation, Meeting, MeetingRole, User, is_member_role
+from ..models import Device, Invitation, Meeting, MeetingRole, User, is_member_role
+from . import outbox
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -61,6 +62,12 @@ def update_invitation(
     seat = seat.strip()
     if seat and any(i.seat == seat and i.id != invitation.id for i in meeting.invitations):
         raise ServiceError(_l("Seat %(s)s is already taken.", s=seat), field="seat")
+    if (invitation.role, invitation.seat or "", invitation.may_view_confidential) != (
+        new_role,
+        seat,
+        may_view_confidential,
+    ):  # what they (or the tablets at the old and new seat) may see changed: they join again
+        end_connections_of(meeting, invitation, also_seat=seat)
     if invitation.role != new_role:  # a new role brings its default rights
         invitation.counts_toward_quorum = invitation.may_vote = is_member_role(new_role)
     invitation.role = new_role
@@ -85,6 +92,33 @@ def remove_invitation(actor: User, invitation: Invitation) -> None:
     meeting = invitation.meeting
     if meeting.chair_id == invitation.user_id:
         raise NotAllowed(_l("The chair cannot be removed; choose another chair first."))
+    end_connections_of(meeting, invitation)  # before the next notice could reach them
     meeting.invitations.remove(invitation)
     record_notice(meeting, "meeting_updated", readers=[invitation.user_id])
     record_event(actor, "meeting.uninvite", "meeting", meeting.id, user=invitation.user_id)
+
+
+def end_connections_of(meeting: Meeting, invitation: Invitation, also_seat: str = "") -> None:
+    """Close the open connections of an invitee and of the room tablets at their seat(s).
+
+    Recorded before the change's own notice: the pages connect again and join with what the
+    person may see now (an uninvited person is refused), so nothing sent after this change
+    reaches a connection that joined under the old rights.
+    """
+    seats = {seat for seat in (invitation.seat, also_seat) if seat}
+    devices: Iterable[int] = (
+        db.session.scalars(
+            select(Device.id).where(
+                Device.room_id == meeting.room_id,
+                Device.seat.in_(seats),
+                Device.revoked_at.is_(None),
+            )
+        )
+        if seats
+        else []
+    )
+    outbox.record(
+        outbox.ConnectionsEnded(
+            user_ids=frozenset({invitation.user_id}), device_ids=frozenset(devices)
+        )
+    )

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from ..collation import vietnamese_key
 from ..extensions import db
-from ..models import Role, User, UserRole, utcnow
+from ..models import Role, SessionEnd, User, UserRole, utcnow
 from ..passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
+from .sessions import end_sessions_of
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -68,6 +69,7 @@ def update_user(
         raise NotAllowed(
             _l("You cannot remove your own administrator rights or deactivate yourself.")
         )
+    ends_sessions = _session_end(user, new_roles, active)
     user.full_name = _required(full_name, "full_name")
     user.position = position.strip()
     user.unit = unit.strip()
@@ -75,7 +77,18 @@ def update_user(
     user.role_rows = [UserRole(role=role.value) for role in sorted(new_roles)]
     db.session.flush()
     record_event(actor, "user.update", "user", user.id, roles=sorted(new_roles), active=active)
+    if ends_sessions is not None:
+        end_sessions_of(actor, user, ends_sessions)
     return user
+
+
+def _session_end(user: User, new_roles: set[Role], active: bool) -> SessionEnd | None:
+    """Why a change to ``user`` signs them out everywhere, if it does."""
+    if user.active and not active:
+        return SessionEnd.DEACTIVATED
+    if set(user.roles) != new_roles:
+        return SessionEnd.ROLES_CHANGED
+    return None
 
 
 def set_password(actor: User | None, user: User, password: str) -> None:
@@ -84,6 +97,7 @@ def set_password(actor: User | None, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     db.session.flush()
     record_event(actor, "user.set_password", "user", user.id)
+    end_sessions_of(actor, user, SessionEnd.PASSWORD_CHANGED)
 
 
 def authenticate(username: str, password: str) -> User | None:

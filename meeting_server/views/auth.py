@@ -17,10 +17,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
-from ..auth import clear_session, current_user, login_required, start_session
+from ..auth import clear_session, current_session, current_user, login_required, start_session
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES
+from ..models import SessionEnd
 from ..permissions import is_secretary
+from ..services.sessions import end_sessions_of
 from ..services.users import authenticate
 from .errors import on_too_many
 
@@ -63,11 +65,12 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", next=request.args.get("next", ""))
     user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
-    db.session.commit()
     if user is None:
+        db.session.commit()  # the failed attempt is recorded
         error = _("Wrong username or password, or the account is disabled. Check and try again.")
         return render_template("auth/login.html", error=error, next=request.form.get("next")), 401
     start_session(user)
+    db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
 
 
@@ -85,7 +88,12 @@ on_too_many(
 
 @bp.post("/logout")
 def logout():
-    """End the session; the browser also forgets cached documents and offline notes."""
+    """Sign this person out everywhere: every session of theirs ends, on every process, and
+    their open sockets close; this browser also forgets cached documents and offline notes."""
+    found = current_session()
+    if found is not None:
+        end_sessions_of(found.user, found.user, SessionEnd.SIGNED_OUT)
+        db.session.commit()
     clear_session()
     flash(_("You have signed out."), "info")
     response = redirect(url_for("auth.login"))

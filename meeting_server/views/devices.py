@@ -23,15 +23,15 @@ from markupsafe import Markup
 
 from ..auth import (
     WIPE_SITE_DATA,
-    clear_session,
     current_device,
+    end_current_session,
     login_required,
     require,
     set_device_cookie,
     signed_in_user,
 )
 from ..extensions import db, limiter
-from ..models import Device
+from ..models import Device, SessionEnd
 from ..permissions import can_administer
 from ..services import devices as device_service
 from ..services import rooms as room_service
@@ -125,8 +125,9 @@ def pair():
     except ServiceError as error:
         db.session.rollback()
         return _pair_form(request.form.get("code", ""), str(error.message)), 400
+    # The tablet reads as its seat now, not as whoever was signed in on it.
+    end_current_session(SessionEnd.DEVICE_PAIRED)
     db.session.commit()
-    clear_session()  # the tablet reads as its seat now, not as whoever was signed in on it
     response = redirect(url_for("tablet.home"))
     set_device_cookie(response, token)
     response.headers["Clear-Site-Data"] = WIPE_SITE_DATA  # nothing left from an earlier seat

@@ -62,12 +62,18 @@ class Tablet:
     """A reader's tablet: its socket, its parts and their seqs, applied like live.js does."""
 
     def __init__(self, app, meeting_id: int, username: str) -> None:
-        self.http = signed_in(app, username)
-        self.socket = socketio.test_client(app, flask_test_client=self.http)
-        ack = self.socket.emit("join_meeting", {"meeting_id": meeting_id}, callback=True)
+        self.app, self.http, self.meeting_id = app, signed_in(app, username), meeting_id
+        self.connect(last_seq=None)
+
+    def connect(self, last_seq: int | None) -> None:
+        """Connect and join, as live.js does at the start and after the server closed it."""
+        self.socket = socketio.test_client(self.app, flask_test_client=self.http)
+        ack = self.socket.emit(
+            "join_meeting", {"meeting_id": self.meeting_id, "last_seq": last_seq}, callback=True
+        )
         assert ack["ok"], ack
-        self.meeting_id = meeting_id
-        self.take(ack["state"], ack["seq"])
+        if ack["state"] is not None:
+            self.take(ack["state"], ack["seq"])
 
     def take(self, state: dict[str, Any], seq: int) -> None:
         self.parts, self.mine, self.seq = parts_of(state), state["mine"], seq
@@ -78,6 +84,9 @@ class Tablet:
 
     def catch_up(self) -> list[dict[str, Any]]:
         """Apply every notice received; a notice naming this reader makes it read again."""
+        if not self.socket.is_connected():  # its rights changed: joins again, gets the state
+            self.connect(last_seq=self.seq)
+            return []
         notices = [m["args"][0] for m in self.socket.get_received() if "seq" in m["args"][0]]
         for notice in sorted(notices, key=lambda n: n["seq"]):
             assert notice["seq"] == self.seq + 1, "a notice is missing or repeated"

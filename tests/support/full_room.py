@@ -149,9 +149,13 @@ def _session(app: Any, user_id: int) -> tuple[str, str]:
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
+    from meeting_server.auth import start_session
+    from meeting_server.extensions import db
+    from meeting_server.models import User
+
     with app.app_context(), app.test_request_context():  # a fresh ``g`` for each token
-        session.permanent = True
-        session.update(user_id=user_id, seen=int(time.time()))
+        start_session(db.session.get(User, user_id))  # the session signing in opens
+        db.session.commit()
         token = generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
         return f"{app.config['SESSION_COOKIE_NAME']}={value}", token

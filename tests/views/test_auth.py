@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
+from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from meeting_server import create_app
 from meeting_server.extensions import db
-from meeting_server.models import AuditEvent, User
+from meeting_server.models import AuditEvent, User, UserSession, utcnow
 from tests.support.clients import PASSWORD
 
 
@@ -210,8 +210,11 @@ def test_login_cookie_carries_the_flags(make_app, secretary):
 
 def test_idle_session_expires(app: Flask, client, auth, secretary):
     auth.login("thuky")
-    with client.session_transaction() as session:
-        session["seen"] = int(time.time()) - 31 * 60
+    with app.app_context():
+        db.session.execute(
+            update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=31))
+        )
+        db.session.commit()
     response = client.get("/meetings")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)

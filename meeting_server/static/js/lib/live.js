@@ -16,6 +16,25 @@ import { NOTICE_KINDS } from "./contract.js";
 
 const GAP_WAIT_MS = 400; // a missing notice may still arrive (another process sent it)
 const RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
+const STILL_HERE_MS = 5 * 60 * 1000; // an open live page is use: the session does not idle out
+const RECONNECT_MS = 300;
+
+/**
+ * Keep a socket connected the way every live page needs: when the server closes it (the
+ * person's rights changed, or their session ended) connect again at once, so the page joins
+ * with what it may see now, or is refused; and tell the server every few minutes that the
+ * page is open. Returns the socket.
+ */
+export function keepConnected(socket) {
+  socket.on("disconnect", (reason) => {
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), RECONNECT_MS);
+  });
+  const timer = setInterval(() => { if (socket.connected) socket.emit("still_here"); }, STILL_HERE_MS);
+  socket.on("connect_error", (error) => {
+    if (error.message === "unauthorized") { clearInterval(timer); window.location.reload(); }
+  });
+  return socket;
+}
 
 export class MeetingChannel {
   constructor({
@@ -46,7 +65,7 @@ export class MeetingChannel {
   }
 
   connect() {
-    const socket = io({ transports: ["websocket", "polling"] });
+    const socket = keepConnected(io({ transports: ["websocket", "polling"] }));
     this.socket = socket;
     this.onStatus("connecting");
     socket.on("connect", () => this.join());

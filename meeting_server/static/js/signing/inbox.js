@@ -3,6 +3,7 @@
 // server streaming one JSON line per document so that the progress shows as it goes.
 
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { keepConnected } from "../lib/live.js";
 
 const $ = (id) => document.getElementById(id);
 const labels = JSON.parse($("inbox-labels").textContent);
@@ -95,7 +96,7 @@ $("batch-form").addEventListener("submit", (event) => {
 function connect() {
   const live = $("live-status");
   const show = (state) => { live.dataset.state = state; live.textContent = labels[state]; };
-  const socket = io({ transports: ["websocket", "polling"] });
+  const socket = keepConnected(io({ transports: ["websocket", "polling"] }));
   show("connecting");
   socket.on("connect", () => { show("online"); reload(); }); // caught up after a reconnect too
   socket.on("disconnect", () => show("lost"));
