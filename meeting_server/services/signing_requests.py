@@ -47,7 +47,7 @@ from ..models import (
 )
 from ..permissions import can_hold_signing_key
 from ..storage import blob_store
-from . import outbox, signatures
+from . import outbox, signatures, signing_tries
 from .audit import record_event
 from .certificates import WrongSecret, check_totp, unlock_key, usable_key
 from .errors import NotAllowed, ServiceError
@@ -158,7 +158,8 @@ def unlock_signing_key(
 ) -> tuple[SigningKey, signatures.PinProtectedKey]:
     """Open the user's key for a step of ``kind`` with the PIN (and the TOTP code, if on).
 
-    A wrong PIN or code raises ``WrongSecret`` before anything is written.
+    A wrong PIN or code raises ``WrongSecret`` (saying how many tries are left) before anything
+    is written; while too many were wrong, ``SigningPaused`` (``services/signing_tries.py``).
     """
     purpose = KeyPurpose.SEAL if kind == StepKind.SEAL else KeyPurpose.SIGNER
     key_row = usable_key(user, purpose)
@@ -166,8 +167,12 @@ def unlock_signing_key(
         raise NotAllowed(
             _l("You have no valid signing certificate yet. Create one under My certificate.")
         )
-    check_totp(user, code)
-    return key_row, unlock_key(key_row, pin)
+    signing_tries.check_not_paused(user)
+    try:
+        check_totp(user, code)
+        return key_row, unlock_key(key_row, pin)
+    except WrongSecret as wrong:
+        raise signing_tries.count_wrong(user, wrong) from None
 
 
 def sign_step(user: User, step: SigningStep, *, pin: str, code: str = "") -> Outcome:

@@ -1,8 +1,8 @@
 """The signer's inbox (mobile-first): pending, overdue, done; Sign with the PIN, Return, batch.
 
-Wrong PINs and codes answer 403 and are counted per person by Flask-Limiter
-(``SIGNING_PIN_LIMIT``); past the limit every signing request answers 429 until the window
-passes, whatever the PIN. A signature is JSON for the page's script or a plain form post.
+Wrong PINs and codes answer 403 and are counted per person, one count for every way of signing
+(``services/signing_tries.py``); past the limit every signing request answers 429 until the
+stated time, whatever the PIN. A signature is JSON for the page's script or a plain form post.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -24,8 +23,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..auth import current_user, login_required, require, signed_in_user
-from ..extensions import db, limiter
+from ..auth import login_required, require, signed_in_user
+from ..extensions import db
 from ..models import RequestStatus, SigningKey, SigningRequest, SigningStep, User
 from ..models.ids import parse_ids
 from ..permissions import (
@@ -34,32 +33,16 @@ from ..permissions import (
     can_view_signing_request,
 )
 from ..services import signing_requests as service
-from ..services.certificates import WrongSecret, totp_required
+from ..services import signing_tries
+from ..services.certificates import totp_required
 from ..services.errors import NotAllowed, ServiceError
 from ..services.inbox import actionable_step, inbox_of
 from ..services.signatures import PinProtectedKey
-from .errors import on_too_many
 from .lookups import get_or_404, json_body
 
 bp = Blueprint("inbox", __name__, url_prefix="/signing")
 
 MAX_BATCH = 50
-
-
-def _signer_key() -> str:
-    user = current_user()
-    return f"signing-pin:{user.id if user else request.remote_addr}"
-
-
-def _refused_secret(response: Response) -> bool:
-    return response.status_code == WrongSecret.status
-
-
-pin_limit = limiter.limit(
-    lambda: current_app.config["SIGNING_PIN_LIMIT"],
-    key_func=_signer_key,
-    deduct_when=_refused_secret,
-)
 
 
 @bp.get("/")
@@ -73,6 +56,7 @@ def index():
         template,
         inbox=inbox,
         needs_code=totp_required(user),
+        tries=signing_tries.tries_of(user),
         can_send=can_send_for_signing(user),
         can_dashboard=can_view_signing_dashboard(user),
     )
@@ -80,7 +64,6 @@ def index():
 
 @bp.post("/<int:request_id>/sign")
 @login_required
-@pin_limit
 def sign(request_id: int):
     """Sign my step of the request with my PIN (and authenticator code, if I turned it on)."""
     user = signed_in_user()
@@ -121,7 +104,6 @@ def give_back(request_id: int):
 
 @bp.post("/batch")
 @login_required
-@pin_limit
 def batch():
     """Sign several pending documents with one PIN; the answer streams one line per document."""
     user = signed_in_user()
@@ -188,13 +170,3 @@ def _refusal(error: ServiceError, request_id: int):
 def _back_to_inbox(message: str):
     flash(message, "error")
     return redirect(url_for("inbox.index")), 303
-
-
-on_too_many(
-    bp,
-    lambda: _(
-        "Too many wrong PINs or codes. Signing is paused for a few minutes; nothing was "
-        "signed. Wait, then try again with the right PIN."
-    ),
-    _back_to_inbox,
-)  # signing is paused, and nothing was signed

@@ -37,6 +37,7 @@ from ..permissions import (
     can_view_signing_request,
 )
 from ..services import signing_requests as service
+from ..services import signing_tries
 from ..services.certificates import holder_label, totp_required, usable_key
 from ..services.documents import clean_filename, ingest_pdf
 from ..services.errors import ServiceError
@@ -109,6 +110,7 @@ def show(request_id: int):
         key=key,
         key_label=holder_label(key) if key else "",
         needs_code=step is not None and totp_required(user),
+        tries=signing_tries.tries_of(user),
         may_cancel=can_cancel_signing_request(user, signing_request),
         verify_url=service.verification_url(signing_request.code),
         now=utcnow(),

@@ -93,11 +93,16 @@ def test_a_stamp_placed_by_the_sender_lands_there(app, people):
 
 def test_wrong_pins_are_refused_then_paused_and_change_nothing(app, people):
     request_id = send(app)
-    for _attempt in range(3):
+    for left in ("2 more times", "1 more time"):
         answer = sign(app, "chutich", request_id, pin="999999")
         assert answer.status_code == 403 and "Wrong PIN" in answer.json["error"]
+        assert f"You may try {left}." in answer.json["error"]
+    last = sign(app, "chutich", request_id, pin="999999")
+    assert last.status_code == 429 and "signing is paused until" in last.json["error"]
     answer = sign(app, "chutich", request_id)  # the right PIN, but too late: paused
     assert answer.status_code == 429 and "Too many wrong PINs" in answer.json["error"]
+    page = signed_in(app, "chutich").get(f"/signing/{request_id}").text
+    assert "signing is paused until" in page  # the signer sees until when, before typing
     with app.app_context():
         request = db.session.get(SigningRequest, request_id)
         assert len(request.versions) == 1 and request.steps[0].status == "pending"
@@ -192,3 +197,20 @@ def test_finalised_minutes_are_sent_with_their_route(app, people, published_meet
     page = signed_in(app, "thuky").get(f"/meetings/{meeting_id}/minutes").text
     assert 'data-testid="minutes-signing"' in page and "send-minutes" not in page
     del secretary
+
+
+def test_one_count_of_wrong_pins_for_every_way_of_signing(app, people):
+    """A PIN refused on one document counts against the batch too (it gave 5 more before)."""
+    first, second = send(app, "Văn bản A"), send(app, "Văn bản B")
+    leader = signed_in(app, "chutich")
+    assert "3 more times before signing pauses" in leader.get("/signing/").text
+    assert sign(app, "chutich", first, pin="111111").status_code == 403
+    assert sign(app, "chutich", second, pin="222222").status_code == 403
+    assert "1 more time before signing pauses" in leader.get("/signing/").text
+    wrong = leader.post("/signing/batch", json={"ids": [first, second], "pin": "333333"})
+    assert wrong.status_code == 429
+    right = leader.post("/signing/batch", json={"ids": [first, second], "pin": PIN})
+    assert right.status_code == 429 and "paused until" in right.json["error"]
+    with app.app_context():
+        for request_id in (first, second):
+            assert len(db.session.get(SigningRequest, request_id).versions) == 1

@@ -58,6 +58,8 @@ async function runBatch(ids) {
     if (!response.ok) {
       const answer = await response.json().catch(() => ({}));
       status.textContent = answer.error || `HTTP ${response.status}`;
+      const tries = dialog.querySelector('[data-testid="signing-tries"]');
+      if (tries && answer.error) tries.hidden = true; // the refusal says what is left now
       $("batch-start").disabled = false;
       $("batch-pin").value = "";
       return;

@@ -35,6 +35,8 @@ form?.addEventListener("submit", async (event) => {
     }
     message.className = "sign-message error";
     message.textContent = answer.error || `HTTP ${response.status}`;
+    const tries = form.querySelector('[data-testid="signing-tries"]');
+    if (tries && answer.error) tries.hidden = true; // the refusal says what is left now
     $("pin").value = "";
     $("pin").focus();
   } catch {
