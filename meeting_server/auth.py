@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -246,6 +247,48 @@ def _device_removed() -> Response:
         # A page's own fetch keeps the cookie, so the reload that follows still shows this page.
         delete_device_cookie(response)
     return response
+
+
+#: A browser someone signed in on: it passes the per-account sign-in limits for them, so an
+#: attacker guessing at a leader's password slows only themselves. Signed, not secret.
+KNOWN_COOKIE = "meeting_known"
+KNOWN_COOKIE_MAX_AGE = 365 * 24 * 3600
+KNOWN_ACCOUNTS_KEPT = 5
+
+
+def _known_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(str(current_app.config["SECRET_KEY"]), salt="meeting-known-browser")
+
+
+def known_accounts() -> list[str]:
+    """Return the usernames that signed in on this browser (newest first)."""
+    raw = request.cookies.get(KNOWN_COOKIE)
+    if not raw:
+        return []
+    try:
+        names = _known_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
+def is_known_browser(username: str) -> bool:
+    """Tell whether ``username`` has signed in on this browser before."""
+    return bool(username) and username in known_accounts()
+
+
+def remember_known_browser(response: Response, username: str) -> None:
+    """Remember on this browser that ``username`` signed in here (a year, a few accounts)."""
+    names = [username, *(name for name in known_accounts() if name != username)]
+    response.set_cookie(
+        KNOWN_COOKIE,
+        _known_serializer().dumps(names[:KNOWN_ACCOUNTS_KEPT]),
+        max_age=KNOWN_COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
 
 
 def set_device_cookie(response: Response, token: str) -> None:

@@ -30,8 +30,13 @@ DEFAULTS: dict[str, Any] = {
     # tablet in a six-hour meeting never holds an expired one.
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_SECURE": True,
+    # Failed sign-ins. Per address, across accounts (a room's tablets may share one address):
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+    # Per account from one address, and per account from everywhere, each growing longer (a
+    # slower and slower attacker); a browser the person has signed in on before is exempt from
+    # both, so guessing at a leader's account never locks the leader out.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": "5 per 10 minutes; 10 per hour",
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 10 minutes; 30 per day",
     "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",

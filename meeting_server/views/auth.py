@@ -17,7 +17,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
-from ..auth import clear_session, current_session, current_user, login_required, start_session
+from ..auth import (
+    clear_session,
+    current_session,
+    current_user,
+    is_known_browser,
+    login_required,
+    remember_known_browser,
+    start_session,
+)
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES
 from ..models import SessionEnd
@@ -29,8 +37,16 @@ from .errors import on_too_many
 bp = Blueprint("auth", __name__)
 
 
+def _username() -> str:
+    return request.form.get("username", "").strip().lower()
+
+
 def _account_key() -> str:
-    return "login-account:" + request.form.get("username", "").strip().lower()
+    return "login-account:" + _username()
+
+
+def _account_and_address_key() -> str:
+    return f"login-account-ip:{_username()}:{get_remote_address()}"
 
 
 def _failed(response) -> bool:
@@ -55,10 +71,18 @@ def _safe_next(target: str | None) -> str | None:
     deduct_when=_failed,
 )
 @limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"],
+    key_func=_account_and_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    exempt_when=lambda: is_known_browser(_username()),
+)
+@limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=lambda: is_known_browser(_username()),
 )
 def login():
     """Show the sign-in form; on success start a fresh session."""
@@ -71,14 +95,17 @@ def login():
         return render_template("auth/login.html", error=error, next=request.form.get("next")), 401
     start_session(user)
     db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+    response = redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+    remember_known_browser(response, user.username)
+    return response
 
 
 on_too_many(
     bp,
     lambda: _(
-        "Too many failed sign-in attempts for this account or from this computer. Wait 10 "
-        "minutes and try again; if you forgot your password, ask the administrator to reset it."
+        "Too many failed sign-in attempts for this account or from this computer. Sign in "
+        "on a computer or phone you have used before, or wait 10 minutes and try again; if "
+        "you forgot your password, ask the administrator to reset it."
     ),
     lambda message: render_template(
         "auth/login.html", error=message, next=request.form.get("next")

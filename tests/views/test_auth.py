@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from meeting_server import create_app
 from meeting_server.extensions import db
 from meeting_server.models import AuditEvent, User, UserSession, utcnow
-from tests.support.clients import PASSWORD
+from tests.support.clients import PASSWORD, log_in
 
 
 def test_login_redirects_secretary_to_schedule(client, auth, secretary):
@@ -115,22 +115,59 @@ def test_deactivated_user_cannot_sign_in(app, client, auth, create_user):
     assert auth.login("nghiviec").status_code == 401
 
 
-def test_account_is_locked_after_repeated_failures_even_from_other_ips(app, client, secretary):
-    for attempt in range(5):
-        response = client.post(
-            "/login",
-            data={"username": "thuky", "password": "bad"},
-            environ_base={"REMOTE_ADDR": f"10.0.0.{attempt}"},
-        )
-        assert response.status_code == 401
-    blocked = client.post(
+def failed_sign_in(client, address: str, username: str = "thuky"):
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": "bad"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    assert answer.status_code == 401
+    return answer
+
+
+def test_guessing_from_many_addresses_slows_the_guesser_not_the_owner(app, secretary):
+    owner = app.test_client()
+    assert log_in(owner, "thuky").status_code == 302  # a browser the owner has used before
+    owner.post("/logout")
+    attacker = app.test_client()
+    for attempt in range(10):
+        failed_sign_in(attacker, f"10.0.0.{attempt}")
+
+    blocked = attacker.post(
         "/login",
         data={"username": "thuky", "password": PASSWORD},
         environ_base={"REMOTE_ADDR": "10.0.0.99"},
-    )
+    )  # even the right password, from a browser the account never used
     assert blocked.status_code == 429
     page = blocked.get_data(as_text=True)
     assert "10 phút" in page and 'name="username"' in page  # the form stays, with what to do
+    assert "đã dùng trước đây" in page  # and the way in that still works
+    assert log_in(owner, "thuky").status_code == 302  # the owner is not locked out
+
+
+def test_guessing_from_one_address_is_stopped_sooner(app, secretary, create_user):
+    create_user("daibieu1")
+    attacker = app.test_client()
+    for _ in range(5):
+        failed_sign_in(attacker, "10.0.0.7")
+
+    def from_there(username: str) -> int:
+        data = {"username": username, "password": PASSWORD}
+        return attacker.post(
+            "/login", data=data, environ_base={"REMOTE_ADDR": "10.0.0.7"}
+        ).status_code
+
+    assert from_there("thuky") == 429
+    assert from_there("daibieu1") == 302  # other accounts from there: fine
+    assert log_in(app.test_client(), "thuky").status_code == 302  # from elsewhere: fine
+
+
+def test_a_forged_known_browser_cookie_does_not_pass(app, secretary):
+    attacker = app.test_client()
+    attacker.set_cookie("meeting_known", "WyJ0aHVreSJd.forged")
+    for attempt in range(10):
+        failed_sign_in(attacker, f"10.0.1.{attempt}")
+    assert log_in(attacker, "thuky").status_code == 429
 
 
 def test_one_ip_is_limited_across_accounts(make_app, secretary):
