@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import limiter
-from ..models import SigningRequest
+from ..models import RequestStatus, SigningRequest
 from ..services import verification
 from ..services.documents import too_large_message
 from ..services.errors import UploadRefused
@@ -97,6 +97,11 @@ def by_code_json(code: str):
     signing_request = verification.find_request(verification.normalise_code(code))
     if signing_request is None:
         return jsonify(ok=False, error=_unknown_code_message(code)), 404
+    if signing_request.status == RequestStatus.CANCELLED:
+        withdrawn = _("The sender withdrew this document; it is no longer published.")
+        return _no_store(
+            jsonify(ok=False, code=signing_request.code, status="cancelled", error=withdrawn)
+        ), 410
     result = verification.verify_request(signing_request)
     version = signing_request.latest
     return _no_store(
@@ -160,9 +165,13 @@ on_too_many(
 
 
 def _request_or_404(code: str) -> SigningRequest:
+    """Return the request with ``code``; a withdrawn one answers 410 with no document."""
     found = verification.find_request(code)
     if found is None:
         abort(current_app.make_response(_form(_unknown_code_message(code), 404, code=code)))
+    if found.status == RequestStatus.CANCELLED:
+        page = render_template("verify/withdrawn.html", code=found.code)
+        abort(_no_store(current_app.make_response((page, 410))))
     return found
 
 

@@ -299,3 +299,36 @@ def test_the_pages_are_rate_limited_per_address(app, anonymous):
     assert reply.status_code == 429
     assert "Too many checks from this network" in reply.get_data(as_text=True)
     assert anonymous.get("/v/ABCD2345.json").json["ok"] is False
+
+
+def test_a_withdrawn_request_is_no_longer_published_through_its_code(
+    app, anonymous, secretary, chair, create_user
+):
+    """Its PDF stayed public through the 8-character code; now every address says withdrawn."""
+    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
+    with app.app_context():
+        enrol(actor("chutich"), PASSWORD)
+        enrol(actor("vanthu"), PASSWORD, purpose="seal")
+        sent = submit_request(
+            actor("thuky"),
+            title="Dự thảo chưa ban hành",
+            message="",
+            due_at=utcnow() + timedelta(days=2),
+            pdf=simple_pdf(1),
+            file_name="du-thao.pdf",
+            route=[RouteEntry(actor("chutich")), RouteEntry(actor("vanthu"), StepKind.SEAL)],
+        ).request
+        db.session.commit()
+        code, request_id = sent.code, sent.id
+    assert fetch(anonymous, f"/v/{code}/document").status_code == 200  # published in progress
+    desk = signed_in(app, "thuky")
+    assert desk.post(f"/signing/{request_id}/cancel").status_code == 302
+
+    page = anonymous.get(f"/v/{code}")
+    assert page.status_code == 410
+    assert "This document was withdrawn" in page.text and "Dự thảo chưa ban hành" not in page.text
+    for path in (f"/v/{code}/document", f"/v/{code}/revision/1"):
+        assert anonymous.get(path).status_code == 410
+    answer = anonymous.get(f"/v/{code}.json")
+    assert answer.status_code == 410 and answer.json["status"] == "cancelled"
+    assert "sha256" not in answer.json
