@@ -39,6 +39,8 @@ class Minutes(Base):
     #: The finalised PDF in blob storage and its SHA-256 (hex); it never changes afterwards.
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None]
+    #: For a meeting with confidential items: the extract readers without clearance get.
+    extract_sha256: Mapped[str | None] = mapped_column(String(64))
 
     meeting: Mapped[Meeting] = relationship()
 

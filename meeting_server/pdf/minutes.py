@@ -1,6 +1,6 @@
 """Render the minutes (biên bản) and the attendance sheet as Vietnamese PDFs with fpdf2.
 
-Pure rendering: the data (``services.minutes.MinutesData``, times already in Vietnam time)
+Pure rendering: the data (``services.minutes_record.MinutesData``, times already in Vietnam time)
 goes in, PDF bytes come out; nothing here reads the database or the request. The text is
 always Vietnamese, the language of the record. The output carries no /OpenAction (see
 ``pdf.fonts.without_open_action``), so it passes our own upload screening unchanged.
@@ -19,7 +19,7 @@ from .fonts import FAMILY, add_noto_sans, drawable, without_open_action
 
 if TYPE_CHECKING:
     from ..services.attendance import Quorum
-    from ..services.minutes import AttendanceLine, MinutesData, SpeechLine, VoteLine
+    from ..services.minutes_record import AttendanceLine, MinutesData, SpeechLine, VoteLine
 
 __all__ = ["render_attendance_sheet", "render_minutes"]
 

@@ -19,7 +19,7 @@ from ..i18n import to_local
 from ..models import Meeting
 from ..permissions import can_view_attendance
 from ..services import minutes as minutes_service
-from ..services.minutes import LATE, AttendanceLine, VoteLine
+from ..services.minutes_record import LATE, AttendanceLine, VoteLine
 from .lookups import get_or_404
 from .responses import generated_pdf
 

@@ -21,6 +21,7 @@ from ..permissions import (
     can_edit_minutes,
     can_send_for_signing,
     can_view_attendance,
+    can_view_confidential,
     can_view_meeting,
 )
 from ..services import minutes as minutes_service
@@ -90,11 +91,14 @@ def download(meeting_id: int):
     minutes = minutes_service.minutes_of(meeting)
     if minutes is None or minutes.status != MinutesStatus.FINAL or not minutes.pdf_sha256:
         abort(404)
-    path = blob_store().path_for(minutes.pdf_sha256)
+    sha256, name = minutes.pdf_sha256, f"bien-ban-{meeting.id}.pdf"
+    cleared = can_view_confidential(signed_in_user(), meeting)
+    if not cleared and minutes_service.has_confidential_items(meeting):
+        if minutes.extract_sha256 is None:  # finalised before extracts existed
+            abort(404)
+        sha256, name = minutes.extract_sha256, f"bien-ban-{meeting.id}-ban-trich.pdf"
     # Revalidated, not immutable: once signed, the same address will serve the signed copy.
-    return send_blob(
-        path, minutes.pdf_sha256, "application/pdf", filename=f"bien-ban-{meeting.id}.pdf"
-    )
+    return send_blob(blob_store().path_for(sha256), sha256, "application/pdf", filename=name)
 
 
 def _require_reader(meeting: Meeting) -> None:

@@ -13,13 +13,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from meeting_server.extensions import db
-from meeting_server.models import AuditEvent, CheckInMethod, Minutes, MinutesStatus
+from meeting_server.models import AuditEvent, CheckInMethod, Meeting, Minutes, MinutesStatus
 from meeting_server.pdf import minutes as minutes_pdf
 from meeting_server.pdf.screening import screen_pdf
 from meeting_server.services import attendance, speaking, votes
 from meeting_server.services import minutes as minutes_service
+from meeting_server.services.agenda import add_item
 from meeting_server.services.documents import add_document, replace_document
 from meeting_server.services.errors import NotAllowed, ServiceError
+from meeting_server.services.participants import update_invitation
 from meeting_server.services.presentations import end_meeting, start_meeting
 from meeting_server.storage import blob_store
 from tests.support.clients import fetch, signed_in
@@ -249,3 +251,56 @@ def test_long_tables_break_across_pages_with_their_headings(held_meeting):
     assert len(with_table) >= 3
     assert all("Họ và tên" in t and "DỰ THẢO" in t for t in with_table)
     assert "Đại biểu số 120" in " ".join(texts)
+
+
+def test_readers_without_clearance_get_an_extract_without_confidential_sections(
+    app, published_meeting
+):
+    """They were given the full minutes: a confidential item, its speech and its vote."""
+    meeting, desk, chair = _meeting_with_a_confidential_item()
+    minutes_service.save_draft(desk, meeting, CONCLUSIONS)
+    minutes_service.finalise_minutes(desk, meeting)
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/minutes.pdf"
+    secrets = ("Phương án nhân sự", "Đồng ý phương án nhân sự?", "Về nhân sự cấp phòng")
+
+    extract = fetch(signed_in(app, "daibieu2"), url)
+    assert extract.status_code == 200
+    assert "ban-trich" in extract.headers["Content-Disposition"]
+    text = pdf_text(extract.data)
+    assert [secret for secret in secrets if secret in text] == []
+    assert "bản trích, không gồm nội dung mật" in text
+    assert "Thông qua báo cáo quý III?" in text and "Thống nhất thông qua" in text
+
+    for cleared in ("daibieu1", "chutich", "thuky"):  # cleared, the chair, the secretariat
+        full = pdf_text(fetch(signed_in(app, cleared), url).data)
+        assert all(secret in full for secret in secrets), cleared
+
+
+def _meeting_with_a_confidential_item():
+    """Held and ended: a public vote, and on a confidential item a speech and a vote;
+    daibieu1 is cleared for confidential items, daibieu2 is not."""
+    meeting = db.session.scalars(select(Meeting)).one()
+    desk, chair = actor(), actor("chutich")
+    public = meeting.agenda_items[0]
+    secret = add_item(desk, meeting, title="Phương án nhân sự", confidential=True)
+    update_invitation(
+        desk, invitation(meeting, "daibieu1"), role="member", seat="1", may_view_confidential=True
+    )
+    start_meeting(desk, meeting)
+    for name in ("chutich", "daibieu1", "daibieu2"):
+        attendance.check_in(desk, invitation(meeting, name), method=CheckInMethod.TABLET)
+    speaker = invitation(meeting, "daibieu1")
+    turn = speaking.request_to_speak(
+        actor("daibieu1"), speaker, item=secret, topic="Về nhân sự cấp phòng"
+    )
+    speaking.give_floor(chair, turn)
+    speaking.end_floor(chair, turn)
+    questions = ((public, "Thông qua báo cáo quý III?"), (secret, "Đồng ý phương án nhân sự?"))
+    for item, question in questions:
+        vote = votes.open_vote(chair, item, question)
+        votes.cast_ballot(chair, vote, 0)
+        votes.close_vote(chair, vote)
+    end_meeting(chair, meeting)
+    db.session.commit()
+    return meeting, desk, chair
