@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_ROOTS": "",  # PEM files of external CAs whose PKCS#12 imports are accepted, comma-sep.
     "SIGNING_PIN_LIMIT": "5 per 15 minutes",  # wrong signing PINs (or codes) per person
     "SIGNING_DUE_DAYS": 3,  # a request's default due date, in days
+    "AUDIT_SEAL_EVERY_S": 5,  # how often `run`/`serve` seal new audit events (0: never)
     "SIGNING_REMIND_EVERY_S": 600,  # how often `run`/`serve` look for overdue steps (0: never)
     "SIGNING_ON_TIME_TARGET": 0.85,  # the dashboard's target share of steps handled on time
     "CERTIFICATE_LIMIT_PER_USER": "10 per hour",  # refused enrolments, imports, TOTP codes

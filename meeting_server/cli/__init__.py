@@ -14,6 +14,7 @@ from ..migrate import upgrade_database
 from ..models import Role
 from ..services.audit import client_address
 from ..services.errors import ServiceError
+from .audit import start_sealer
 from .reminders import start_reminders
 
 # Only the `demo` command uses it, for the demo accounts it creates; a real install has none.
@@ -121,6 +122,7 @@ def run_command(host: str, port: int) -> None:
     # Flask refuses app.run() (which socketio.run uses) under its CLI unless this is unset.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     start_reminders(app)
+    start_sealer(app)
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
@@ -145,6 +147,7 @@ def _redacted(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from .audit import COMMANDS as AUDIT_COMMANDS
     from .signing import COMMANDS as SIGNING_COMMANDS
 
     for command in (
@@ -154,6 +157,7 @@ def init_app(app: Flask) -> None:
         run_command,
         serve_command,
         *SIGNING_COMMANDS,
+        *AUDIT_COMMANDS,
     ):
         app.cli.add_command(command)
 

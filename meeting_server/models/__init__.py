@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per area."""
 
 from .attendance import Attendance, AttendanceStatus, CheckInMethod
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditSeal
 from .base import Base, utcnow
 from .certificates import KeyOrigin, KeyPurpose, SigningFactor, SigningKey
 from .devices import Device
@@ -39,6 +39,7 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "AuditEvent",
+    "AuditSeal",
     "Base",
     "CheckInMethod",
     "Device",

@@ -23,6 +23,7 @@ from ..pdf import thumbnails
 from ..pdf.watermark import WatermarkFailed, watermarked_copy
 from ..permissions import can_download_document, can_edit_meeting, can_view_document
 from ..services import documents as document_service
+from ..services.audit import record_event
 from ..services.errors import ServiceError
 from ..storage import blob_store
 from .forms import wants_json
@@ -119,6 +120,10 @@ def read(document_id: int, number: int):
         return send_blob(
             path, version.sha256, PDF, filename=name, attachment=download, caching=Caching.IMMUTABLE
         )
+    if request.range is None or request.range.ranges[0][0] == 0:  # once per read, not per range
+        details = {"version": number, "download": download}
+        record_event(reader, "document.read_confidential", "document", document.id, **details)
+        db.session.commit()
     try:
         copy = watermarked_copy(version.sha256, reader, continuing=request.range is not None)
     except WatermarkFailed as failed:

@@ -13,7 +13,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..auth import current_user
 from ..extensions import db
+from ..services.audit import record_event
 from ..services.documents import too_large_message
 from ..services.errors import ServiceError
 from .forms import wants_json
@@ -36,8 +38,13 @@ def _answer(status: int, message: str):
 
 
 def handle_http(error: HTTPException):
-    """Render an HTTP error as a page or JSON."""
+    """Render an HTTP error as a page or JSON; a refusal (403) is audited."""
     status = error.code or 500
+    if status == 403:
+        db.session.rollback()  # nothing the refused request did is kept, but the refusal is
+        where = {"method": request.method, "path": request.path[:200]}
+        record_event(current_user(), "access.refused", "path", None, **where)
+        db.session.commit()
     return _answer(status, _messages().get(status, error.description or ""))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from meeting_server.auth import DEVICE_COOKIE
 from meeting_server.extensions import db
-from meeting_server.models import Meeting, MeetingEvent, User
+from meeting_server.models import AuditEvent, Meeting, MeetingEvent, User
 from meeting_server.pdf.watermark import copy_for
 from meeting_server.permissions import invitation_of
 from meeting_server.services.agenda import add_item
@@ -346,3 +346,15 @@ def test_a_document_open_across_midnight_keeps_reading_the_same_bytes(app):
     assert "01/12/2026 23:59" in page_texts(first.path.read_bytes())[0]
     assert "02/12/2026 00:02" in page_texts(reopened.path.read_bytes())[0]
     assert not three_days_ago.path.exists()  # older days are cleared as new copies are made
+
+
+def test_each_confidential_read_is_audited_once_not_per_range(app, client, publish_document):
+    url = publish_document(pdf_samples.simple_pdf(pages=4))
+    fetch(client, url, headers={"Range": "bytes=0-99"})  # the reader opens it…
+    fetch(client, url, headers={"Range": "bytes=100-1099"})  # …and reads on
+    with app.app_context():
+        reads = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.read_confidential")
+        ).all()
+        reader = db.session.scalars(select(User).where(User.username == "daibieu1")).one()
+        assert [(read.actor_id, read.object_type) for read in reads] == [(reader.id, "document")]

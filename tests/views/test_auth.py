@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -284,3 +285,14 @@ def test_behind_nginx_the_client_address_comes_from_x_forwarded_for(make_app, pr
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert (event.action, event.ip) == ("auth.login_failed", expected)
+
+
+def test_a_refusal_is_audited_with_who_and_where(app, client, auth, secretary):
+    auth.login("thuky")
+    assert client.get("/admin/users").status_code == 403
+    with app.app_context():
+        refusal = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "access.refused")
+        ).one()
+        assert refusal.actor_id == secretary.id
+        assert json.loads(refusal.details) == {"method": "GET", "path": "/admin/users"}

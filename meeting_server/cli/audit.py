@@ -1,0 +1,107 @@
+"""``meeting-server audit seal | verify | anchor``, and the sealer the serving process runs.
+
+``run`` and ``serve`` seal new audit events every ``AUDIT_SEAL_EVERY_S`` seconds and write the
+day's anchor to ``<instance>/audit-anchors.txt`` once a day (keep a copy of that file
+elsewhere: it is what proves the chain was not rewritten as a whole).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+
+from ..extensions import socketio
+from ..services import audit_chain
+
+log = logging.getLogger(__name__)
+ANCHORS_FILE = "audit-anchors.txt"
+
+
+def anchors_path() -> Path:
+    return Path(current_app.instance_path) / ANCHORS_FILE
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail's hash chain."""
+
+
+@audit_group.command("seal")
+def audit_seal() -> None:
+    """Seal the audit events written since the last seal."""
+    click.echo(f"Sealed {audit_chain.seal_now()} event(s).")
+
+
+@audit_group.command("verify")
+@click.option(
+    "--anchors",
+    "anchors_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An anchors file (default: <instance>/audit-anchors.txt, if present).",
+)
+def audit_verify(anchors_file: Path | None) -> None:
+    """Check the chain; name the first event edited, deleted or slipped in. Exit 1 if any."""
+    anchors = audit_chain.read_anchors(anchors_file or anchors_path())
+    report = audit_chain.verify_chain(anchors)
+    if not report.ok:
+        click.echo(f"BROKEN: {report.problem}.", err=True)
+        click.echo(f"The chain holds up to link {report.head_n}.", err=True)
+        sys.exit(1)
+    waiting = (
+        f"; {report.unsealed_recent} recent event(s) not sealed yet"
+        if report.unsealed_recent
+        else ""
+    )
+    click.echo(
+        f"OK: {report.sealed} event(s) in the chain, {len(anchors)} anchor(s) match{waiting}. "
+        f"Head {report.head_n}: {report.head_hash}"
+    )
+
+
+@audit_group.command("anchor")
+@click.option(
+    "--file",
+    "anchors_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The anchors file to append to (default: <instance>/audit-anchors.txt).",
+)
+def audit_anchor(anchors_file: Path | None) -> None:
+    """Seal, then append the chain's head to the anchors file (keep a copy elsewhere)."""
+    audit_chain.seal_now()
+    target = anchors_file or anchors_path()
+    written = audit_chain.write_anchor(target)
+    if written is None:
+        click.echo("The audit trail is empty: nothing to anchor.")
+        return
+    click.echo(f"Anchored link {written[0]}: {written[1]} in {target}")
+
+
+COMMANDS = (audit_group,)
+
+
+def start_sealer(app: Any) -> None:
+    """Seal every ``AUDIT_SEAL_EVERY_S`` seconds (0: never); anchor once a day."""
+    interval = float(app.config["AUDIT_SEAL_EVERY_S"])
+    if interval <= 0:
+        return
+
+    def loop() -> None:
+        anchored: date | None = None
+        while True:
+            socketio.sleep(interval)
+            try:
+                with app.app_context():
+                    audit_chain.seal_now()
+                    if anchored != date.today():
+                        audit_chain.write_anchor(anchors_path())
+                        anchored = date.today()
+            except Exception:  # keep sealing after a failed pass (the database was away)
+                log.exception("sealing the audit trail failed")
+
+    socketio.start_background_task(loop)
