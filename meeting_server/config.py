@@ -47,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_ROOTS": "",  # PEM files of external CAs whose PKCS#12 imports are accepted, comma-sep.
     "SIGNING_PIN_LIMIT": "5 per 15 minutes",  # wrong signing PINs (or codes) per person
     "SIGNING_DUE_DAYS": 3,  # a request's default due date, in days
-    "AUDIT_SEAL_EVERY_S": 5,  # how often `run`/`serve` seal new audit events (0: never)
+    "AUDIT_SEAL_EVERY_S": 5,  # `run`/`serve` housekeeping: seal audit events, sweep (0: never)
     "SIGNING_REMIND_EVERY_S": 600,  # how often `run`/`serve` look for overdue steps (0: never)
     "SIGNING_ON_TIME_TARGET": 0.85,  # the dashboard's target share of steps handled on time
     "CERTIFICATE_LIMIT_PER_USER": "10 per hour",  # refused enrolments, imports, TOTP codes
@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_UPLOAD_LIMIT_PER_IP": "20 per 10 minutes",  # PDFs checked on the public page
     "VERIFY_TIMEOUT_S": 60.0,  # checking an uploaded PDF (in a subprocess)
     "VERIFY_MEMORY_MB": 1024,
+    "VERIFY_CONCURRENCY": 2,  # public checks running at once per process (more wait, then 503)
+    "VERIFY_WAIT_S": 5.0,  # how long a check waits for a free slot before answering 503
+    "VERIFY_KEEP_MB": 500,  # what the kept uploads (signed ranges, reports) may take on disk
     "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)
     "TSA_URL": "",  # RFC 3161 timestamp authority for B-T and above
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)

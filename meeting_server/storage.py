@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +22,9 @@ from typing import BinaryIO
 from flask import Flask, current_app
 
 CHUNK = 1024 * 1024
+#: Nothing a live request or child puts in ``tmp/`` lasts this long; older is a killed
+#: process's leftover, swept at start and by the serving process's housekeeping.
+TMP_MAX_AGE_S = 2 * 3600
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -59,6 +64,23 @@ class BlobStore:
             yield path
         finally:
             path.unlink(missing_ok=True)
+
+    def sweep_tmp(self, older_than_s: float = TMP_MAX_AGE_S, now: float | None = None) -> int:
+        """Remove files and folders left in ``tmp/`` for longer than ``older_than_s``."""
+        cutoff = (time.time() if now is None else now) - older_than_s
+        removed = 0
+        for entry in self.tmp_dir.iterdir():
+            try:
+                if entry.lstat().st_mtime >= cutoff:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+                removed += 1
+            except FileNotFoundError:  # another process swept it first
+                continue
+        return removed
 
     def put_file(self, source: Path) -> StoredBlob:
         """Move ``source`` (a file under ``tmp/``) into the store under its SHA-256.
@@ -114,8 +136,9 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
-    """Create the store for ``STORAGE_DIR``."""
-    app.extensions["blob_store"] = BlobStore(Path(app.config["STORAGE_DIR"]))
+    """Create the store for ``STORAGE_DIR``; sweep what a killed process left in ``tmp/``."""
+    store = app.extensions["blob_store"] = BlobStore(Path(app.config["STORAGE_DIR"]))
+    store.sweep_tmp()
 
 
 def blob_store() -> BlobStore:

@@ -14,7 +14,7 @@ from ..migrate import upgrade_database
 from ..models import Role
 from ..services.audit import client_address
 from ..services.errors import ServiceError
-from .audit import start_sealer
+from .housekeeping import start_housekeeping
 from .reminders import start_reminders
 
 # Only the `demo` command uses it, for the demo accounts it creates; a real install has none.
@@ -122,7 +122,7 @@ def run_command(host: str, port: int) -> None:
     # Flask refuses app.run() (which socketio.run uses) under its CLI unless this is unset.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     start_reminders(app)
-    start_sealer(app)
+    start_housekeeping(app)
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 

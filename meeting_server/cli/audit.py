@@ -1,22 +1,19 @@
-"""``meeting-server audit seal | verify | anchor``, and the sealer the serving process runs.
+"""``meeting-server audit seal | verify | anchor``.
 
-``run`` and ``serve`` seal new audit events every ``AUDIT_SEAL_EVERY_S`` seconds and write the
-day's anchor to ``<instance>/audit-anchors.txt`` once a day (keep a copy of that file
-elsewhere: it is what proves the chain was not rewritten as a whole).
+The serving process seals and anchors by itself (``cli/housekeeping.py``); the anchors file,
+``<instance>/audit-anchors.txt``, is what proves the chain was not rewritten as a whole: keep
+a copy of it elsewhere.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import current_app
 
-from ..extensions import socketio
 from ..services import audit_chain
 
 log = logging.getLogger(__name__)
@@ -83,25 +80,3 @@ def audit_anchor(anchors_file: Path | None) -> None:
 
 
 COMMANDS = (audit_group,)
-
-
-def start_sealer(app: Any) -> None:
-    """Seal every ``AUDIT_SEAL_EVERY_S`` seconds (0: never); anchor once a day."""
-    interval = float(app.config["AUDIT_SEAL_EVERY_S"])
-    if interval <= 0:
-        return
-
-    def loop() -> None:
-        anchored: date | None = None
-        while True:
-            socketio.sleep(interval)
-            try:
-                with app.app_context():
-                    audit_chain.seal_now()
-                    if anchored != date.today():
-                        audit_chain.write_anchor(anchors_path())
-                        anchored = date.today()
-            except Exception:  # keep sealing after a failed pass (the database was away)
-                log.exception("sealing the audit trail failed")
-
-    socketio.start_background_task(loop)

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from .. import create_app
     from ..extensions import socketio
-    from .audit import start_sealer
+    from .housekeeping import start_housekeeping
     from .reminders import start_reminders
 
     app = create_app()
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()
     gevent.signal_handler(signal.SIGTERM, socketio.stop)
     start_reminders(app)
-    start_sealer(app)
+    start_housekeeping(app)
     print(
         f"meeting-server serve: pid={os.getpid()} async_mode={mode} "
         f"websocket={websocket_implementation()} on http://{args.host}:{args.port}/",

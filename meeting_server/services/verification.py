@@ -15,7 +15,10 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +33,7 @@ from ..models import SigningRequest
 from ..pdf.runner import ChildExhausted, ChildFailed, run_child
 from ..storage import blob_store
 from . import signatures
-from .errors import UploadRefused
+from .errors import ServiceError, UploadRefused
 
 __all__ = [
     "KEEP_UPLOAD_S",
@@ -46,6 +49,16 @@ __all__ = [
 ]
 
 KEEP_UPLOAD_S = 3600
+SLOTS_KEY = "meeting.verify_slots"
+BUSY = _l("Many documents are being checked right now. Wait a minute, then press “Check” again.")
+
+
+class VerifyBusy(ServiceError):
+    """Every check slot stayed busy: try again shortly (503 with Retry-After)."""
+
+    status = 503
+
+
 UPLOAD_DIR = "verify-uploads"
 HEADER_WINDOW = 1024
 CHUNK = 1024 * 1024
@@ -175,12 +188,46 @@ def verify_upload(upload: IO[bytes]) -> Verification:
     if not _looks_like_pdf(path):
         path.unlink(missing_ok=True)
         raise UploadRefused(NOT_PDF)
-    report = _validate_in_child(path)
+    with _check_slot():
+        report = _validate_in_child(path)
     if report.get("error"):
         path.unlink(missing_ok=True)
         raise UploadRefused(DAMAGED)
+    result = to_verification(report, sha256, size)
+    _keep_only_signed_ranges(path, result)
     _write_atomically(folder / f"{sha256}.json", json.dumps(report).encode())
-    return to_verification(report, sha256, size)
+    return result
+
+
+@contextmanager
+def _check_slot() -> Iterator[None]:
+    """Hold one of ``VERIFY_CONCURRENCY`` slots of this process while a check runs.
+
+    Anonymous checks are bounded so that they cannot take the CPU the meetings need: when
+    every slot stays busy for ``VERIFY_WAIT_S``, ``VerifyBusy`` (503) asks to try again.
+    """
+    slots = current_app.extensions.get(SLOTS_KEY)
+    if slots is None:
+        slots = current_app.extensions.setdefault(
+            SLOTS_KEY, threading.BoundedSemaphore(int(current_app.config["VERIFY_CONCURRENCY"]))
+        )
+    if not slots.acquire(timeout=float(current_app.config["VERIFY_WAIT_S"])):
+        raise VerifyBusy(BUSY)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _keep_only_signed_ranges(path: Path, result: Verification) -> None:
+    """Keep of an upload only what its revision downloads need (the longest signed prefix)."""
+    length = max((check.signed_length for check in result.signatures), default=0)
+    if length <= 0:
+        path.unlink(missing_ok=True)  # nothing to download: the report is enough
+        return
+    if length < path.stat().st_size:
+        with path.open("r+b") as kept:
+            kept.truncate(length)
 
 
 def upload_revision(sha256: str, number: int) -> bytes | None:
@@ -211,16 +258,29 @@ def uploads_dir() -> Path:
 
 
 def prune_uploads(folder: Path, now: float | None = None) -> int:
-    """Remove kept uploads (and unfinished ones) older than an hour; return how many."""
+    """Remove kept uploads (and unfinished ones) older than an hour, then the oldest while the
+    folder holds more than ``VERIFY_KEEP_MB``; return how many files went."""
     limit = (time.time() if now is None else now) - KEEP_UPLOAD_S
+    quota = int(current_app.config["VERIFY_KEEP_MB"]) * 1024 * 1024
+    kept: list[tuple[float, int, Path]] = []
     removed = 0
     for path in folder.iterdir():
         try:
-            if path.stat().st_mtime < limit:
+            info = path.stat()
+            if info.st_mtime < limit:
                 path.unlink()
                 removed += 1
+            else:
+                kept.append((info.st_mtime, info.st_size, path))
         except FileNotFoundError:  # another process pruned it first
             continue
+    total = sum(size for _at, size, _path in kept)
+    for _at, size, path in sorted(kept):
+        if total <= quota:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+        removed += 1
     return removed
 
 
@@ -287,13 +347,17 @@ def _keep(upload: IO[bytes], folder: Path) -> tuple[Path, str, int]:
     partial = folder / f".{secrets.token_hex(8)}.part"
     digest = hashlib.sha256()
     size = 0
-    with partial.open("wb") as out:
-        while chunk := upload.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
-    target = folder / f"{digest.hexdigest()}.pdf"
-    os.replace(partial, target)
+    try:
+        with partial.open("wb") as out:
+            while chunk := upload.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        target = folder / f"{digest.hexdigest()}.pdf"
+        os.replace(partial, target)
+    except BaseException:  # the client went away mid-upload: nothing half-written stays
+        partial.unlink(missing_ok=True)
+        raise
     return target, digest.hexdigest(), size
 
 

@@ -34,6 +34,8 @@ from .errors import on_too_many
 from .responses import generated_pdf, send_blob
 
 bp = Blueprint("verify", __name__)
+#: What a full check queue asks the browser to wait before trying again.
+RETRY_AFTER_S = 30
 
 SESSION_UPLOADS = "verified_uploads"
 REMEMBERED_UPLOADS = 5
@@ -68,6 +70,10 @@ def upload():
         result = verification.verify_upload(sent.stream)
     except UploadRefused as refused:
         return _form(str(refused.message), refused.status)
+    except verification.VerifyBusy as busy:
+        answer = current_app.make_response(_form(str(busy.message), busy.status))
+        answer.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return answer
     _remember_upload(result.sha256)
     page = render_template(
         "verify/report.html", result=result, upload_name=PurePath(sent.filename).name, **_words()

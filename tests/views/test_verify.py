@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -15,7 +16,12 @@ from meeting_server.extensions import db
 from meeting_server.models import Role, SigningRequest, StepKind, utcnow
 from meeting_server.services import signatures
 from meeting_server.services.signing_requests import RouteEntry, sign_step, submit_request
-from meeting_server.services.verification import KEEP_UPLOAD_S, UPLOAD_DIR
+from meeting_server.services.verification import (
+    KEEP_UPLOAD_S,
+    SLOTS_KEY,
+    UPLOAD_DIR,
+    prune_uploads,
+)
 from meeting_server.storage import blob_store
 from tests.support.clients import PASSWORD, fetch, signed_in
 from tests.support.pdf_samples import edited_afterwards, simple_pdf
@@ -332,3 +338,50 @@ def test_a_withdrawn_request_is_no_longer_published_through_its_code(
     answer = anonymous.get(f"/v/{code}.json")
     assert answer.status_code == 410 and answer.json["status"] == "cancelled"
     assert "sha256" not in answer.json
+
+
+def test_a_full_check_queue_answers_503_with_retry_after(app, anonymous, signed_request):
+    """Anonymous checks cannot take the CPU the meetings need: a bounded number at a time."""
+    app.config.update(VERIFY_CONCURRENCY=1, VERIFY_WAIT_S=0.2)
+    signed = latest_bytes(app, signed_request)
+    assert upload(anonymous, signed).status_code == 200  # creates the slots
+    slots = app.extensions[SLOTS_KEY]
+    assert slots.acquire(timeout=1)  # another visitor's check is running
+    try:
+        busy = upload(anonymous, signed)
+    finally:
+        slots.release()
+    assert busy.status_code == 503
+    assert int(busy.headers["Retry-After"]) >= 30  # (or later, if the address's limit says so)
+    assert "Wait a minute" in busy.get_data(as_text=True)
+    assert upload(anonymous, signed).status_code == 200  # free again
+
+
+def test_only_the_signed_ranges_and_the_report_are_kept(app, anonymous, signed_request):
+    folder = Path(app.config["STORAGE_DIR"]) / UPLOAD_DIR
+    appended = latest_bytes(app, signed_request) + b"\n% junk appended after the signatures\n"
+    assert upload(anonymous, appended).status_code == 200
+    sha256 = hashlib.sha256(appended).hexdigest()
+    kept = (folder / f"{sha256}.pdf").read_bytes()
+    assert appended.startswith(kept) and len(kept) < len(appended)  # up to the last signature
+    assert fetch(anonymous, f"/verify/{sha256}/revision/2").status_code == 200
+
+    unsigned = simple_pdf(1)
+    assert upload(anonymous, unsigned).status_code == 200
+    unsigned_sha = hashlib.sha256(unsigned).hexdigest()
+    assert not (folder / f"{unsigned_sha}.pdf").exists()  # nothing to download: report only
+    assert (folder / f"{unsigned_sha}.json").exists()
+
+
+def test_kept_uploads_stay_under_the_quota_oldest_first(app, anonymous):
+    folder = Path(app.config["STORAGE_DIR"]) / UPLOAD_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    app.config["VERIFY_KEEP_MB"] = 1
+    now = time.time()
+    for age, name in enumerate(("c", "b", "a")):  # "a" the oldest
+        path = folder / f"{name}.pdf"
+        path.write_bytes(b"0" * 600_000)
+        os.utime(path, (now - 60 * (age + 1), now - 60 * (age + 1)))
+    with app.app_context():
+        assert prune_uploads(folder) == 2
+    assert sorted(path.name for path in folder.iterdir()) == ["c.pdf"]
