@@ -145,9 +145,15 @@ def _redacted(url: str) -> str:
     return url
 
 
+def ask_secret(variable: str, prompt: str) -> str:
+    """Return the secret in the environment ``variable``, else ask for it (not echoed)."""
+    return os.environ.get(variable) or str(click.prompt(prompt, hide_input=True))
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from .audit import COMMANDS as AUDIT_COMMANDS
+    from .backup import COMMANDS as BACKUP_COMMANDS
     from .signing import COMMANDS as SIGNING_COMMANDS
 
     for command in (
@@ -158,6 +164,7 @@ def init_app(app: Flask) -> None:
         serve_command,
         *SIGNING_COMMANDS,
         *AUDIT_COMMANDS,
+        *BACKUP_COMMANDS,
     ):
         app.cli.add_command(command)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -12,16 +11,13 @@ from flask.cli import with_appcontext
 
 from ..services import signatures
 from ..services.signatures import SigningError
+from . import ask_secret
 
 LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
 
-def _secret(variable: str, prompt: str) -> str:
-    return os.environ.get(variable) or str(click.prompt(prompt, hide_input=True))
-
-
 def _passphrase() -> bytes:
-    return _secret("MEETING_CA_PASSPHRASE", "CA passphrase").encode()
+    return ask_secret("MEETING_CA_PASSPHRASE", "CA passphrase").encode()
 
 
 def _load_ca() -> signatures.InternalCA:
@@ -62,7 +58,7 @@ def ca_issue(full_name: str | None, title: str, seal: bool, out_dir: Path) -> No
     if seal == bool(full_name):
         raise click.ClickException("Give --name for a signer, or --seal for the seal.")
     ca = _load_ca()
-    pin = _secret("MEETING_SIGN_PIN", "New PIN (6+ characters)")
+    pin = ask_secret("MEETING_SIGN_PIN", "New PIN (6+ characters)")
     try:
         cert = signatures.issue_key(ca, out_dir, pin, full_name=full_name, title=title)
     except SigningError as error:
@@ -135,7 +131,7 @@ def sign_command(
             key_file=key,
             p12=p12,
             pkcs11=token_spec,
-            secret=_secret("MEETING_SIGN_PIN", "PIN or passphrase"),
+            secret=ask_secret("MEETING_SIGN_PIN", "PIN or passphrase"),
         )
         signed = signatures.sign_document(
             pdf.read_bytes(), source, request, visible=visible, timestamp_url=tsa

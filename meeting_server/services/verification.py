@@ -201,16 +201,10 @@ def verify_upload(upload: IO[bytes]) -> Verification:
 
 @contextmanager
 def _check_slot() -> Iterator[None]:
-    """Hold one of ``VERIFY_CONCURRENCY`` slots of this process while a check runs.
-
-    Anonymous checks are bounded so that they cannot take the CPU the meetings need: when
-    every slot stays busy for ``VERIFY_WAIT_S``, ``VerifyBusy`` (503) asks to try again.
-    """
-    slots = current_app.extensions.get(SLOTS_KEY)
-    if slots is None:
-        slots = current_app.extensions.setdefault(
-            SLOTS_KEY, threading.BoundedSemaphore(int(current_app.config["VERIFY_CONCURRENCY"]))
-        )
+    """Hold one of this process's ``VERIFY_CONCURRENCY`` slots while a check runs (anonymous
+    checks must not take the meetings' CPU); all busy for ``VERIFY_WAIT_S``: ``VerifyBusy``."""
+    size = int(current_app.config["VERIFY_CONCURRENCY"])
+    slots = current_app.extensions.setdefault(SLOTS_KEY, threading.BoundedSemaphore(size))
     if not slots.acquire(timeout=float(current_app.config["VERIFY_WAIT_S"])):
         raise VerifyBusy(BUSY)
     try:
