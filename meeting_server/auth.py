@@ -33,6 +33,7 @@ from .extensions import db
 from .models import Device, Invitation, Meeting, SessionEnd, User, UserSession
 from .services import sessions
 from .services.audit import client_address
+from .services.certificates import totp_required
 from .services.devices import device_for_token, touch_device
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -204,7 +205,36 @@ def _load_user() -> Response | None:
     if removed is not None:
         return removed
     _load_session_user()
-    return None
+    return _second_factor_setup_first()
+
+
+#: What a person who must set up the authenticator app may still open meanwhile.
+SETUP_ENDPOINTS = frozenset(
+    {
+        "certificates.mine",
+        "certificates.start_totp",
+        "certificates.confirm_totp",
+        "auth.logout",
+        "auth.set_language",
+        "auth.second_factor",
+    }
+)
+
+
+def _second_factor_setup_first() -> Response | None:
+    """Send someone whose role needs the authenticator app (``SECOND_FACTOR_ROLES``) and who
+    has not set it up to do that first; every other page waits."""
+    user = current_user()
+    if user is None or request.endpoint in SETUP_ENDPOINTS:
+        return None
+    wanted = {name.strip() for name in str(current_app.config["SECOND_FACTOR_ROLES"]).split(",")}
+    if not any(role.value in wanted for role in user.roles) or totp_required(user):
+        return None
+    message = _("Your office asks you to sign in with an authenticator app. Set it up now.")
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return cast(Response, make_response({"ok": False, "error": message}, 403))
+    flash(message, "error")
+    return redirect(url_for("certificates.mine", _anchor="totp"))
 
 
 def _load_session_user() -> None:

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # both, so guessing at a leader's account never locks the leader out.
     "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": "5 per 10 minutes; 10 per hour",
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 10 minutes; 30 per day",
+    # Roles that must sign in with the authenticator app's code as well (comma-separated,
+    # e.g. "admin,leader"); off by default. Anyone who turned the app on is asked for it anyway.
+    "SECOND_FACTOR_ROLES": "",
     "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,13 +29,20 @@ from ..auth import (
 )
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES
-from ..models import SessionEnd
+from ..models import SessionEnd, User
+from ..models.ids import find
 from ..permissions import is_secretary
+from ..services.audit import record_event
+from ..services.certificates import WrongSecret, check_totp, totp_required
 from ..services.sessions import end_sessions_of
 from ..services.users import authenticate
 from .errors import on_too_many
 
 bp = Blueprint("auth", __name__)
+
+#: The key, in the signed cookie, of a sign-in waiting for the authenticator code.
+PENDING = "pending_sign_in"
+PENDING_S = 300
 
 
 def _username() -> str:
@@ -93,9 +101,54 @@ def login():
         db.session.commit()  # the failed attempt is recorded
         error = _("Wrong username or password, or the account is disabled. Check and try again.")
         return render_template("auth/login.html", error=error, next=request.form.get("next")), 401
+    if totp_required(user):  # the password was right; the app's code comes next
+        db.session.commit()
+        clear_session()
+        session[PENDING] = {
+            "user": user.id,
+            "at": int(time.time()),
+            "next": request.form.get("next"),
+        }
+        return redirect(url_for("auth.second_factor"))
+    return _signed_in(user, request.form.get("next"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"],
+    key_func=lambda: f"login-code:{(session.get(PENDING) or {}).get('user')}",
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def second_factor():
+    """Ask for the authenticator app's code after a right password (five minutes to type it)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        pending = {"user": None, "at": 0}
+    user = find(User, pending["user"])
+    if user is None or not user.active or time.time() - pending["at"] > PENDING_S:
+        if session.pop(PENDING, None) is not None:
+            flash(_("Sign in again: the code was not typed within five minutes."), "info")
+        if current_user() is not None:  # signed in already: nothing to type
+            return redirect(url_for("auth.home"))
+        return redirect(url_for("auth.login"))
+    if request.method == "GET":
+        return render_template("auth/code.html")
+    try:
+        check_totp(user, request.form.get("code", ""))
+    except WrongSecret as wrong:
+        db.session.rollback()
+        record_event(user, "auth.second_factor_failed", "user", user.id)
+        db.session.commit()
+        return render_template("auth/code.html", error=str(wrong.message)), 401
+    return _signed_in(user, pending.get("next"))
+
+
+def _signed_in(user: User, next_page: str | None):
+    """Open the session, remember this browser, and go where the person was going."""
     start_session(user)
     db.session.commit()
-    response = redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+    response = redirect(_safe_next(next_page) or url_for("auth.home"))
     remember_known_browser(response, user.username)
     return response
 

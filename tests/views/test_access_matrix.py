@@ -50,6 +50,8 @@ SELF = frozenset({MEMBER})  # the speaking request's own author
 POLICY: dict[str, frozenset[str]] = {
     "static": EVERYONE,
     "auth.login": EVERYONE,
+    # Without a right password first, the code page sends a visitor to the sign-in form.
+    "auth.second_factor": SIGNED_IN,
     "auth.logout": EVERYONE,
     "auth.set_language": EVERYONE,
     "auth.home": SIGNED_IN,
