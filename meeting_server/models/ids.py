@@ -7,7 +7,9 @@ the database's 64-bit key, given as an ``int`` or as ASCII digits. Anything else
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+from pydantic import BeforeValidator
 
 from ..extensions import db
 
@@ -49,3 +51,20 @@ def find(model: type[T], raw: object) -> T | None:
     """Return the ``model`` row whose id is ``raw``, or None (also for an id that is not one)."""
     object_id = parse_id(raw)
     return None if object_id is None else db.session.get(model, object_id)
+
+
+def _as_id(value: object) -> int:
+    parsed = parse_id(value)
+    if parsed is None:
+        raise ValueError("not an id: a positive whole number below 2**63 is expected")
+    return parsed
+
+
+def _as_optional_id(value: object) -> int | None:
+    return None if value in (None, "", 0) else _as_id(value)
+
+
+#: An id in a typed schema (``schemas``): the same rule as :func:`parse_id`.
+Id = Annotated[int, BeforeValidator(_as_id)]
+#: An id that may be left out (``null``, ``""`` or ``0``: none chosen).
+OptionalId = Annotated[int | None, BeforeValidator(_as_optional_id)]

@@ -46,9 +46,12 @@ refused with ``unauthorized``.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Annotated, Any, TypedDict, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from ..models import MeetingNoticeKind
+from ..models.ids import Id
 
 #: Every notice kind a meeting can send (the Socket.IO event name is the kind).
 NOTICE_KINDS = frozenset(kind.value for kind in MeetingNoticeKind)
@@ -67,36 +70,47 @@ class Notice(TypedDict):
     readers: list[int]
 
 
-class PresentPage(TypedDict):
+class Payload(BaseModel):
+    """What a client sends with an event, checked by :func:`read_payload` (pydantic)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PresentPage(Payload):
     """Present ``page`` of a document version to the room at ``zoom`` (% of the page width)."""
 
-    document_id: int
-    version: int
-    page: int
-    zoom: int
+    document_id: Id
+    version: Id
+    page: Id
+    zoom: Id  # the service keeps it within 25–400 %
 
 
-class JoinMeeting(TypedDict):
+class JoinMeeting(Payload):
     """Join a meeting's channel; ``last_seq`` is the last notice the tablet has seen.
 
     ``state: false``: a page that reads its own state (the attendance board) wants none.
     """
 
-    meeting_id: int
-    last_seq: NotRequired[int | None]
-    state: NotRequired[bool]
+    meeting_id: Id
+    last_seq: Annotated[int, Field(ge=0, strict=True)] | None = None
+    state: StrictBool = True
 
 
-class StopPresenting(TypedDict):
-    """Stop presenting in a meeting."""
+class MeetingRef(Payload):
+    """``leave_meeting`` and ``stop_presenting``: which meeting."""
 
-    meeting_id: int
+    meeting_id: Id
 
 
-class LeaveMeeting(TypedDict):
-    """Leave a meeting's channel."""
+P = TypeVar("P", bound=Payload)
 
-    meeting_id: int
+
+def read_payload(model: type[P], data: Any) -> P | None:
+    """Return ``data`` as ``model``, or None when it does not fit (the ack says bad_request)."""
+    try:
+        return model.model_validate(data if isinstance(data, dict) else {})
+    except ValidationError:
+        return None
 
 
 class Ack(TypedDict):

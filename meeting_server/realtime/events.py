@@ -16,12 +16,11 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from ..auth import DEVICE_COOKIE, mark_session_used, session_user
 from ..extensions import db, socketio
 from ..models import Device, Meeting
-from ..models.ids import parse_id
 from ..permissions import Audience, audience_of, can_view_meeting
 from ..services.devices import device_for_token, touch_device
 from ..services.live_state import tablet_state
 from .broadcast import device_room, meeting_room, track_connection, user_room
-from .contract import Ack, JoinAck
+from .contract import Ack, JoinAck, JoinMeeting, MeetingRef, read_payload
 from .identity import connection_device, connection_viewer, remember_device
 
 
@@ -63,10 +62,10 @@ def _attach_device(device: Device) -> None:
 
 def join_meeting(data: Any) -> JoinAck | Ack:
     """Sent by a tablet opening a meeting: join its channel after ``can_view_meeting``."""
-    meeting_id, last_seq = _parse_join(data)
-    if meeting_id is None:
+    join = read_payload(JoinMeeting, data)
+    if join is None:
         return Ack(ok=False, error="bad_request")
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, join.meeting_id)
     if meeting is None:
         return Ack(ok=False, error="not_found")
     user = connection_viewer(meeting)
@@ -79,31 +78,19 @@ def join_meeting(data: Any) -> JoinAck | Ack:
     join_room(meeting_room(meeting.id, audience))
     seq = meeting.seq
     state = None
-    wants_state = not isinstance(data, dict) or data.get("state", True) is not False
-    if last_seq != seq and wants_state:  # behind (or new): the whole state, no request needed
+    if join.last_seq != seq and join.state:  # behind (or new): the whole state, no request needed
         state = tablet_state(meeting, user, at_seat=session_user() is None)
     return JoinAck(ok=True, error=None, seq=seq, version=meeting.version, state=state)
 
 
 def leave_meeting(data: Any) -> Ack:
     """Sent by a tablet closing a meeting: stop its notices."""
-    meeting_id, _last = _parse_join(data)
-    if meeting_id is None:
+    ref = read_payload(MeetingRef, data)
+    if ref is None:
         return Ack(ok=False, error="bad_request")
     for audience in Audience:
-        leave_room(meeting_room(meeting_id, audience))
+        leave_room(meeting_room(ref.meeting_id, audience))
     return Ack(ok=True, error=None)
-
-
-def _parse_join(data: Any) -> tuple[int | None, int | None]:
-    if not isinstance(data, dict):
-        return None, None
-    meeting_id, last_seq = parse_id(data.get("meeting_id")), data.get("last_seq")
-    if meeting_id is None:
-        return None, None
-    if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
-        last_seq = None
-    return meeting_id, last_seq
 
 
 def still_here(_data: Any = None) -> Ack:

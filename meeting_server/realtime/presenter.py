@@ -7,24 +7,23 @@ notice to the following tablets leaves after the commit (see broadcast.py).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from ..extensions import db, socketio
 from ..models import Document, Meeting
-from ..models.ids import parse_id
 from ..permissions import can_present, can_stop_presenting
 from ..services import presentations as presentation_service
 from ..services.errors import ServiceError
-from .contract import Ack, PresentAck
+from .contract import Ack, MeetingRef, PresentAck, PresentPage, read_payload
 from .identity import connection_viewer
 
 
 def present_page(data: Any) -> PresentAck | Ack:
     """Sent by the presenter's tablet at each page turn or zoom: following tablets move too."""
-    fields = _parse_position(data)
-    if fields is None:
+    position = read_payload(PresentPage, data)
+    if position is None:
         return Ack(ok=False, error="bad_request")
-    document = db.session.get(Document, fields["document_id"])
+    document = db.session.get(Document, position.document_id)
     if document is None:
         return Ack(ok=False, error="not_found")
     meeting = document.agenda_item.meeting
@@ -35,9 +34,9 @@ def present_page(data: Any) -> PresentAck | Ack:
         presentation_service.present_page(
             user,
             document,
-            version_number=fields["version"],
-            page=fields["page"],
-            zoom=fields["zoom"],
+            version_number=position.version,
+            page=position.page,
+            zoom=position.zoom,
         )
     except ServiceError as refused:
         db.session.rollback()
@@ -48,10 +47,10 @@ def present_page(data: Any) -> PresentAck | Ack:
 
 def stop_presenting(data: Any) -> Ack:
     """Sent by the presenter's tablet: stop presenting; tablets keep reading where they are."""
-    meeting_id = parse_id(data.get("meeting_id")) if isinstance(data, dict) else None
-    if meeting_id is None:
+    ref = read_payload(MeetingRef, data)
+    if ref is None:
         return Ack(ok=False, error="bad_request")
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, ref.meeting_id)
     if meeting is None:
         return Ack(ok=False, error="not_found")
     user = connection_viewer(meeting)
@@ -61,16 +60,6 @@ def stop_presenting(data: Any) -> Ack:
     presentation_service.stop_presenting(user, meeting)
     db.session.commit()
     return Ack(ok=True, error=None)
-
-
-def _parse_position(data: Any) -> dict[str, int] | None:
-    if not isinstance(data, dict):
-        return None
-    # Ids and the version, page and zoom numbers alike: positive integers within 64 bits.
-    fields = {key: parse_id(data.get(key)) for key in ("document_id", "version", "page", "zoom")}
-    if any(value is None for value in fields.values()):
-        return None
-    return cast(dict[str, int], fields)
 
 
 def register() -> None:

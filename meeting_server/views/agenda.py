@@ -11,8 +11,9 @@ from ..models import AgendaItem, Meeting
 from ..permissions import can_edit_meeting
 from ..services import agenda as agenda_service
 from ..services.errors import ServiceError
-from . import forms
+from . import forms, schemas
 from .lookups import active_users, get_or_404
+from .schemas import read
 
 bp = Blueprint("agenda", __name__)
 
@@ -86,9 +87,8 @@ def reorder(meeting_id: int):
     """Store the order a drag-and-drop produced (JSON ``{"order": [ids]}``)."""
     meeting = get_or_404(Meeting, meeting_id)
     require(can_edit_meeting(signed_in_user(), meeting))
-    order = (request.get_json(silent=True) or {}).get("order")
-    if not isinstance(order, list) or not all(isinstance(i, int) for i in order):
-        raise ServiceError(_("The agenda order could not be read; reload the page."))
+    unreadable = _("The agenda order could not be read; reload the page.")
+    order = list(read(schemas.AgendaOrder, {"order": unreadable}).order)
     agenda_service.reorder_items(signed_in_user(), meeting, order)
     db.session.commit()
     return jsonify(ok=True, error=None, order=[item.id for item in meeting.agenda_items])

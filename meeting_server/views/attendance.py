@@ -8,8 +8,6 @@ by the room, scanned by the invitee, who signs in).
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from flask import (
     Blueprint,
@@ -53,7 +51,9 @@ from ..services import attendance as attendance_service
 from ..services import attendance_board as board_model
 from ..services import checkin_codes as codes
 from ..services.errors import NotAllowed, ServiceError
-from .lookups import active_users, get_or_404, json_body
+from . import schemas
+from .lookups import active_users, get_or_404
+from .schemas import read
 
 bp = Blueprint("attendance", __name__)
 
@@ -118,13 +118,17 @@ def record(meeting_id: int, invitation_id: int):
     invitation = get_or_404(Invitation, invitation_id)
     if invitation.meeting_id != meeting.id:
         abort(404)
-    _roll_call(viewer_allowed(meeting, can_record_attendance), invitation, json_body())
+    actor = viewer_allowed(meeting, can_record_attendance)
+    _roll_call(actor, invitation, read(schemas.RollCall, {"action": _l(CHOOSE_ACTION)}))
     db.session.commit()
     return jsonify(ok=True, error=None, person=board_model.board_person(invitation, meeting))
 
 
-def _roll_call(actor: User, invitation: Invitation, payload: dict[str, Any]) -> Attendance:
-    action, reason = payload.get("action"), _field(payload, "reason")
+CHOOSE_ACTION = "Choose what to record: present, online, absent, delegate or leave."
+
+
+def _roll_call(actor: User, invitation: Invitation, body: schemas.RollCall) -> Attendance:
+    action, reason = body.action, body.reason.strip()
     if action in ("present", "online"):
         return attendance_service.check_in(
             actor, invitation, method=CheckInMethod.ROLL_CALL, online=action == "online"
@@ -132,26 +136,20 @@ def _roll_call(actor: User, invitation: Invitation, payload: dict[str, Any]) -> 
     if action == "absent":
         return attendance_service.record_absence(actor, invitation, reason)
     if action == "delegate":
-        deputy_name = _field(payload, "deputy_name")
         return attendance_service.delegate(
             actor,
             invitation,
-            deputy=_deputy(payload),
-            deputy_name=deputy_name,
+            deputy=_deputy(body.deputy_id),
+            deputy_name=body.deputy_name.strip(),
             reason=reason,
         )
-    if action == "leave":
-        return attendance_service.check_out(actor, invitation)
-    raise ServiceError(
-        _l("Choose what to record: present, online, absent, delegate or leave."), field="action"
-    )
+    return attendance_service.check_out(actor, invitation)  # "leave", the last the schema allows
 
 
-def _deputy(payload: dict[str, Any]) -> User | None:
-    raw = payload.get("deputy_id")
-    if raw in (None, ""):
+def _deputy(deputy_id: int | None) -> User | None:
+    if deputy_id is None:
         return None
-    deputy = find(User, raw)
+    deputy = find(User, deputy_id)
     if deputy is None or not deputy.active:
         raise ServiceError(_l("Choose the deputy from the list."), field="deputy")
     return deputy
@@ -183,7 +181,7 @@ def scan(meeting_id: int):
     """Check in the invitee whose personal code was scanned at the door (method QR)."""
     meeting = get_or_404(Meeting, meeting_id)
     actor = viewer_allowed(meeting, can_record_attendance)
-    code = _field(json_body(), "code")
+    code = read(schemas.DoorCode).code.strip()
     (invitation_id,) = codes.read_code(codes.PERSONAL, meeting, code)
     invitation = find(Invitation, invitation_id)
     if invitation is None or invitation.meeting_id != meeting.id:
@@ -275,7 +273,7 @@ def check_in_self(meeting_id: int):
     """Check in the person at this tablet (signed in, or seated here): in the room or online."""
     meeting = get_or_404(Meeting, meeting_id)
     reader, invitation = _self(meeting)
-    online = json_body().get("online") is True
+    online = read(schemas.SelfCheckIn).online
     attendance_service.check_in(reader, invitation, method=CheckInMethod.TABLET, online=online)
     db.session.commit()
     return jsonify(ok=True, error=None, **board_model.board_person(invitation, meeting))
@@ -327,11 +325,6 @@ def _attendee_name(invitation: Invitation, record: Attendance) -> str:
             name=invitation.user.full_name,
         )
     return invitation.user.full_name
-
-
-def _field(payload: dict[str, Any], name: str) -> str:
-    value = payload.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _no_store(page: str) -> Response:

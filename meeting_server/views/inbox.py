@@ -26,7 +26,6 @@ from flask_babel import gettext as _
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import RequestStatus, SigningKey, SigningRequest, SigningStep, User
-from ..models.ids import parse_ids
 from ..permissions import (
     can_send_for_signing,
     can_view_signing_dashboard,
@@ -38,11 +37,11 @@ from ..services.certificates import totp_required
 from ..services.errors import NotAllowed, ServiceError
 from ..services.inbox import actionable_step, inbox_of
 from ..services.signatures import PinProtectedKey
-from .lookups import get_or_404, json_body
+from . import schemas
+from .lookups import get_or_404
+from .schemas import read
 
 bp = Blueprint("inbox", __name__, url_prefix="/signing")
-
-MAX_BATCH = 50
 
 
 @bp.get("/")
@@ -68,11 +67,13 @@ def sign(request_id: int):
     """Sign my step of the request with my PIN (and authenticator code, if I turned it on)."""
     user = signed_in_user()
     step = _my_step(user, request_id)
-    secrets = json_body() if request.is_json else request.form
+    if request.is_json:
+        secrets = read(schemas.Secrets)
+    else:
+        form = request.form
+        secrets = schemas.Secrets(pin=form.get("pin", "")[:256], code=form.get("code", "")[:256])
     try:
-        outcome = service.sign_step(
-            user, step, pin=str(secrets.get("pin", "")), code=str(secrets.get("code", ""))
-        )
+        outcome = service.sign_step(user, step, pin=secrets.pin, code=secrets.code)
     except ServiceError as error:
         db.session.rollback()
         return _refusal(error, request_id)
@@ -107,15 +108,12 @@ def give_back(request_id: int):
 def batch():
     """Sign several pending documents with one PIN; the answer streams one line per document."""
     user = signed_in_user()
-    payload = json_body()
-    steps = [_my_step(user, request_id) for request_id in parse_ids(payload.get("ids"), MAX_BATCH)]
-    if not steps:
-        return jsonify(ok=False, error=_("Choose the documents to sign.")), 400
+    choose = _("Choose the documents to sign (at most %(n)d at once).", n=schemas.MAX_BATCH)
+    body = read(schemas.Batch, {"ids": choose})
+    steps = [_my_step(user, request_id) for request_id in dict.fromkeys(body.ids)]
     try:
         keys = {
-            kind: service.unlock_signing_key(
-                user, kind, pin=str(payload.get("pin", "")), code=str(payload.get("code", ""))
-            )
+            kind: service.unlock_signing_key(user, kind, pin=body.pin, code=body.code)
             for kind in {step.kind for step in steps}
         }  # one PIN check (and one code) for the whole batch
     except ServiceError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort, request
+from flask import abort
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -53,9 +53,3 @@ def version_or_404(document: Document, number: int) -> DocumentVersion:
     if version is None:
         abort(404)
     return version
-
-
-def json_body() -> dict:
-    """Return the request's JSON object (an empty one if the body is not a JSON object)."""
-    payload = request.get_json(silent=True)
-    return payload if isinstance(payload, dict) else {}

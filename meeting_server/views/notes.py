@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
 from ..auth import viewer_allowed, viewer_required
@@ -11,8 +11,9 @@ from ..i18n import to_local
 from ..models import Document, Note
 from ..permissions import can_view_document
 from ..services import notes as note_service
-from ..services.errors import ServiceError
+from . import schemas
 from .lookups import get_or_404, version_or_404
+from .schemas import read
 
 bp = Blueprint("notes", __name__, url_prefix="/tablet")
 
@@ -41,10 +42,7 @@ def save(document_id: int, number: int, page: int):
     document = get_or_404(Document, document_id)
     reader = viewer_allowed(document.agenda_item.meeting, can_view_document, document)
     version = version_or_404(document, number)
-    payload = request.get_json(silent=True)
-    text = payload.get("text") if isinstance(payload, dict) else None
-    if not isinstance(text, str):
-        raise ServiceError(_('Send the note as JSON with a "text" field.'))
+    text = read(schemas.NoteText, {"text": _('Send the note as JSON with a "text" field.')}).text
     note = note_service.save_note(reader, version, page, text)
     db.session.commit()
     return jsonify(ok=True, error=None, note=_note_json(note, document) if note else None)

@@ -21,7 +21,9 @@ from ..permissions import (
 )
 from ..services import speaking as speaking_service
 from ..services.errors import ServiceError
-from .lookups import get_or_404, json_body
+from . import schemas
+from .lookups import get_or_404
+from .schemas import read
 
 bp = Blueprint("speaking", __name__, url_prefix="/tablet")
 
@@ -30,14 +32,14 @@ bp = Blueprint("speaking", __name__, url_prefix="/tablet")
 @viewer_required
 def raise_hand(meeting_id: int):
     """Ask to speak, optionally about an agenda item or a document."""
-    payload = json_body()
     meeting = get_or_404(Meeting, meeting_id)
     reader = viewer_allowed(meeting, can_ask_to_speak)
     invitation = cast(Invitation, invitation_of(reader, meeting))  # can_ask_to_speak found it
-    item = _item(meeting, reader, payload.get("item_id"))
-    document = _document(meeting, reader, payload.get("document_id"))
+    body = read(schemas.RaiseHand)
+    item = _item(meeting, reader, body.item_id)
+    document = _document(meeting, reader, body.document_id)
     request_ = speaking_service.request_to_speak(
-        reader, invitation, item=item, document=document, topic=str(payload.get("topic") or "")
+        reader, invitation, item=item, document=document, topic=body.topic
     )
     db.session.commit()
     return jsonify(ok=True, error=None, request_id=request_.id)

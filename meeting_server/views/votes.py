@@ -13,11 +13,13 @@ from ..auth import (
 )
 from ..extensions import db
 from ..models import AgendaItem, Meeting, Vote
-from ..models.ids import find, parse_id
+from ..models.ids import find
 from ..permissions import can_run_votes, can_view_meeting
 from ..services import votes as vote_service
 from ..services.errors import ServiceError
-from .lookups import get_or_404, json_body
+from . import schemas
+from .lookups import get_or_404
+from .schemas import read
 
 bp = Blueprint("votes", __name__, url_prefix="/tablet")
 
@@ -26,21 +28,20 @@ bp = Blueprint("votes", __name__, url_prefix="/tablet")
 @viewer_required
 def open_vote(meeting_id: int):
     """Put a question on an agenda item to the vote (chair or secretariat)."""
-    payload = json_body()
     meeting = get_or_404(Meeting, meeting_id)
     actor = viewer_allowed(meeting, can_run_votes)
-    item = find(AgendaItem, payload.get("item_id"))
+    choose_item = _("Choose the agenda item to vote on.")
+    body = read(schemas.OpenVote, {"item_id": choose_item})
+    item = find(AgendaItem, body.item_id)
     if item is None or item.meeting_id != meeting.id:
-        raise ServiceError(_("Choose the agenda item to vote on."), field="item_id")
-    options = payload.get("options")
-    rule = payload.get("rule")
+        raise ServiceError(choose_item, field="item_id")
     vote = vote_service.open_vote(
         actor,
         item,
-        str(payload.get("question") or ""),
-        options=[str(o) for o in options] if isinstance(options, list) else None,
-        secret=bool(payload.get("secret")),
-        rule=str(rule) if rule is not None else None,
+        body.question,
+        options=list(body.options) if body.options is not None else None,
+        secret=body.secret,
+        rule=body.rule,
     )
     db.session.commit()
     return jsonify(ok=True, error=None, vote_id=vote.id, seq=meeting.seq)
@@ -50,7 +51,6 @@ def open_vote(meeting_id: int):
 @viewer_required
 def cast(vote_id: int):
     """Cast my final ballot (or, at a seat tablet, the ballot of the person at that seat)."""
-    choice = _choice(json_body().get("choice"))
     # 200 ballots arrive at once: the vote with its item in one query (not the presenter), and
     # the service checks the voter's invitation in one more.
     vote = db.session.get(
@@ -59,6 +59,7 @@ def cast(vote_id: int):
     if vote is None:
         abort(404)
     voter = viewer_allowed(vote.meeting, can_view_meeting)  # the service: may they vote now
+    choice = read(schemas.Ballot, {"choice": _("Choose one of the options.")}).choice
     at_seat = current_user() is None
     vote_service.cast_ballot(voter, vote, choice, at_seat=at_seat)
     db.session.commit()
@@ -73,10 +74,3 @@ def close(vote_id: int):
     vote_service.close_vote(viewer_allowed(vote.meeting, can_run_votes), vote)
     db.session.commit()
     return jsonify(ok=True, error=None, snapshot=vote.snapshot, seq=vote.meeting.seq)
-
-
-def _choice(value: object) -> int:
-    """Return the option number sent (0 is the first option), -1 for anything else."""
-    if value in (0, "0") and not isinstance(value, bool):
-        return 0
-    return parse_id(value) or -1
