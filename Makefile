@@ -128,6 +128,7 @@ bench: install
 	$(BIN)/python bench/vote_bench.py
 	$(BIN)/python bench/signing_route_bench.py
 	$(BIN)/python bench/live_bench.py
+	$(BIN)/python bench/soak.py
 
 # The browser's copy of the notice contract (static/js/lib/contract.js), from the server's.
 contract: install

@@ -316,24 +316,29 @@ def seed_meeting(instance: Path, env: dict[str, str], participants: int = PARTIC
         add_item(secretary, meeting, title="Báo cáo tình hình kinh tế - xã hội")
         publish_meeting(secretary, meeting)
         db.session.commit()
-        cookies = [session_cookie(app, person) for person in people]
+        cookies = [mint_session(app, person.id)[0] for person in people]
         seed = Seed(meeting.id, room.id, chair.id, cookies)
     db.engine.dispose()
     return seed
 
 
-def session_cookie(app: Any, user: Any) -> str:
-    """Open a server-side session for ``user`` (what signing in does) and return its cookie."""
+def mint_session(app: Any, user_id: int) -> tuple[str, str]:
+    """Open a server-side session for ``user_id`` (what signing in does); return its cookie
+    and the CSRF header value of that session."""
     from flask import session
+    from flask_wtf.csrf import generate_csrf
 
     from meeting_server.auth import start_session
     from meeting_server.extensions import db
+    from meeting_server.models import User
 
-    with app.test_request_context():
-        start_session(user)
+    # A fresh app context each: generate_csrf caches its token in ``g``, which lives there.
+    with app.app_context(), app.test_request_context():
+        start_session(db.session.get(User, user_id))
         db.session.commit()
+        token = generate_csrf()  # stores the raw token in the session, returns the signed one
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+        return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 
 def bench_app(env: dict[str, str]) -> Any:

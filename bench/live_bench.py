@@ -387,8 +387,8 @@ def _sign_in(base: str, username: str) -> bool:
 
 def mint_checkins(env: dict[str, str], seed: Seed, count: int) -> list[tuple[str, str]]:
     """Return (cookie, CSRF token) for the first ``count`` participants."""
+    from fanout_bench import mint_session
     from sqlalchemy import select
-    from vote_bench import mint_session
 
     from meeting_server.extensions import db
     from meeting_server.models import User

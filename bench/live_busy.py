@@ -51,8 +51,8 @@ class Presenting:
 
 def prepare_presenting(env: dict[str, str], seed: Seed) -> Presenting:
     """Put a three-page document on the first item and start the meeting."""
+    from fanout_bench import mint_session
     from fpdf import FPDF
-    from vote_bench import mint_session
 
     from meeting_server.extensions import db
     from meeting_server.services.documents import add_document

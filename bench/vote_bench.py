@@ -50,6 +50,7 @@ import socketio
 from fanout_bench import (
     Seed,
     bench_app,
+    mint_session,
     percentile,
     secretary_and_meeting,
     seed_meeting,
@@ -242,20 +243,6 @@ def prepare_vote(env: dict[str, str], seed: Seed) -> Voting:
     if len(voting.voters) != VOTERS:
         raise RuntimeError(f"{len(voting.voters)} voters seeded, not {VOTERS}")
     return voting
-
-
-def mint_session(app: Any, user_id: int) -> tuple[str, str]:
-    """Return a signed-in session cookie for ``user_id`` and its CSRF header value."""
-    from flask import session
-    from flask_wtf.csrf import generate_csrf
-
-    # A fresh app context each: generate_csrf caches its token in ``g``, which lives there.
-    with app.app_context(), app.test_request_context():
-        session.permanent = True
-        session.update(user_id=user_id, seen=int(time.time()))
-        token = generate_csrf()  # stores the raw token in the session, returns the signed one
-        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-        return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 
 # --- the two chairs ---------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     preview = desk.context.request.get(f"{base}/meetings/{meeting_id}/minutes/preview.pdf")
     assert preview.ok and preview.body().startswith(b"%PDF")
     desk.click("[data-testid=finalise]")
-    answer_yes(desk)  # "Finalise the minutes?"
+    answer_yes(desk, WAIT_MS)  # "Finalise the minutes?": the PDFs are made before it closes
     digest = desk.wait_for_selector("[data-testid=minutes-sha256]", timeout=WAIT_MS).inner_text()
     screenshot(desk, "minutes-final")
 

@@ -238,10 +238,10 @@ def open_tablet(
     return page
 
 
-def answer_yes(page) -> None:
+def answer_yes(page, timeout_ms: int = 5_000) -> None:
     """Confirm the meeting screen's in-page question (a ballot, closing, leaving, ending)."""
     page.locator("#ask-dialog[open] #ask-yes").click()
-    page.wait_for_selector("#ask-dialog:not([open])", state="attached", timeout=5_000)
+    page.wait_for_selector("#ask-dialog:not([open])", state="attached", timeout=timeout_ms)
 
 
 def first_meeting_of(base: str, username: str) -> int:
