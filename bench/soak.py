@@ -196,9 +196,9 @@ def main(argv: list[str]) -> int:
             _check_in(base, seed.meeting_id, people)
             change = edit_meeting_trigger(base, seed)
             idle, idle_missing = _timed_changes(change, fleet, rounds=IDLE_ROUNDS)
-            load = Load(base, seed.meeting_id, item_id,
-                        (presenting.document_id, presenting.version),
-                        (chair, people, seed.cookies[:PARTICIPANTS], names))  # fmt: skip
+            document = (presenting.document_id, presenting.version)
+            everyone = (chair, people, seed.cookies[:PARTICIPANTS], names)
+            load = Load(base, seed.meeting_id, item_id, document, everyone)
             load.start()
             busy: list[float] = []
             busy_missing, rss_start = 0, None
