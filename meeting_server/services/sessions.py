@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import SessionEnd, User, UserSession, utcnow
+from ..models import (
+    Device,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    SessionEnd,
+    User,
+    UserSession,
+    utcnow,
+)
 from . import outbox
 from .audit import record_event
 
@@ -109,8 +118,29 @@ def end_sessions_of(actor: User | None, user: User, reason: SessionEnd) -> int:
     record_event(
         actor, "auth.sessions_ended", "user", user.id, reason=reason.value, sessions=len(ids)
     )
-    outbox.record(outbox.ConnectionsEnded(user_ids=frozenset({user.id})))
+    # Deactivated, or other roles: the room tablets at their seats read as them, so they join
+    # again too (signing out leaves the seat theirs).
+    devices = _seat_tablets(user) if reason in SEAT_REASONS else frozenset()
+    outbox.record(outbox.ConnectionsEnded(user_ids=frozenset({user.id}), device_ids=devices))
     return len(ids)
+
+
+SEAT_REASONS = frozenset({SessionEnd.DEACTIVATED, SessionEnd.ROLES_CHANGED})
+
+
+def _seat_tablets(user: User) -> frozenset[int]:
+    """The room tablets at the seats ``user`` holds in meetings not yet ended."""
+    rows = db.session.scalars(
+        select(Device.id)
+        .join(Meeting, Meeting.room_id == Device.room_id)
+        .join(Invitation, (Invitation.meeting_id == Meeting.id) & (Invitation.seat == Device.seat))
+        .where(
+            Invitation.user_id == user.id,
+            Device.revoked_at.is_(None),
+            Meeting.status != MeetingStatus.ENDED,
+        )
+    )
+    return frozenset(rows)
 
 
 def _end(ids: list[int], reason: SessionEnd, now: datetime) -> None:

@@ -14,13 +14,14 @@ import socketio as socketio_client
 from sqlalchemy import select
 
 from meeting_server.extensions import db, socketio
-from meeting_server.models import AuditEvent, Device, Room, User
+from meeting_server.models import AuditEvent, Device, Room, SessionEnd, User
 from meeting_server.services.agenda import add_item
 from meeting_server.services.devices import create_device as create_device_service
 from meeting_server.services.devices import issue_pairing_code, revoke_device
 from meeting_server.services.meetings import create_meeting, publish_meeting
 from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.rooms import create_room
+from meeting_server.services.sessions import end_sessions_of
 from tests.support.backing import require_service
 from tests.support.browser import live_server
 from tests.support.browser import signed_in as signed_in_live
@@ -426,3 +427,21 @@ def test_removal_reaches_a_tablet_connected_to_another_process(tmp_path):
             assert gone.wait(5), "the other process did not disconnect the tablet within 5 s"
         finally:
             tablet.disconnect()
+
+
+def test_deactivating_the_person_at_a_seat_closes_the_seat_tablets_socket(
+    app, room, secretary, participant, create_device
+):
+    """It read as them: it joins again with what its seat may see now (nothing, here)."""
+    device, token = create_device("5")
+    ours = seated_meeting(app, secretary, room, [(participant, "5")], hours=24)
+    live = device_socket(app, token, tablet_with(app, token))
+    assert live.emit("join_meeting", {"meeting_id": ours}, callback=True)["ok"]
+    with app.app_context():
+        end_sessions_of(None, db.session.get(User, participant.id), SessionEnd.DEACTIVATED)
+        db.session.get(User, participant.id).active = False
+        db.session.commit()
+    assert not live.is_connected()
+    again = device_socket(app, token, tablet_with(app, token))
+    ack = again.emit("join_meeting", {"meeting_id": ours}, callback=True)
+    assert ack == {"ok": False, "error": "forbidden"}
