@@ -167,11 +167,14 @@ def current_session() -> UserSession | None:
     """
     cache = _request_cache()
     if _SESSION_CACHE not in cache:
+        token = session.get(SESSION_FIELD)
         cache[_SESSION_CACHE] = sessions.find_session(
-            session.get(SESSION_FIELD),
+            token,
             idle_limit=timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"])),
             max_age=timedelta(hours=float(current_app.config["SESSION_MAX_HOURS"])),
         )
+        if cache[_SESSION_CACHE] is None and token is not None:
+            db.session.commit()  # a session that idled out was ended just now
     found: UserSession | None = cache[_SESSION_CACHE]
     return found
 
@@ -225,13 +228,16 @@ def _second_factor_setup_first() -> Response | None:
     """Send someone whose role needs the authenticator app (``SECOND_FACTOR_ROLES``) and who
     has not set it up to do that first; every other page waits."""
     user = current_user()
-    if user is None or request.endpoint in SETUP_ENDPOINTS:
-        return None
-    wanted = {name.strip() for name in str(current_app.config["SECOND_FACTOR_ROLES"]).split(",")}
+    roles = str(current_app.config["SECOND_FACTOR_ROLES"])
+    if user is None or not roles.strip() or request.endpoint in SETUP_ENDPOINTS:
+        return None  # (off by default: no roles read on every request)
+    wanted = {name.strip() for name in roles.split(",")}
     if not any(role.value in wanted for role in user.roles) or totp_required(user):
         return None
+    from .views.forms import wants_json  # (views import this module)
+
     message = _("Your office asks you to sign in with an authenticator app. Set it up now.")
-    if request.accept_mimetypes.best == "application/json" or request.is_json:
+    if wants_json():
         return cast(Response, make_response({"ok": False, "error": message}, 403))
     flash(message, "error")
     return redirect(url_for("certificates.mine", _anchor="totp"))

@@ -7,21 +7,32 @@ a copy of it elsewhere.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
+from ..extensions import db
 from ..services import audit_chain
 
-log = logging.getLogger(__name__)
 ANCHORS_FILE = "audit-anchors.txt"
 
 
 def anchors_path() -> Path:
     return Path(current_app.instance_path) / ANCHORS_FILE
+
+
+def seal_now() -> int:
+    """Seal and commit; another process sealing at the same moment wins and this one waits."""
+    try:
+        sealed = audit_chain.seal_pending()
+        db.session.commit()
+    except IntegrityError:  # the same link written by another process first
+        db.session.rollback()
+        return 0
+    return sealed
 
 
 @click.group("audit")
@@ -32,7 +43,7 @@ def audit_group() -> None:
 @audit_group.command("seal")
 def audit_seal() -> None:
     """Seal the audit events written since the last seal."""
-    click.echo(f"Sealed {audit_chain.seal_now()} event(s).")
+    click.echo(f"Sealed {seal_now()} event(s).")
 
 
 @audit_group.command("verify")
@@ -70,7 +81,7 @@ def audit_verify(anchors_file: Path | None) -> None:
 )
 def audit_anchor(anchors_file: Path | None) -> None:
     """Seal, then append the chain's head to the anchors file (keep a copy elsewhere)."""
-    audit_chain.seal_now()
+    seal_now()
     target = anchors_file or anchors_path()
     written = audit_chain.write_anchor(target)
     if written is None:

@@ -7,11 +7,12 @@ the backups (without it a backup cannot be read, by anyone).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from ..services.backup import BackupError, restore_backup, write_backup
+from ..services.backup import BackupError, BackupSummary, restore_backup, write_backup
 from . import ask_secret
 
 ENV_VARIABLE = "MEETING_BACKUP_PASSPHRASE"
@@ -21,11 +22,7 @@ ENV_VARIABLE = "MEETING_BACKUP_PASSPHRASE"
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path) -> None:
     """Write an encrypted backup of the database, stored files and CA to TARGET."""
-    try:
-        summary = write_backup(target, ask_secret(ENV_VARIABLE, "Backup passphrase"))
-    except BackupError as error:
-        click.echo(f"Backup refused: {error}", err=True)
-        sys.exit(1)
+    summary = _with_passphrase("Backup", write_backup, target)
     click.echo(
         f"Backup written to {target}: {summary.rows} rows (schema {summary.revision}), "
         f"{summary.blobs} stored files, {summary.files} CA and instance files."
@@ -36,15 +33,22 @@ def backup_command(target: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(source: Path) -> None:
     """Restore the backup SOURCE into this empty instance."""
-    try:
-        summary = restore_backup(source, ask_secret(ENV_VARIABLE, "Backup passphrase"))
-    except BackupError as error:
-        click.echo(f"Restore refused: {error}", err=True)
-        sys.exit(1)
+    summary = _with_passphrase("Restore", restore_backup, source)
     click.echo(
         f"Restored {summary.rows} rows, {summary.blobs} stored files and {summary.files} CA "
         "and instance files. Start the server as usual."
     )
+
+
+def _with_passphrase(
+    what: str, action: Callable[[Path, str], BackupSummary], path: Path
+) -> BackupSummary:
+    """Run ``action`` with the backup passphrase; a refusal is said and exits 1."""
+    try:
+        return action(path, ask_secret(ENV_VARIABLE, "Backup passphrase"))
+    except BackupError as error:
+        click.echo(f"{what} refused: {error}", err=True)
+        sys.exit(1)
 
 
 COMMANDS = (backup_command, restore_command)

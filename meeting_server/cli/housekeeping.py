@@ -16,7 +16,7 @@ from typing import Any
 from ..extensions import socketio
 from ..services import audit_chain, verification
 from ..storage import blob_store
-from .audit import anchors_path
+from .audit import anchors_path, seal_now
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 600
@@ -24,7 +24,7 @@ SWEEP_EVERY_S = 600
 
 def housekeeping_once(state: dict[str, Any]) -> None:
     """One pass (in an app context): seal; sweep when due; anchor once a day."""
-    audit_chain.seal_now()
+    seal_now()
     now = time.monotonic()
     if now - state.get("swept", -SWEEP_EVERY_S) >= SWEEP_EVERY_S:
         blob_store().sweep_tmp()

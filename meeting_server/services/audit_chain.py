@@ -17,7 +17,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import AuditEvent, AuditSeal, utcnow
@@ -70,17 +69,6 @@ def seal_pending(limit: int = SEAL_BATCH) -> int:
         prev = link
     db.session.flush()
     return len(pending)
-
-
-def seal_now() -> int:
-    """Seal and commit; another process sealing at the same moment wins and this one waits."""
-    try:
-        sealed = seal_pending()
-        db.session.commit()
-    except IntegrityError:  # the same link written by another process first
-        db.session.rollback()
-        return 0
-    return sealed
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def find_session(token: object, *, idle_limit: timedelta, max_age: timedelta) ->
     """Return the open session of ``token`` with its active user, or None.
 
     A session unused for longer than ``idle_limit``, or older than ``max_age``, is ended here
-    (reason ``idle``).
+    (reason ``idle``; the caller commits).
     """
     if not isinstance(token, str) or not token:
         return None
@@ -71,7 +71,6 @@ def find_session(token: object, *, idle_limit: timedelta, max_age: timedelta) ->
     now = utcnow()
     if now - found.last_seen_at > idle_limit or now - found.created_at > max_age:
         _end([found.id], SessionEnd.IDLE, now)
-        db.session.commit()
         return None
     return found
 

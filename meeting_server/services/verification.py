@@ -203,8 +203,9 @@ def verify_upload(upload: IO[bytes]) -> Verification:
 def _check_slot() -> Iterator[None]:
     """Hold one of this process's ``VERIFY_CONCURRENCY`` slots while a check runs (anonymous
     checks must not take the meetings' CPU); all busy for ``VERIFY_WAIT_S``: ``VerifyBusy``."""
-    size = int(current_app.config["VERIFY_CONCURRENCY"])
-    slots = current_app.extensions.setdefault(SLOTS_KEY, threading.BoundedSemaphore(size))
+    slots = current_app.extensions.get(SLOTS_KEY) or current_app.extensions.setdefault(
+        SLOTS_KEY, threading.BoundedSemaphore(int(current_app.config["VERIFY_CONCURRENCY"]))
+    )
     if not slots.acquire(timeout=float(current_app.config["VERIFY_WAIT_S"])):
         raise VerifyBusy(BUSY)
     try:

@@ -95,7 +95,8 @@ def read(model: type[B], messages: Mapping[str, object] | None = None) -> B:
     try:
         return model.model_validate(payload if isinstance(payload, dict) else {})
     except ValidationError as error:
-        field = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else ""
+        where = error.errors()[0]["loc"]
+        field = str(where[0]) if where else ""
         message = (messages or {}).get(field) or _l(
             "The page sent “%(field)s” in a form the server cannot use. Reload the page and "
             "try again.",

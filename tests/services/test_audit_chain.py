@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from meeting_server.cli.audit import seal_now
 from meeting_server.extensions import db
 from meeting_server.models import utcnow
 from meeting_server.services.audit import record_event
 from meeting_server.services.audit_chain import (
     read_anchors,
-    seal_now,
     seal_pending,
     verify_chain,
     write_anchor,
