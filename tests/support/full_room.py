@@ -63,7 +63,7 @@ def seed_room(env: dict[str, str], participants: int) -> Room:
     """Create a started meeting with ``participants`` invited members and a chair."""
     from argon2 import PasswordHasher
 
-    from meeting_server import create_app, passwords
+    from meeting_server import passwords
     from meeting_server.extensions import db
     from meeting_server.migrate import upgrade_database
     from meeting_server.models import Role
@@ -77,13 +77,7 @@ def seed_room(env: dict[str, str], participants: int) -> Room:
     from meeting_server.services.users import create_user
 
     upgrade_database(env["MEETING_DATABASE_URL"])
-    app = create_app(
-        {
-            "DATABASE_URL": env["MEETING_DATABASE_URL"],
-            "STORAGE_DIR": env["MEETING_STORAGE_DIR"],
-            "SECRET_KEY": env["MEETING_SECRET_KEY"],
-        }
-    )
+    app = app_of(env)
     real_hasher = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     try:
@@ -134,9 +128,9 @@ def seed_room(env: dict[str, str], participants: int) -> Room:
                 meeting.id,
                 item.id,
                 document.id,
-                Person(secretary.id, 0, *_session(app, secretary.id)),
-                Person(chair.id, 0, *_session(app, chair.id)),
-                [Person(i.user_id, i.id, *_session(app, i.user_id)) for i in invitations],
+                Person(secretary.id, 0, *minted_session(app, secretary.id)),
+                Person(chair.id, 0, *minted_session(app, chair.id)),
+                [Person(i.user_id, i.id, *minted_session(app, i.user_id)) for i in invitations],
             )
         db.engine.dispose()
     finally:
@@ -144,7 +138,15 @@ def seed_room(env: dict[str, str], participants: int) -> Room:
     return seeded
 
 
-def _session(app: Any, user_id: int) -> tuple[str, str]:
+def app_of(env: dict[str, str]) -> Any:
+    """Return an app on the same instance as the server started with ``env``."""
+    from meeting_server import create_app
+
+    keys = ("DATABASE_URL", "STORAGE_DIR", "SECRET_KEY", "CA_DIR", "CA_PASSPHRASE_FILE")
+    return create_app({key: env[f"MEETING_{key}"] for key in keys + ("PUBLIC_URL",)})
+
+
+def minted_session(app: Any, user_id: int) -> tuple[str, str]:
     """Return a signed-in session cookie for ``user_id`` and the CSRF token of that session."""
     from flask import session
     from flask_wtf.csrf import generate_csrf
