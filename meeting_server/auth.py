@@ -224,15 +224,22 @@ SETUP_ENDPOINTS = frozenset(
 )
 
 
+def second_factor_required(user: User) -> bool:
+    """Tell whether the office requires the authenticator app of one of ``user``'s roles."""
+    roles = str(current_app.config["SECOND_FACTOR_ROLES"])
+    if not roles.strip():
+        return False  # (off by default: no roles read on every request)
+    wanted = {name.strip() for name in roles.split(",")}
+    return any(role.value in wanted for role in user.roles)
+
+
 def _second_factor_setup_first() -> Response | None:
     """Send someone whose role needs the authenticator app (``SECOND_FACTOR_ROLES``) and who
     has not set it up to do that first; every other page waits."""
     user = current_user()
-    roles = str(current_app.config["SECOND_FACTOR_ROLES"])
-    if user is None or not roles.strip() or request.endpoint in SETUP_ENDPOINTS:
-        return None  # (off by default: no roles read on every request)
-    wanted = {name.strip() for name in roles.split(",")}
-    if not any(role.value in wanted for role in user.roles) or totp_required(user):
+    if user is None or request.endpoint in SETUP_ENDPOINTS:
+        return None
+    if not second_factor_required(user) or totp_required(user):
         return None
     from .views.forms import wants_json  # (views import this module)
 

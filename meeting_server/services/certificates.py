@@ -216,8 +216,19 @@ def disable_totp(user: User, password: str) -> None:
     db.session.flush()
 
 
+def remove_totp(actor: User, user: User) -> bool:
+    """Remove ``user``'s authenticator app for them (a lost phone); tell whether one was there."""
+    factor = db.session.get(SigningFactor, user.id)
+    if factor is None:
+        return False
+    db.session.delete(factor)
+    db.session.flush()
+    record_event(actor, "signing.totp_removed", "user", user.id)
+    return True
+
+
 def totp_required(user: User) -> bool:
-    """Tell whether signing asks this user for an authenticator code."""
+    """Tell whether signing in and signing ask this user for an authenticator code."""
     factor = db.session.get(SigningFactor, user.id)
     return factor is not None and factor.confirmed_at is not None
 

@@ -12,6 +12,7 @@ from ..collation import sorted_by
 from ..extensions import db
 from ..models import Role, Room, User
 from ..permissions import can_administer
+from ..services import certificates as certificate_service
 from ..services import rooms as room_service
 from ..services import users as user_service
 from ..services.errors import ServiceError
@@ -66,6 +67,8 @@ def edit_user(user_id: int):
             )
             if request.form.get("password"):
                 user_service.set_password(signed_in_user(), user, request.form["password"])
+            if forms.flag("remove_authenticator"):
+                certificate_service.remove_totp(signed_in_user(), user)
         except ServiceError as error:
             db.session.rollback()
             return _user_form(user, error), 400
@@ -130,6 +133,7 @@ def _user_form(user: User | None, error: ServiceError | None = None):
         "admin/user_form.html",
         user=user,
         roles=list(Role),
+        has_authenticator=user is not None and certificate_service.totp_required(user),
         error=error,
         values=request.form if error else None,
     )

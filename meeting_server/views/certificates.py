@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
-from ..auth import login_required, require, signed_in_user
+from ..auth import login_required, require, second_factor_required, signed_in_user
 from ..collation import sorted_by
 from ..extensions import db, limiter
 from ..models import KeyPurpose, SigningFactor, SigningKey, User, utcnow
@@ -142,7 +142,6 @@ def import_p12():
 def start_totp():
     """Begin setting up the authenticator app: a new secret, shown once as a QR code."""
     user = signed_in_user()
-    require(_may_hold_a_key(user))
     try:
         certificate_service.start_totp(user)
     except ServiceError as error:
@@ -159,7 +158,6 @@ def confirm_totp():
     """Turn the authenticator app on with its first code."""
     code = forms.text("code")
     user = signed_in_user()
-    require(_may_hold_a_key(user))
     try:
         certificate_service.confirm_totp(user, code)
     except ServiceError as error:
@@ -177,11 +175,20 @@ def disable_totp():
     password = _secret("password")
     user = signed_in_user()
     try:
+        if second_factor_required(user):
+            raise NotAllowed(
+                _l(
+                    "Your office requires the authenticator app for your role, so it stays on. "
+                    "With a new phone, ask the administrator to remove it, then set it up again."
+                )
+            )
         certificate_service.disable_totp(user, password)
     except ServiceError as error:
         return _refused_page("totp_off", error)
     db.session.commit()
-    flash(_("The authenticator app is off: signing asks for your PIN only."), "ok")
+    flash(
+        _("The authenticator app is off: signing in and signing no longer ask for its code."), "ok"
+    )
     return redirect(url_for("certificates.mine", _anchor="totp"))
 
 
@@ -270,7 +277,8 @@ def _mine_page(error: ServiceError | None = None, failed: str | None = None) -> 
         purposes=purposes,
         chosen=request.form.get("purpose") or (missing or purposes or [""])[0],
         ca_problem=_ca_problem() if purposes else None,
-        totp=_totp_state(user) if purposes else None,
+        totp=_totp_state(user),
+        totp_required_by_office=second_factor_required(user),
         error=error,
         failed=failed,
         labels=LABELS,

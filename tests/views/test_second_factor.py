@@ -12,7 +12,7 @@ from sqlalchemy import select
 from meeting_server.extensions import db
 from meeting_server.models import AuditEvent, SigningFactor
 from meeting_server.services.certificates import confirm_totp, start_totp
-from tests.support.clients import log_in
+from tests.support.clients import PASSWORD, log_in
 from tests.support.people import actor
 
 
@@ -84,3 +84,52 @@ def test_a_role_that_needs_the_app_sets_it_up_before_anything_else(
     assert desk.get("/meetings").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(SigningFactor).where(SigningFactor.user_id == chair.id))
+
+
+def test_an_administrator_who_signs_nothing_can_still_set_the_app_up(
+    app, client, admin, required_for_leaders
+):
+    client.get("/lang/en")
+    log_in(client, "admin")
+    assert "/certificates/#totp" in client.get("/admin/users").headers["Location"]
+    page = client.get("/certificates/").get_data(as_text=True)
+    assert 'data-testid="totp-required"' in page and 'data-testid="totp-start"' in page
+    assert client.post("/certificates/totp/start").status_code == 302
+    with app.app_context():
+        secret = db.session.get(SigningFactor, actor("admin").id).secret
+    answer = client.post("/certificates/totp/confirm", data={"code": pyotp.TOTP(secret).now()})
+    assert answer.status_code == 302
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_a_required_app_cannot_be_turned_off_but_the_administrator_can_remove_it(
+    app, client, chair, admin, required_for_leaders
+):
+    turn_on_the_app(app, "chutich")
+    turn_on_the_app(app, "admin")
+    desk = app.test_client()
+    desk.get("/lang/en")
+    log_in(desk, "chutich")
+    with app.app_context():  # (the code page itself is tested above)
+        secret = db.session.get(SigningFactor, actor("chutich").id).secret
+    desk.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
+    refused = desk.post("/certificates/totp/disable", data={"password": PASSWORD})
+    assert refused.status_code == 409
+    assert "requires the authenticator app" in refused.get_data(as_text=True)
+
+    chair_id = str(chair.id)
+    with app.app_context():
+        admin_secret = db.session.get(SigningFactor, actor("admin").id).secret
+    log_in(client, "admin")
+    client.post("/login/code", data={"code": pyotp.TOTP(admin_secret).now()})
+    form = client.get(f"/admin/users/{chair_id}").get_data(as_text=True)
+    assert 'data-testid="remove-authenticator"' in form
+    fields = {"full_name": "Chủ trì", "roles": ["leader"], "active": "on"}
+    saved = client.post(f"/admin/users/{chair_id}", data={**fields, "remove_authenticator": "on"})
+    assert saved.status_code == 302
+    again = app.test_client()
+    log_in(again, "chutich")  # no code asked now: the app is to be set up again first
+    assert "/certificates/#totp" in again.get("/my").headers["Location"]
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert "signing.totp_removed" in actions
