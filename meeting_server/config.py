@@ -58,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_UPLOAD_LIMIT_PER_IP": "20 per 10 minutes",  # PDFs checked on the public page
     "VERIFY_TIMEOUT_S": 60.0,  # checking an uploaded PDF (in a subprocess)
     "VERIFY_MEMORY_MB": 1024,
-    "VERIFY_CONCURRENCY": 2,  # public checks running at once per process (more wait, then 503)
+    "VERIFY_CONCURRENCY": 2,  # public checks at once on the server (more wait, then 503)
     "VERIFY_WAIT_S": 5.0,  # how long a check waits for a free slot before answering 503
     "VERIFY_KEEP_MB": 500,  # what the kept uploads (signed ranges, reports) may take on disk
     "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from ..extensions import db
 from ..models import SigningRequest
 from ..pdf.runner import ChildExhausted, ChildFailed, run_child
 from ..storage import blob_store
-from . import signatures
+from . import shared_slots, signatures
 from .errors import ServiceError, UploadRefused
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
 ]
 
 KEEP_UPLOAD_S = 3600
-SLOTS_KEY = "meeting.verify_slots"
 BUSY = _l("Many documents are being checked right now. Wait a minute, then press “Check” again.")
 
 
@@ -201,17 +199,19 @@ def verify_upload(upload: IO[bytes]) -> Verification:
 
 @contextmanager
 def _check_slot() -> Iterator[None]:
-    """Hold one of this process's ``VERIFY_CONCURRENCY`` slots while a check runs (anonymous
-    checks must not take the meetings' CPU); all busy for ``VERIFY_WAIT_S``: ``VerifyBusy``."""
-    slots = current_app.extensions.get(SLOTS_KEY) or current_app.extensions.setdefault(
-        SLOTS_KEY, threading.BoundedSemaphore(int(current_app.config["VERIFY_CONCURRENCY"]))
-    )
-    if not slots.acquire(timeout=float(current_app.config["VERIFY_WAIT_S"])):
-        raise VerifyBusy(BUSY)
-    try:
+    """Hold one of the ``VERIFY_CONCURRENCY`` slots shared by every process while a check runs
+    (anonymous checks must not take the meetings' CPU); all busy for ``VERIFY_WAIT_S``:
+    ``VerifyBusy``. A killed check's slot comes free when its child would have been stopped."""
+    config = current_app.config
+    with shared_slots.slot(
+        "verify",
+        int(config["VERIFY_CONCURRENCY"]),
+        wait_s=float(config["VERIFY_WAIT_S"]),
+        lease_s=float(config["VERIFY_TIMEOUT_S"]) + 30,
+    ) as held:
+        if not held:
+            raise VerifyBusy(BUSY)
         yield
-    finally:
-        slots.release()
 
 
 def _keep_only_signed_ranges(path: Path, result: Verification) -> None:

@@ -14,11 +14,10 @@ import pytest
 
 from meeting_server.extensions import db
 from meeting_server.models import Role, SigningRequest, StepKind, utcnow
-from meeting_server.services import signatures
+from meeting_server.services import shared_slots, signatures
 from meeting_server.services.signing_requests import RouteEntry, sign_step, submit_request
 from meeting_server.services.verification import (
     KEEP_UPLOAD_S,
-    SLOTS_KEY,
     UPLOAD_DIR,
     prune_uploads,
 )
@@ -344,13 +343,9 @@ def test_a_full_check_queue_answers_503_with_retry_after(app, anonymous, signed_
     """Anonymous checks cannot take the CPU the meetings need: a bounded number at a time."""
     app.config.update(VERIFY_CONCURRENCY=1, VERIFY_WAIT_S=0.2)
     signed = latest_bytes(app, signed_request)
-    assert upload(anonymous, signed).status_code == 200  # creates the slots
-    slots = app.extensions[SLOTS_KEY]
-    assert slots.acquire(timeout=1)  # another visitor's check is running
-    try:
+    with app.app_context(), shared_slots.slot("verify", 1, wait_s=1, lease_s=60) as held:
+        assert held  # another visitor's check is running
         busy = upload(anonymous, signed)
-    finally:
-        slots.release()
     assert busy.status_code == 503
     assert int(busy.headers["Retry-After"]) >= 30  # (or later, if the address's limit says so)
     assert "Wait a minute" in busy.get_data(as_text=True)
