@@ -105,7 +105,7 @@ def main() -> int:
                 )
 
                 def ours(data: bytes = data, request: SignatureRequest = request) -> bytes:
-                    return sign_pdf(data, key, request, timestamp_url=services.tsa_url, trust=trust)
+                    return sign_pdf(data, key, request, tsa=services.tsa_url, trust=trust)
 
                 results[f"sign_{name}_{size}_ms"] = median_ms(ours)
                 signed[f"{name}_{size}"] = ours()

@@ -30,11 +30,14 @@ from typing import Any, Literal, get_args
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from signing.ca_certificates import (
     CLOCK_SKEW,
     COMMON_NAME_MAX_BYTES,
     DOCUMENT_SIGNING,
+    ca_name,
+    generate_private_key,
     make_issuing,
     make_leaf,
     make_root,
@@ -60,7 +63,7 @@ __all__ = [
 ]
 
 KeyType = Literal["rsa2048", "rsa3072", "ec-p256"]
-CertificateKind = Literal["signer", "seal"]
+CertificateKind = Literal["signer", "seal", "tsa"]
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
@@ -127,20 +130,6 @@ class IssuedCertificate:
     not_after: datetime
     revoked_at: datetime | None
     fingerprint_sha256: str
-
-
-def generate_private_key(key_type: KeyType) -> PrivateKey:
-    """Generate a new private key.
-
-    :param key_type: ``"rsa2048"``, ``"rsa3072"`` (public exponent 65537) or ``"ec-p256"``.
-    :raises CertificateAuthorityError: for an unknown key type.
-    """
-    if key_type == "ec-p256":
-        return ec.generate_private_key(ec.SECP256R1())
-    sizes = {"rsa2048": 2048, "rsa3072": 3072}
-    if key_type not in sizes:
-        raise CertificateAuthorityError(f"Unknown key type {key_type!r}.")
-    return rsa.generate_private_key(public_exponent=65537, key_size=sizes[key_type])
 
 
 def _utc(value: datetime | None) -> datetime:
@@ -348,6 +337,11 @@ class InternalCA:
         subject = seal_name(country=self.config.country, organisation=organisation)
         return self._issue(subject, public_key, "seal", not_before, validity_days, [])
 
+    def issue_timestamping(self, public_key: PublicKey, validity_days: int) -> x509.Certificate:
+        """Issue the certificate of the CA's own RFC 3161 timestamping authority (TSA)."""
+        subject = ca_name(self.config, " Timestamping")
+        return self._issue(subject, public_key, "tsa", None, validity_days, [], timestamping=True)
+
     def revoke(
         self,
         serial_number: int,
@@ -412,6 +406,8 @@ class InternalCA:
         not_before: datetime | None,
         validity_days: int,
         extra: list[x509.ExtensionType],
+        *,
+        timestamping: bool = False,
     ) -> x509.Certificate:
         """Sign a leaf certificate, store it and record it in the index."""
         _check_public_key(public_key)
@@ -428,6 +424,7 @@ class InternalCA:
             public_key,
             (start, end),
             extra,
+            timestamping=[ExtendedKeyUsageOID.TIME_STAMPING] if timestamping else [],
         )
         self._store.record_issued(certificate, kind)
         return certificate

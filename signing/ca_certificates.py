@@ -1,7 +1,8 @@
 """X.509 certificates of an internal CA: the root, the issuing CA, and signer and seal leaves.
 
 :class:`~signing.ca.InternalCA` decides what to issue and keeps the files; this module builds
-and signs the certificates. Leaf certificates (signers and seals) carry:
+and signs the certificates. Leaf certificates (signers, seals and the CA's timestamping
+authority, whose only extended key usage is id-kp-timeStamping, critical) carry:
 
 - KeyUsage digitalSignature + nonRepudiation, critical: pyHanko requires nonRepudiation by
   default (``PdfSignatureMetadata.signer_key_usage``) and validators accept either bit.
@@ -23,10 +24,13 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from signing.errors import CertificateAuthorityError
+
 if TYPE_CHECKING:  # signing.ca imports this module; these names only annotate
-    from signing.ca import CAConfig, PrivateKey, PublicKey
+    from signing.ca import CAConfig, KeyType, PrivateKey, PublicKey
 
 __all__ = [
     "CLOCK_SKEW",
@@ -36,6 +40,7 @@ __all__ = [
     "certificate_builder",
     "crl_distribution_points",
     "fit_common_name",
+    "generate_private_key",
     "key_usage",
     "make_issuing",
     "make_leaf",
@@ -51,6 +56,20 @@ CLOCK_SKEW = timedelta(minutes=5)
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 #: ub-common-name, as cryptography enforces it (UTF-8 bytes).
 COMMON_NAME_MAX_BYTES = 64
+
+
+def generate_private_key(key_type: KeyType) -> PrivateKey:
+    """Generate a new private key.
+
+    :param key_type: ``"rsa2048"``, ``"rsa3072"`` (public exponent 65537) or ``"ec-p256"``.
+    :raises CertificateAuthorityError: for an unknown key type.
+    """
+    if key_type == "ec-p256":
+        return ec.generate_private_key(ec.SECP256R1())
+    sizes = {"rsa2048": 2048, "rsa3072": 3072}
+    if key_type not in sizes:
+        raise CertificateAuthorityError(f"Unknown key type {key_type!r}.")
+    return rsa.generate_private_key(public_exponent=65537, key_size=sizes[key_type])
 
 
 def fit_common_name(text: str, suffix: str = "") -> str:
@@ -229,8 +248,10 @@ def make_leaf(
     public_key: PublicKey,
     validity: tuple[datetime, datetime],
     extra: Sequence[x509.ExtensionType] = (),
+    *,
+    timestamping: Sequence[x509.ObjectIdentifier] = (),
 ) -> x509.Certificate:
-    """Build a signer or seal certificate, signed by the issuing CA.
+    """Build a signer, seal or timestamping certificate, signed by the issuing CA.
 
     :param config: The CA settings (the CRL URL).
     :param issuing: The issuing CA certificate.
@@ -239,17 +260,19 @@ def make_leaf(
     :param public_key: The key being certified, already checked as acceptable.
     :param validity: ``(not_before, not_after)``, aware UTC, already within the issuing CA's.
     :param extra: Further non-critical extensions, added last.
+    :param timestamping: ``[id-kp-timeStamping]`` for the CA's own timestamping authority:
+        its only extended key usage, critical (RFC 3161 §2.3).
     """
     aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
         subject_key_identifier(issuing)
     )
-    eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING])
+    usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]
     builder = (
         certificate_builder(subject, public_key, *validity)
         .issuer_name(issuing.subject)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(key_usage(signing=True), critical=True)
-        .add_extension(eku, critical=False)
+        .add_extension(x509.ExtendedKeyUsage(timestamping or usages), critical=bool(timestamping))
         .add_extension(aki, critical=False)
         .add_extension(crl_distribution_points(config.crl_url("issuing")), critical=False)
     )

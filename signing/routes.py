@@ -20,7 +20,7 @@ from pyhanko.sign import fields
 
 from .errors import RouteError
 from .keys import KeySource
-from .sign import Box, PadesLevel, SignatureRequest, field_box, sign_pdf
+from .sign import Box, PadesLevel, SignatureRequest, Tsa, field_box, sign_pdf
 from .stamps import LeaderStamp, SealStamp, default_box
 from .trust import TrustSettings
 from .validate import validate_pdf
@@ -84,7 +84,7 @@ def sign_route_step(
     trust: TrustSettings,
     stamp: LeaderStamp | SealStamp | None,
     level: PadesLevel = PadesLevel.B_T,
-    timestamp_url: str | None = None,
+    tsa: Tsa = None,
     reason: str | None = None,
 ) -> bytes:
     """Check the route so far, then sign ``field_name``; the first signature certifies.
@@ -95,7 +95,7 @@ def sign_route_step(
     :param trust: Trust settings used to check earlier signatures (and embed LT data).
     :param stamp: The visible stamp's content.
     :param level: PAdES level of this signature.
-    :param timestamp_url: Timestamp authority (B-T and above).
+    :param tsa: Timestamp authority (B-T and above).
     :param reason: The /Reason entry.
     :raises RouteError: The field is unknown or signed, or an earlier signature is broken.
     """
@@ -110,7 +110,7 @@ def sign_route_step(
     request = SignatureRequest(
         field_name=field_name, level=level, certify=not already_signed, stamp=stamp, reason=reason
     )
-    return sign_pdf(data, key, request, timestamp_url=timestamp_url, trust=trust)
+    return sign_pdf(data, key, request, tsa=tsa, trust=trust)
 
 
 def _require_valid_so_far(data: bytes, trust: TrustSettings) -> None:

@@ -31,6 +31,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PostSignInstructions
 
 # The requests-based client: the default aiohttp one builds a TLS context per request (~20 ms).
+from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -43,6 +44,7 @@ __all__ = [
     "PadesLevel",
     "PreparedSignature",
     "SignatureRequest",
+    "Tsa",
     "finish_external_signature",
     "prepare_external_signature",
     "sign_pdf",
@@ -50,6 +52,8 @@ __all__ = [
 
 DIGEST = "sha256"
 Box = tuple[float, float, float, float]
+#: A timestamp authority: its RFC 3161 URL, or a timestamper at hand (the CA's own).
+Tsa = str | TimeStamper | None
 
 
 class PadesLevel(StrEnum):
@@ -92,7 +96,7 @@ def sign_pdf(
     key: KeySource,
     request: SignatureRequest,
     *,
-    timestamp_url: str | None = None,
+    tsa: Tsa = None,
     trust: TrustSettings | None = None,
 ) -> bytes:
     """Sign ``data`` and return the signed PDF (an incremental update of ``data``).
@@ -100,7 +104,7 @@ def sign_pdf(
     :param data: The PDF.
     :param key: Where the signing key is.
     :param request: Field, level, stamp.
-    :param timestamp_url: RFC 3161 timestamp authority (required for B-T, B-LT, B-LTA).
+    :param tsa: The timestamp authority, a URL or a timestamper (B-T, B-LT, B-LTA need one).
     :param trust: Trust roots and CRLs; required for B-LT and B-LTA, whose validation data
         (certificates, CRLs) is embedded.
     :raises SigningError: With a plain reason when the level's needs are not met or pyHanko
@@ -109,9 +113,7 @@ def sign_pdf(
     reserved: int | None = _reservation(key, request.level)
     while True:
         writer = _writer(data)
-        pdf_signer = _pdf_signer(
-            _with_field_box(writer, request), key.signer(), timestamp_url, trust
-        )
+        pdf_signer = _pdf_signer(_with_field_box(writer, request), key.signer(), tsa, trust)
         try:
             output = pdf_signer.sign_pdf(
                 writer, existing_fields_only=_field_exists(writer, request), bytes_reserved=reserved
@@ -150,7 +152,7 @@ class PreparedSignature:
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
     request: SignatureRequest
-    timestamp_url: str | None
+    tsa: Tsa
     _document: bytes
     _digest: PreparedByteRangeDigest
     _instructions: PostSignInstructions | None
@@ -163,7 +165,7 @@ def prepare_external_signature(
     chain: Sequence[x509.Certificate],
     request: SignatureRequest,
     *,
-    timestamp_url: str | None = None,
+    tsa: Tsa = None,
     trust: TrustSettings | None = None,
 ) -> PreparedSignature:
     """Reserve a signature in ``data`` and return the blob to be signed elsewhere.
@@ -172,12 +174,12 @@ def prepare_external_signature(
     :param certificate: The external signer's certificate.
     :param chain: Its intermediates.
     :param request: Field, level, stamp.
-    :param timestamp_url: Timestamp authority, for B-T and above.
+    :param tsa: Timestamp authority, for B-T and above.
     :param trust: Trust settings, for B-LT and above.
     """
     external = _external_signer(certificate, chain, None)
     writer = _writer(data)
-    pdf_signer = _pdf_signer(_with_field_box(writer, request), external, timestamp_url, trust)
+    pdf_signer = _pdf_signer(_with_field_box(writer, request), external, tsa, trust)
     try:
         digest, tbs, output = asyncio.run(
             pdf_signer.async_digest_doc_for_signing(
@@ -194,7 +196,7 @@ def prepare_external_signature(
         certificate=certificate,
         chain=tuple(chain),
         request=request,
-        timestamp_url=timestamp_url,
+        tsa=tsa,
         _document=_read_all(output),
         _digest=digest,
         _instructions=tbs.post_sign_instructions,
@@ -221,8 +223,8 @@ def finish_external_signature(
     value = _der_signature(prepared.certificate, signature_value, signature_format)
     _check_external_value(prepared, value)
     external = _external_signer(prepared.certificate, prepared.chain, value)
-    wants_timestamp = prepared.timestamp_url and prepared.request.level != PadesLevel.B_B
-    timestamper = _timestamper(prepared.timestamp_url) if wants_timestamp else None
+    wants_timestamp = prepared.tsa and prepared.request.level != PadesLevel.B_B
+    timestamper = _timestamper(prepared.tsa) if wants_timestamp else None
     output = io.BytesIO(prepared._document)
     try:
         signed_cms = asyncio.run(
@@ -244,8 +246,10 @@ def finish_external_signature(
     return output.getvalue()
 
 
-def _timestamper(url: str | None) -> HTTPTimeStamper | None:
-    return HTTPTimeStamper(url) if url else None  # type: ignore[no-untyped-call]
+def _timestamper(tsa: Tsa) -> TimeStamper | None:
+    if isinstance(tsa, str):
+        return HTTPTimeStamper(tsa) if tsa else None  # type: ignore[no-untyped-call]
+    return tsa
 
 
 def _read_all(output: IO[bytes]) -> bytes:
@@ -256,11 +260,11 @@ def _read_all(output: IO[bytes]) -> bytes:
 def _pdf_signer(
     request: SignatureRequest,
     signer: signers.Signer,
-    timestamp_url: str | None,
+    tsa: Tsa,
     trust: TrustSettings | None,
 ) -> signers.PdfSigner:
     level = request.level
-    if level != PadesLevel.B_B and not timestamp_url:  # B-B never asks the TSA, even if named
+    if level != PadesLevel.B_B and not tsa:  # B-B never asks the TSA, even if named
         raise SigningError(f"PAdES {level} needs a timestamp authority URL.")
     long_term = level in {PadesLevel.B_LT, PadesLevel.B_LTA}
     if long_term and trust is None:
@@ -281,7 +285,7 @@ def _pdf_signer(
     return signers.PdfSigner(
         metadata,
         signer=signer,
-        timestamper=_timestamper(timestamp_url) if level != PadesLevel.B_B else None,
+        timestamper=_timestamper(tsa) if level != PadesLevel.B_B else None,
         stamp_style=stamp_style(request.stamp, box=request.box or DEFAULT_BOX)
         if request.stamp
         else None,

@@ -2,14 +2,12 @@
 
 :class:`LocalServices` serves, on 127.0.0.1 and a free port, the CRLs of an
 :class:`~signing.ca.InternalCA` (``/ca/issuing.crl``, ``/ca/root.crl``) and an RFC 3161
-timestamp authority (``POST /tsa``) backed by pyHanko's ``DummyTimeStamper`` with its own
-throw-away root. Never use it in production: the TSA signs whatever it is sent.
+timestamp authority (``POST /tsa``): :class:`~signing.tsa.InternalTimeStamper` under a
+throw-away root of its own (an outside TSA, as an office might use one).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
 import threading
 from datetime import UTC, datetime, timedelta
@@ -17,19 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 import pikepdf
-from asn1crypto import cms, core, tsp
-from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.sign import general
-from pyhanko.sign.general import simple_cms_attribute
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from .ca import InternalCA
-from .trust import to_asn1
+from .tsa import InternalTimeStamper
 
 __all__ = ["LocalServices", "plain_pdf"]
 
@@ -129,8 +122,8 @@ def _handler(services: LocalServices) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _make_tsa() -> tuple[x509.Certificate, DummyTimeStamper]:
-    """Return a TSA root and a timestamper its certificate comes from (RSA: pyHanko's dummy)."""
+def _make_tsa() -> tuple[x509.Certificate, InternalTimeStamper]:
+    """Return a TSA root and a timestamper its certificate comes from (with a root of its own)."""
     now = datetime.now(UTC) - timedelta(days=1)
     root_key = ec.generate_private_key(ec.SECP256R1())
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -138,45 +131,7 @@ def _make_tsa() -> tuple[x509.Certificate, DummyTimeStamper]:
     root = _certificate(root_name, root_name, root_key.public_key(), root_key, now, ca=True)
     tsa_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Local test TSA")])
     tsa = _certificate(tsa_name, root_name, tsa_key.public_key(), root_key, now, ca=False)
-    key_der = tsa_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    stamper = _QuickTimeStamper(
-        tsa_cert=to_asn1(tsa),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        certs_to_embed=[to_asn1(root)],  # type: ignore[arg-type]
-    )
-    return root, stamper
-
-
-class _QuickTimeStamper(DummyTimeStamper):
-    """pyHanko's test TSA, with its RSA key loaded once instead of for every request (~40 ms)."""
-
-    def _sign_tst_info(
-        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
-    ) -> tuple[bytes, cms.CMSAttributes]:
-        signed_attrs = cms.CMSAttributes(
-            [
-                simple_cms_attribute("content_type", "tst_info"),  # type: ignore[no-untyped-call]
-                simple_cms_attribute(  # type: ignore[no-untyped-call]
-                    "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})
-                ),
-                simple_cms_attribute(  # type: ignore[no-untyped-call]
-                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
-                ),
-                simple_cms_attribute(  # type: ignore[no-untyped-call]
-                    "message_digest", hashlib.new(md_algorithm, tst_info_data).digest()
-                ),
-            ]
-        )
-        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), hashes.SHA256())
-        return signature, signed_attrs
-
-    @functools.cached_property
-    def _key(self) -> rsa.RSAPrivateKey:
-        key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)  # noqa: S101 — built as RSA above
-        return key
+    return root, InternalTimeStamper.of(tsa, tsa_key, [root])
 
 
 def _certificate(

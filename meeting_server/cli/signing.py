@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import signatures
+from ..services import internal_ca, signatures
 from ..services.signatures import SigningError
 from . import ask_secret
 
@@ -22,7 +22,7 @@ def _passphrase() -> bytes:
 
 def _load_ca() -> signatures.InternalCA:
     try:
-        return signatures.load_ca(_passphrase())
+        return internal_ca.load_ca(_passphrase())
     except SigningError as error:
         raise click.ClickException(str(error)) from None
 
@@ -39,11 +39,11 @@ def ca_group() -> None:
 def ca_init(organisation: str, key_type: str) -> None:
     """Create the root and issuing CA (passphrase from MEETING_CA_PASSPHRASE or asked)."""
     try:
-        ca = signatures.create_ca(organisation, key_type, _passphrase())
+        ca = internal_ca.create_ca(organisation, key_type, _passphrase())
     except SigningError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
-        f"CA created in {signatures.ca_dir()}: {ca.root_certificate.subject.rfc4514_string()}"
+        f"CA created in {internal_ca.ca_dir()}: {ca.root_certificate.subject.rfc4514_string()}"
     )
 
 
@@ -73,18 +73,18 @@ def ca_issue(full_name: str | None, title: str, seal: bool, out_dir: Path) -> No
 def ca_revoke(serial: str) -> None:
     """Revoke a certificate by its serial number (hex) and publish the new CRL."""
     try:
-        signatures.revoke_certificate(_load_ca(), serial)
+        internal_ca.revoke_certificate(_load_ca(), serial)
     except SigningError as error:
         raise click.ClickException(f"Cannot revoke {serial}: {error}") from None
-    click.echo(f"Revoked {serial}; CRL published in {signatures.ca_dir()}")
+    click.echo(f"Revoked {serial}; CRL published in {internal_ca.ca_dir()}")
 
 
 @ca_group.command("crl")
 @with_appcontext
 def ca_crl() -> None:
     """Publish fresh CRLs (issuing.crl, root.crl) into the CA folder for the server."""
-    signatures.publish_crls(_load_ca())
-    click.echo(f"CRLs published in {signatures.ca_dir()}")
+    internal_ca.publish_crls(_load_ca())
+    click.echo(f"CRLs published in {internal_ca.ca_dir()}")
 
 
 @click.command("sign")
@@ -134,7 +134,7 @@ def sign_command(
             secret=ask_secret("MEETING_SIGN_PIN", "PIN or passphrase"),
         )
         signed = signatures.sign_document(
-            pdf.read_bytes(), source, request, visible=visible, timestamp_url=tsa
+            pdf.read_bytes(), source, request, visible=visible, tsa=tsa
         )
     except SigningError as error:
         raise click.ClickException(str(error)) from None

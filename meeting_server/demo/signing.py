@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Document, StepKind, User, utcnow
-from ..services import signatures
+from ..services import internal_ca
 from ..services.certificates import enrol_key
 from ..services.signing_requests import RouteEntry, submit_request
 from ..storage import blob_store
@@ -42,13 +42,13 @@ def demo_pin() -> str:
 def seed_signing(people: dict[str, User], password: str) -> None:
     """Create the online CA if there is none, then the demo keys."""
     passphrase_file = Path(current_app.config["CA_PASSPHRASE_FILE"])
-    if not (signatures.ca_dir() / "root.pem").exists():
+    if not (internal_ca.ca_dir() / "root.pem").exists():
         passphrase = secrets.token_urlsafe(32)
         passphrase_file.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(passphrase_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as out:
             out.write(passphrase)
-        signatures.create_ca(DEMO_ORGANISATION, "rsa3072", passphrase.encode())
+        internal_ca.create_ca(DEMO_ORGANISATION, "rsa3072", passphrase.encode())
     pin = demo_pin()
     for username, purpose in DEMO_KEYS:
         enrol_key(people[username], password=password, pin=pin, pin_again=pin, purpose=purpose)

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import KeyOrigin, KeyPurpose, SigningFactor, SigningKey, User, utcnow
 from ..passwords import verify_password
 from ..permissions import can_hold_signing_key
-from . import signatures
+from . import internal_ca, signatures
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 
@@ -153,7 +153,7 @@ def revoke_key(actor: User, key: SigningKey, reason: str) -> None:
 def online_ca() -> signatures.InternalCA:
     """Open the internal CA with its passphrase file, or say what the administrator must do."""
     path = Path(current_app.config["CA_PASSPHRASE_FILE"])
-    if not (signatures.ca_dir() / "root.pem").is_file() or not path.is_file():
+    if not (internal_ca.ca_dir() / "root.pem").is_file() or not path.is_file():
         raise NotAllowed(
             _l(
                 "Certificates cannot be issued here yet: the administrator must create the "
@@ -162,7 +162,7 @@ def online_ca() -> signatures.InternalCA:
             )
         )
     try:
-        return signatures.load_ca(path.read_bytes().strip())
+        return internal_ca.load_ca(path.read_bytes().strip())
     except signatures.SigningError as error:
         raise NotAllowed(
             _l("The internal certification authority cannot be opened: %(why)s", why=error)
@@ -312,7 +312,7 @@ def _store(
 def _revoke(actor: User, key: SigningKey, reason: str) -> None:
     if key.origin == KeyOrigin.INTERNAL and _issued_here(key):
         ca = online_ca()
-        signatures.revoke_certificate(ca, key.serial_hex)
+        internal_ca.revoke_certificate(ca, key.serial_hex)
     key.revoked_at = utcnow()
     key.revoked_by_id = actor.id
     key.revocation_reason = reason
@@ -331,7 +331,7 @@ def _revoke(actor: User, key: SigningKey, reason: str) -> None:
 
 def _issued_here(key: SigningKey) -> bool:
     """Tell whether the internal CA issued this key's certificate (its issuer is our issuing CA)."""
-    issuing = signatures.ca_dir() / "issuing.pem"
+    issuing = internal_ca.ca_dir() / "issuing.pem"
     if not issuing.is_file():
         return False
     ours = x509.load_pem_x509_certificate(issuing.read_bytes())

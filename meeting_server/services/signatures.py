@@ -22,7 +22,6 @@ from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing import (
-    CAConfig,
     DocumentReport,
     InternalCA,
     KeySource,
@@ -46,12 +45,14 @@ from signing import (
     signed_revision,
     validate_pdf,
 )
+from signing.sign import Tsa
 from signing.trust import to_asn1
 
 from ..offload import offload
+from . import timestamps
+from .internal_ca import PUBLISHED_CRLS, ca_dir
 
 __all__ = [
-    "PUBLISHED_CRLS",
     "InternalCA",
     "KeyMaterial",
     "PadesLevel",
@@ -59,20 +60,14 @@ __all__ = [
     "SignatureRequest",
     "SigningError",
     "WrongPin",
-    "ca_dir",
     "check_trusted",
-    "create_ca",
     "default_stamp_box",
     "issue_key",
-    "load_ca",
     "new_key",
     "open_key",
     "pem_chain",
     "pkcs12_key",
     "prepare_route_pdf",
-    "publish_crls",
-    "published_crl",
-    "revoke_certificate",
     "route_field_state",
     "sign_document",
     "sign_route_pdf",
@@ -80,30 +75,6 @@ __all__ = [
     "trust_settings",
     "verify_document",
 ]
-
-PUBLISHED_CRLS = ("issuing.crl", "root.crl")
-
-
-def ca_dir() -> Path:
-    """Return the internal CA's folder (``CA_DIR``)."""
-    return Path(current_app.config["CA_DIR"])
-
-
-def create_ca(organisation: str, key_type: str, passphrase: bytes) -> InternalCA:
-    """Create the internal CA; its CRLs point at ``PUBLIC_URL/ca/``."""
-    config = CAConfig(
-        organisation=organisation,
-        crl_base_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/ca",
-        key_type=key_type,  # type: ignore[arg-type]  # checked by CAConfig
-    )
-    ca = InternalCA.create(ca_dir(), config, passphrase)
-    publish_crls(ca)
-    return ca
-
-
-def load_ca(passphrase: bytes) -> InternalCA:
-    """Open the internal CA (its keys need the passphrase), off the event loop."""
-    return offload(InternalCA.load, ca_dir(), passphrase)
 
 
 @dataclass(frozen=True)
@@ -229,10 +200,11 @@ def route_field_state(data: bytes) -> dict[str, bool]:
 def sign_route_pdf(data: bytes, key: KeySource, *, field_name: str, seal: bool) -> bytes:
     """Check the route so far, then sign ``field_name`` with a visible stamp from the certificate.
 
-    The first signature certifies the document; B-T when a timestamp authority is configured.
+    The first signature certifies the document; B-T with a timestamp authority (``TSA_URL``, or
+    the internal CA's own when its passphrase file is here), else B-B.
     The work runs off the event loop (``offload.offload``).
     """
-    tsa = current_app.config["TSA_URL"] or None
+    tsa = timestamps.authority()
     stamp = _with_stamp(
         SignatureRequest(field_name=field_name), "seal" if seal else "leader", key.certificate
     ).stamp
@@ -244,7 +216,7 @@ def sign_route_pdf(data: bytes, key: KeySource, *, field_name: str, seal: bool) 
         trust=trust_settings(_configured_roots()),
         stamp=stamp,
         level=PadesLevel.B_T if tsa else PadesLevel.B_B,
-        timestamp_url=tsa,
+        tsa=tsa,
         reason="Đóng dấu" if seal else "Phê duyệt",
     )
     return offload(work)
@@ -261,30 +233,6 @@ def _configured_roots() -> tuple[Path, ...]:
     if isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
     return tuple(Path(str(part).strip()) for part in value)
-
-
-def revoke_certificate(ca: InternalCA, serial_hex: str) -> None:
-    """Revoke a certificate by its hexadecimal serial and publish the new CRLs."""
-    try:
-        serial = int(serial_hex, 16)
-    except ValueError:
-        raise SigningError(f"{serial_hex!r} is not a hexadecimal serial number.") from None
-    ca.revoke(serial)
-    publish_crls(ca)
-
-
-def publish_crls(ca: InternalCA) -> None:
-    """Write fresh CRLs into the CA folder, where ``/ca/<name>`` serves them."""
-    for name, data in zip(PUBLISHED_CRLS, (ca.crl(), ca.root_crl()), strict=True):
-        temporary = ca_dir() / f".{name}.tmp"
-        temporary.write_bytes(data)
-        os.replace(temporary, ca_dir() / name)
-
-
-def published_crl(name: str) -> Path | None:
-    """Return the path of a published CRL, or ``None`` for anything else."""
-    path = ca_dir() / name
-    return path if name in PUBLISHED_CRLS and path.is_file() else None
 
 
 def open_key(
@@ -315,18 +263,19 @@ def sign_document(
     request: SignatureRequest,
     *,
     visible: str | None,
-    timestamp_url: str | None,
+    tsa: Tsa,
 ) -> bytes:
     """Sign ``data``; ``visible`` ("leader" or "seal") adds a stamp from the certificate."""
     if visible:
         request = _with_stamp(request, visible, key.certificate)
     long_term = request.level in {PadesLevel.B_LT, PadesLevel.B_LTA}
     trust = trust_settings() if long_term else None
-    tsa = timestamp_url or current_app.config["TSA_URL"] or None
+    if tsa is None and request.level != PadesLevel.B_B:
+        tsa = timestamps.authority()
     if isinstance(key, Pkcs11KeySource):
         with key:
-            return sign_pdf(data, key, request, timestamp_url=tsa, trust=trust)
-    return sign_pdf(data, key, request, timestamp_url=tsa, trust=trust)
+            return sign_pdf(data, key, request, tsa=tsa, trust=trust)
+    return sign_pdf(data, key, request, tsa=tsa, trust=trust)
 
 
 def verify_document(data: bytes, extra_roots: tuple[Path, ...] = ()) -> DocumentReport:

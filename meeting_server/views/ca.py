@@ -1,12 +1,18 @@
-"""The internal CA's published CRLs, at the address written into every certificate (public)."""
+"""The internal CA's public services: the CRLs at the address written into every certificate,
+and its RFC 3161 timestamping authority (``POST /ca/tsa``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ..services.signatures import published_crl
+from ..extensions import csrf, limiter
+from ..services import timestamps
+from ..services.internal_ca import published_crl
 
 bp = Blueprint("ca", __name__, url_prefix="/ca")
+
+#: A timestamp request is a hash and a few fields: a few hundred bytes.
+MAX_REQUEST_BYTES = 16 * 1024
 
 
 @bp.get("/<name>")
@@ -17,4 +23,25 @@ def crl(name: str):
         abort(404)
     response = send_file(path, mimetype="application/pkix-crl", max_age=3600, conditional=True)
     response.cache_control.public = True
+    return response
+
+
+@bp.post("/tsa")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["TSA_LIMIT_PER_IP"])
+def tsa():
+    """RFC 3161 over HTTP (RFC 3161 §3.4): a DER TimeStampReq in, a DER TimeStampResp out."""
+    if request.mimetype != "application/timestamp-query":
+        return Response(
+            "Send a DER TimeStampReq with Content-Type: application/timestamp-query.\n",
+            status=415,
+            mimetype="text/plain",
+        )
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:
+        abort(413)
+    answer = timestamps.answer_request(request.get_data(cache=False)[:MAX_REQUEST_BYTES])
+    if answer is None:
+        abort(404)  # no internal CA (or its passphrase file) on this server
+    response = Response(answer, mimetype="application/timestamp-reply")
+    response.cache_control.no_store = True
     return response

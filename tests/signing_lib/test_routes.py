@@ -50,7 +50,7 @@ def _run_route(
             trust=trust,
             stamp=_stamp(field),
             level=PadesLevel.B_T,
-            timestamp_url=services.tsa_url,
+            tsa=services.tsa_url,
             reason="Phê duyệt biên bản",
         )
     return data
@@ -91,7 +91,7 @@ def test_a_broken_earlier_signature_stops_the_route(make_pdf, make_signer, trust
             trust=trust,
             stamp=_stamp("vice_chair"),
             level=PadesLevel.B_T,
-            timestamp_url=services.tsa_url,
+            tsa=services.tsa_url,
         )
 
 

@@ -30,7 +30,7 @@ def test_every_level_signs_and_validates(level, make_pdf, make_signer, trust, se
         make_pdf(),
         key,
         SignatureRequest("Sig1", level=level),
-        timestamp_url=services.tsa_url,
+        tsa=services.tsa_url,
         trust=trust,
     )
     report = validate_pdf(signed, trust)
@@ -55,7 +55,7 @@ def test_visible_leader_stamp(make_pdf, make_signer, trust, services):
         make_pdf(pages=2),
         make_signer(),
         SignatureRequest("chair", level=PadesLevel.B_T, stamp=stamp, box=(300, 60, 500, 150)),
-        timestamp_url=services.tsa_url,
+        tsa=services.tsa_url,
     )
     assert validate_pdf(signed, trust).all_valid
 
@@ -93,7 +93,7 @@ def test_hash_out_signing_with_an_external_key(make_pdf, ca, trust, services):
         cert,
         ca.chain,
         SignatureRequest("Sig1", level=PadesLevel.B_T),
-        timestamp_url=services.tsa_url,
+        tsa=services.tsa_url,
     )
     assert 0 < len(prepared.signed_attributes) < 400
     value = browser_key.sign(prepared.signed_attributes, ec.ECDSA(hashes.SHA256()))
@@ -124,7 +124,7 @@ def test_poppler_pdfsig_accepts_our_signature(make_pdf, make_signer, trust, serv
         make_pdf(pages=3),
         make_signer(),
         SignatureRequest("Sig1", level=PadesLevel.B_T),
-        timestamp_url=services.tsa_url,
+        tsa=services.tsa_url,
     )
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)

@@ -22,7 +22,7 @@ def signed(make_pdf, make_signer, services, trust):
         make_pdf(pages=2),
         make_signer(),
         SignatureRequest("Sig1", level=PadesLevel.B_T),
-        timestamp_url=services.tsa_url,
+        tsa=services.tsa_url,
     )
 
 

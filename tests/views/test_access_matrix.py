@@ -56,6 +56,7 @@ POLICY: dict[str, frozenset[str]] = {
     "auth.set_language": EVERYONE,
     "auth.home": SIGNED_IN,
     "ca.crl": EVERYONE,
+    "ca.tsa": EVERYONE,  # RFC 3161 for anyone (a wrong body is told what to send)
     "verify.check": EVERYONE,
     "verify.upload": EVERYONE,
     "verify.by_code": EVERYONE,

@@ -214,3 +214,13 @@ def test_one_count_of_wrong_pins_for_every_way_of_signing(app, people):
     with app.app_context():
         for request_id in (first, second):
             assert len(db.session.get(SigningRequest, request_id).versions) == 1
+
+
+def test_a_route_signature_is_timestamped_by_the_internal_ca(app, people):
+    request_id = send(app)
+    assert sign(app, "chutich", request_id).json["ok"]
+    with app.app_context():
+        latest = db.session.get(SigningRequest, request_id).latest
+        data = blob_store().path_for(latest.sha256).read_bytes()
+        [report] = signatures.verify_stored_document(data).signatures
+    assert report.valid and report.pades_level == "B-T" and report.timestamp is not None

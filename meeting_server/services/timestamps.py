@@ -1,0 +1,70 @@
+"""The timestamp authority signatures use: ``TSA_URL`` when the office names one, else the
+internal CA's own (RFC 3161, `signing.tsa`), so every signature is B-T with no outside service.
+
+The CA's timestamper needs its key, which the CA passphrase file unlocks (the same "online
+issuing key" as enrolment: docs/decisions.md). It is loaded once per process and again when
+its certificate file changes (a renewal); a missing or ending TSA certificate is issued anew
+by :func:`authority` itself. Without the passphrase file there is no internal TSA: signatures
+fall back to B-B, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app
+
+from signing.sign import Tsa
+from signing.tsa import (
+    InternalTimeStamper,
+    ensure_tsa,
+    load_tsa,
+    renewal_due,
+    timestamp_response,
+)
+
+from .internal_ca import ca_dir, load_ca
+
+__all__ = ["answer_request", "authority", "internal_timestamper"]
+
+_CACHE = "meeting.internal_tsa"
+_lock = threading.Lock()
+
+
+def authority() -> Tsa:
+    """Return ``TSA_URL``, else the internal CA's timestamper, else None (B-B only)."""
+    return str(current_app.config["TSA_URL"] or "") or internal_timestamper()
+
+
+def internal_timestamper() -> InternalTimeStamper | None:
+    """Return the internal CA's timestamper (issuing its certificate first if needed)."""
+    passphrase_file = Path(current_app.config["CA_PASSPHRASE_FILE"])
+    folder = ca_dir()
+    if not passphrase_file.is_file() or not (folder / "root.pem").is_file():
+        return None
+    cached = current_app.extensions.get(_CACHE)
+    if cached is not None and cached[0] == _state(folder) and cached[1] > datetime.now(UTC):
+        return cached[2]
+    with _lock:
+        passphrase = passphrase_file.read_bytes().strip()
+        due = renewal_due(folder)
+        if due is None or due <= datetime.now(UTC):
+            ensure_tsa(load_ca(passphrase), passphrase)
+            due = renewal_due(folder)
+        stamper = load_tsa(folder, passphrase)
+        current_app.extensions[_CACHE] = (_state(folder), due, stamper)
+        return stamper
+
+
+def answer_request(body: bytes) -> bytes | None:
+    """Answer an RFC 3161 request with the internal TSA; None when there is none here."""
+    stamper = internal_timestamper()
+    return None if stamper is None else timestamp_response(stamper, body)
+
+
+def _state(folder: Path) -> int | None:
+    """The TSA certificate file's change time: another process may have renewed it."""
+    path = folder / "tsa.pem"
+    return path.stat().st_mtime_ns if path.exists() else None
