@@ -14,6 +14,7 @@ import pytest
 
 from meeting_server.demo.documents import build_demo_documents
 from tests.support.browser import (
+    ARTIFACTS,
     PHONE,
     TABLET,
     answer_yes,
@@ -234,6 +235,63 @@ def test_a_leader_signs_several_documents_in_one_batch(chromium, server, documen
     chair.click("#batch-close")
     assert chair.locator(".inbox-item", has_text="Lô ký A").count() == 1  # now under "done"
     assert errors == [], errors
+
+
+DEMO_REQUEST = "Quyết định ban hành Quy chế làm việc của UBND thành phố"  # chủ tịch's turn
+PAINTED = """canvas => {
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let inked = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] < 128) inked += 1;
+  return inked;
+}"""
+
+
+def test_a_leader_sees_the_whole_document_before_the_pin_on_a_phone(chromium, server):
+    """Sign what you see: the pages at the phone's width, every one reachable, then the PIN."""
+    base, _env = server
+    errors: list[str] = []
+    the_desk_beside(chromium, base, errors)
+    chair = page_for(chromium, base, "chutich", errors)
+    chair.goto(base + "/signing/")
+    chair.click(f"text={DEMO_REQUEST}")
+    chair.wait_for_selector("canvas.pdf-page[data-page='1'][data-drawn='true']", timeout=WAIT_MS)
+    viewer, pin = (chair.locator(s).bounding_box() for s in ("#pdf-preview", "#pin"))
+    assert viewer["y"] < pin["y"] and viewer["y"] + viewer["height"] <= pin["y"]
+    first = chair.locator("canvas.pdf-page").first.bounding_box()
+    assert first["width"] >= 0.9 * PHONE["width"], first
+    assert chair.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(chair, "phone-sign-what-you-see")
+
+    pages = chair.locator("canvas.pdf-page")
+    total = int(chair.get_attribute("#pdf-preview", "data-pages"))
+    assert total >= 2 and pages.count() == total
+    pages.last.scroll_into_view_if_needed()
+    last = chair.locator(f"canvas.pdf-page[data-page='{total}'][data-drawn='true']")
+    last.wait_for(timeout=WAIT_MS)
+    assert last.evaluate(PAINTED) > 1000  # text drawn, not an empty sheet
+    assert last.bounding_box()["y"] < chair.locator("#pin").bounding_box()["y"]
+    chair.locator(".pdf-sheet").last.screenshot(path=str(ARTIFACTS / "phone-sign-last-page.png"))
+
+    sign_with_pin(chair, DEMO_PIN)
+    chair.wait_for_selector(".step-signed", timeout=WAIT_MS)
+    assert chair.locator("#pin").count() == 0  # signed: the form is gone
+    chair.wait_for_selector("canvas.pdf-page[data-drawn='true']", timeout=WAIT_MS)
+    screenshot(chair, "phone-sign-what-you-see-signed")
+    assert errors == [], errors
+
+
+def the_desk_beside(chromium, base: str, errors: list[str]) -> None:
+    """On a tablet the demo request shows its pages wide, the signing form beside them."""
+    desk = page_for(chromium, base, "chutich", errors, viewport=TABLET)
+    desk.goto(base + "/signing/")
+    desk.click(f"text={DEMO_REQUEST}")
+    desk.wait_for_selector("canvas.pdf-page[data-page='1'][data-drawn='true']", timeout=WAIT_MS)
+    page, panel = (desk.locator(s).bounding_box() for s in ("canvas[data-page='1']", "#sign-panel"))
+    assert page["x"] + page["width"] <= panel["x"] and panel["y"] < desk.viewport_size["height"]
+    assert page["width"] >= 700, page  # about the width of a printed page
+    assert desk.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(desk, "tablet-sign-what-you-see")
+    desk.context.close()
 
 
 def test_a_leader_makes_a_new_certificate_on_a_phone_and_signs_with_its_pin(

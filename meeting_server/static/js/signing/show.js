@@ -4,11 +4,16 @@
 import { showPdf } from "./preview.js";
 
 const $ = (id) => document.getElementById(id);
+const labels = JSON.parse($("sign-labels").textContent);
 const preview = $("pdf-preview");
-showPdf(preview, preview.dataset.url).catch(() => { preview.textContent = ""; });
+showPdf(preview, preview.dataset.url, labels).catch(() => {
+  const failed = document.createElement("p");
+  failed.className = "pdf-failed";
+  failed.textContent = labels.failed;
+  preview.replaceChildren(failed); // the Download button above still gives the file
+});
 
 const form = $("sign-form");
-const labels = JSON.parse($("sign-labels").textContent);
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 form?.addEventListener("submit", async (event) => {
