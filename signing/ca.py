@@ -339,7 +339,7 @@ class InternalCA:
 
     def issue_timestamping(self, public_key: PublicKey, validity_days: int) -> x509.Certificate:
         """Issue the certificate of the CA's own RFC 3161 timestamping authority (TSA)."""
-        subject = ca_name(self.config, " Timestamping")
+        subject = ca_name(self.config, " TSA")
         return self._issue(subject, public_key, "tsa", None, validity_days, [], timestamping=True)
 
     def revoke(

@@ -48,6 +48,7 @@ __all__ = [
     "finish_external_signature",
     "prepare_external_signature",
     "sign_pdf",
+    "timestamper_for",
 ]
 
 DIGEST = "sha256"
@@ -224,7 +225,7 @@ def finish_external_signature(
     _check_external_value(prepared, value)
     external = _external_signer(prepared.certificate, prepared.chain, value)
     wants_timestamp = prepared.tsa and prepared.request.level != PadesLevel.B_B
-    timestamper = _timestamper(prepared.tsa) if wants_timestamp else None
+    timestamper = timestamper_for(prepared.tsa) if wants_timestamp else None
     output = io.BytesIO(prepared._document)
     try:
         signed_cms = asyncio.run(
@@ -246,7 +247,8 @@ def finish_external_signature(
     return output.getvalue()
 
 
-def _timestamper(tsa: Tsa) -> TimeStamper | None:
+def timestamper_for(tsa: Tsa) -> TimeStamper | None:
+    """Return the timestamper of ``tsa`` (a client for a URL), or None without one."""
     if isinstance(tsa, str):
         return HTTPTimeStamper(tsa) if tsa else None  # type: ignore[no-untyped-call]
     return tsa
@@ -285,7 +287,7 @@ def _pdf_signer(
     return signers.PdfSigner(
         metadata,
         signer=signer,
-        timestamper=_timestamper(tsa) if level != PadesLevel.B_B else None,
+        timestamper=timestamper_for(tsa) if level != PadesLevel.B_B else None,
         stamp_style=stamp_style(request.stamp, box=request.box or DEFAULT_BOX)
         if request.stamp
         else None,

@@ -17,6 +17,7 @@ service needs: its own policy, the accepted digest algorithms only (others are r
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -31,12 +32,15 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.sign import general
 from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko.sign.validation.status import TimestampSignatureStatus
 
 from .ca import InternalCA
 from .ca_loading import read_certificate, read_key
 from .ca_store import write_atomic
-from .errors import CertificateAuthorityError
-from .trust import to_asn1
+from .errors import CertificateAuthorityError, SigningError
+from .sign import Tsa, timestamper_for
+from .trust import TrustSettings, to_asn1
 
 __all__ = [
     "RENEW_BEFORE",
@@ -46,6 +50,8 @@ __all__ = [
     "load_tsa",
     "renewal_due",
     "timestamp_response",
+    "timestamp_token",
+    "token_time",
 ]
 
 #: The policy our tokens are issued under: an OID of the UUID arc (ITU-T X.667), which needs no
@@ -125,6 +131,31 @@ class InternalTimeStamper(DummyTimeStamper):
             tsa_key=asn1_keys.PrivateKeyInfo.load(der),
             certs_to_embed=[to_asn1(c) for c in chain],  # type: ignore[arg-type]
         )
+
+
+def timestamp_token(tsa: Tsa, data: bytes) -> bytes:
+    """Return a DER RFC 3161 timestamp token (a CMS ``ContentInfo``) over SHA-256(``data``)."""
+    stamper = timestamper_for(tsa)
+    if stamper is None:
+        raise SigningError("A timestamp needs a timestamp authority.")
+    digest = hashlib.sha256(data).digest()
+    return bytes(asyncio.run(stamper.async_timestamp(digest, "sha256")).dump())
+
+
+def token_time(token: bytes, data: bytes, trust: TrustSettings) -> datetime | None:
+    """Return the time ``token`` vouches ``data`` existed at, if the token is intact, covers
+    exactly ``data`` and comes from a TSA ``trust`` trusts; else None."""
+    try:
+        signed_data = cms.ContentInfo.load(token)["content"]
+        found = asyncio.run(
+            validate_tst_signed_data(
+                signed_data, trust.context(), lambda name: hashlib.new(name, data).digest()
+            )
+        )
+        status = TimestampSignatureStatus(**found)
+    except Exception:  # a damaged token is simply not a proof  # noqa: BLE001
+        return None
+    return status.timestamp if status.intact and status.valid and status.trusted else None
 
 
 def timestamp_response(stamper: InternalTimeStamper, body: bytes) -> bytes:

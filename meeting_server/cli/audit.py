@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -41,6 +42,7 @@ def audit_group() -> None:
 
 
 @audit_group.command("seal")
+@with_appcontext
 def audit_seal() -> None:
     """Seal the audit events written since the last seal."""
     click.echo(f"Sealed {seal_now()} event(s).")
@@ -53,6 +55,7 @@ def audit_seal() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="An anchors file (default: <instance>/audit-anchors.txt, if present).",
 )
+@with_appcontext
 def audit_verify(anchors_file: Path | None) -> None:
     """Check the chain; name the first event edited, deleted or slipped in. Exit 1 if any."""
     anchors = audit_chain.read_anchors(anchors_file or anchors_path())
@@ -61,14 +64,27 @@ def audit_verify(anchors_file: Path | None) -> None:
         click.echo(f"BROKEN: {report.problem}.", err=True)
         click.echo(f"The chain holds up to link {report.head_n}.", err=True)
         sys.exit(1)
+    times = audit_chain.check_anchor_times(anchors)
+    if times.failed is not None:
+        click.echo(
+            f"BROKEN: the timestamp of the anchor of {times.failed.day} (link {times.failed.n}) "
+            "does not cover its line or is not from a trusted timestamp authority.",
+            err=True,
+        )
+        sys.exit(1)
     waiting = (
         f"; {report.unsealed_recent} recent event(s) not sealed yet"
         if report.unsealed_recent
         else ""
     )
+    stamped = (
+        f"; {times.timestamped} timestamped, the latest at {times.latest.isoformat()}"
+        if times.latest
+        else ""
+    )
     click.echo(
-        f"OK: {report.sealed} event(s) in the chain, {len(anchors)} anchor(s) match{waiting}. "
-        f"Head {report.head_n}: {report.head_hash}"
+        f"OK: {report.sealed} event(s) in the chain, {len(anchors)} anchor(s) match{stamped}"
+        f"{waiting}. Head {report.head_n}: {report.head_hash}"
     )
 
 
@@ -79,6 +95,7 @@ def audit_verify(anchors_file: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The anchors file to append to (default: <instance>/audit-anchors.txt).",
 )
+@with_appcontext
 def audit_anchor(anchors_file: Path | None) -> None:
     """Seal, then append the chain's head to the anchors file (keep a copy elsewhere)."""
     seal_now()
@@ -87,7 +104,8 @@ def audit_anchor(anchors_file: Path | None) -> None:
     if written is None:
         click.echo("The audit trail is empty: nothing to anchor.")
         return
-    click.echo(f"Anchored link {written[0]}: {written[1]} in {target}")
+    stamped = " (timestamped)" if written.token else ""
+    click.echo(f"Anchored link {written.n}: {written.hash}{stamped} in {target}")
 
 
 COMMANDS = (audit_group,)

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def remind_once() -> int:
     """Send the due reminders (in an app context); return how many inboxes changed."""
-    from ..services.signing_requests import remind_overdue
+    from ..services.signing_reminders import remind_overdue
 
     reminded = remind_overdue()
     db.session.commit()  # the inboxes are told after the commit (services/outbox.py)

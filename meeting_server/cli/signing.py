@@ -1,15 +1,17 @@
-"""``meeting-server ca | sign | verify``: parse, ask for secrets, call services.signatures."""
+"""``meeting-server ca | sign | verify | signing``: parse, ask for secrets, call the services."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from ..services import internal_ca, signatures
+from ..services.errors import ServiceError
 from ..services.signatures import SigningError
 from . import ask_secret
 
@@ -177,7 +179,7 @@ def verify_command(pdf: Path, roots: tuple[Path, ...], lang: str, as_json: bool)
 
 @click.group("signing")
 def signing_group() -> None:
-    """Signing requests: reminders of overdue steps."""
+    """Signing requests: reminders of overdue steps, renewal of archive timestamps."""
 
 
 @signing_group.command("remind")
@@ -189,6 +191,41 @@ def signing_remind() -> None:
 
     client_address.set("cli")
     click.echo(f"Reminders sent: {remind_once()}")
+
+
+@signing_group.command("archive-refresh")
+@click.option(
+    "--within-days",
+    type=click.IntRange(min=1),
+    default=365,
+    show_default=True,
+    help="Renew documents whose archive timestamp's TSA certificate ends within this many days.",
+)
+@click.option("--dry-run", is_flag=True, help="List the documents due; change nothing.")
+@with_appcontext
+def signing_archive_refresh(within_days: int, dry_run: bool) -> None:
+    """Re-timestamp fully signed documents before their archive timestamp stops protecting them
+    (and make long-term those completed before long-term signatures existed)."""
+    from ..extensions import db
+    from ..services import signing_archive
+    from ..services.audit import client_address
+
+    client_address.set("cli")
+    due = signing_archive.due_for_renewal(timedelta(days=within_days))
+    for renewal in due:
+        ends = renewal.ends.date().isoformat() if renewal.ends else "not long-term yet"
+        if dry_run:
+            click.echo(f"due: request {renewal.request_id} ({ends}) {renewal.title}")
+            continue
+        try:
+            version = signing_archive.renew(renewal.request_id)
+        except (ServiceError, SigningError) as error:
+            db.session.rollback()
+            reason = getattr(error, "message", error)
+            raise click.ClickException(f"request {renewal.request_id}: {reason}") from error
+        db.session.commit()
+        click.echo(f"renewed: request {renewal.request_id} → version {version.number}")
+    click.echo(f"{len(due)} document(s) {'due' if dry_run else 'renewed'}.")
 
 
 COMMANDS = (ca_group, sign_command, verify_command, signing_group)

@@ -10,16 +10,19 @@ link of the chain. Links are append-only like the events (database triggers).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, AuditSeal, utcnow
+from . import signatures, timestamps
 
 GENESIS = "0" * 64
 #: At most this many events are sealed in one transaction.
@@ -87,9 +90,10 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chain(anchors: dict[int, str] | None = None) -> ChainReport:
-    """Walk the chain from its start; stop at the first link that does not hold."""
-    anchors = anchors or {}
+def verify_chain(written: Sequence[Anchor] = ()) -> ChainReport:
+    """Walk the chain from its start; stop at the first link that does not hold (an anchor
+    written outside the database included)."""
+    anchors = {anchor.n: anchor.hash for anchor in written}
     prev, n = GENESIS, 0
     rows = db.session.execute(
         select(AuditSeal, AuditEvent)
@@ -136,25 +140,71 @@ def _unsealed(n: int, head: str) -> ChainReport:
     return ChainReport(n, len(outside), n, head)
 
 
-def read_anchors(path: Path) -> dict[int, str]:
-    """Read an anchors file: one ``<date> <n> <hash>`` line per anchor."""
+@dataclass(frozen=True)
+class Anchor:
+    """One line of the anchors file: the head ``n`` and its hash on ``day``, and the RFC 3161
+    token over ``anchor_bytes`` when a timestamp authority was at hand."""
+
+    day: str
+    n: int
+    hash: str
+    token: bytes | None = None
+
+    @property
+    def anchor_bytes(self) -> bytes:
+        """What the token covers."""
+        return f"{self.n} {self.hash}".encode()
+
+
+def read_anchors(path: Path) -> list[Anchor]:
+    """Read an anchors file: one ``<date> <n> <hash> [<token, base64>]`` line per anchor."""
     if not path.is_file():
-        return {}
-    anchors = {}
+        return []
+    anchors = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1].isdigit():
-            anchors[int(parts[1])] = parts[2]
+        if len(parts) in (3, 4) and parts[1].isdigit():
+            token = base64.b64decode(parts[3], validate=False) if len(parts) == 4 else None
+            anchors.append(Anchor(parts[0], int(parts[1]), parts[2], token))
     return anchors
 
 
-def write_anchor(path: Path) -> tuple[int, str] | None:
-    """Append the chain's head to the anchors file; return it (None for an empty chain)."""
+def write_anchor(path: Path) -> Anchor | None:
+    """Append the chain's head to the anchors file, timestamped by the TSA when there is one;
+    return it (None for an empty chain)."""
     last = db.session.scalars(select(AuditSeal).order_by(AuditSeal.n.desc()).limit(1)).first()
     if last is None:
         return None
+    anchor = Anchor(utcnow().date().isoformat(), last.n, last.hash)
+    token = timestamps.stamp(anchor.anchor_bytes)
+    line = f"{anchor.day} {anchor.n} {anchor.hash}"
+    if token is not None:
+        line += " " + base64.b64encode(token).decode()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out:
-        out.write(f"{utcnow().date().isoformat()} {last.n} {last.hash}\n")
+        out.write(line + "\n")
         out.flush()
-    return last.n, last.hash
+    return Anchor(anchor.day, anchor.n, anchor.hash, token)
+
+
+@dataclass(frozen=True)
+class AnchorTimes:
+    """What the anchors' timestamp tokens prove: how many hold, the latest time, the first that
+    does not (its line was edited, or the token is not from a trusted TSA)."""
+
+    timestamped: int
+    latest: datetime | None
+    failed: Anchor | None
+
+
+def check_anchor_times(written: Sequence[Anchor]) -> AnchorTimes:
+    """Check the token of every anchor that has one."""
+    count, latest = 0, None
+    for anchor in written:
+        if anchor.token is None:
+            continue
+        when = signatures.timestamp_time(anchor.token, anchor.anchor_bytes)
+        if when is None:
+            return AnchorTimes(count, latest, anchor)
+        count, latest = count + 1, when
+    return AnchorTimes(count, latest, None)

@@ -45,8 +45,10 @@ from signing import (
     signed_revision,
     validate_pdf,
 )
+from signing.longterm import extend_to_lta
 from signing.sign import Tsa
 from signing.trust import to_asn1
+from signing.tsa import token_time
 
 from ..offload import offload
 from . import timestamps
@@ -73,6 +75,7 @@ __all__ = [
     "sign_route_pdf",
     "stored_key",
     "trust_settings",
+    "timestamp_time",
     "verify_document",
 ]
 
@@ -134,7 +137,7 @@ def _pkcs12_key(data: bytes, passphrase: str, pin: str) -> KeyMaterial:
 
 def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificate]) -> None:
     """Refuse a certificate that does not chain to a trusted root or may not sign documents."""
-    settings = trust_settings(_configured_roots())
+    settings = trust_settings(configured_roots())
     context = settings.context()
     validator = CertificateValidator(
         to_asn1(certificate),
@@ -197,28 +200,30 @@ def route_field_state(data: bytes) -> dict[str, bool]:
     return dict(route_fields(data))
 
 
-def sign_route_pdf(data: bytes, key: KeySource, *, field_name: str, seal: bool) -> bytes:
+def sign_route_pdf(
+    data: bytes, key: KeySource, *, field_name: str, seal: bool, last: bool = False
+) -> bytes:
     """Check the route so far, then sign ``field_name`` with a visible stamp from the certificate.
 
     The first signature certifies the document; B-T with a timestamp authority (``TSA_URL``, or
-    the internal CA's own when its passphrase file is here), else B-B.
+    the internal CA's own when its passphrase file is here), else B-B. The ``last`` signature of
+    a route then extends the document to B-LTA (validation data and a document timestamp).
     The work runs off the event loop (``offload.offload``).
     """
     tsa = timestamps.authority()
     stamp = _with_stamp(
         SignatureRequest(field_name=field_name), "seal" if seal else "leader", key.certificate
     ).stamp
-    work = functools.partial(
-        sign_route_step,
-        data,
-        key,
-        field_name=field_name,
-        trust=trust_settings(_configured_roots()),
-        stamp=stamp,
-        level=PadesLevel.B_T if tsa else PadesLevel.B_B,
-        tsa=tsa,
-        reason="Đóng dấu" if seal else "Phê duyệt",
-    )
+    trust = trust_settings(configured_roots())
+
+    def work() -> bytes:
+        signed = sign_route_step(
+            data, key, field_name=field_name, trust=trust, stamp=stamp,
+            level=PadesLevel.B_T if tsa else PadesLevel.B_B, tsa=tsa,
+            reason="Đóng dấu" if seal else "Phê duyệt",
+        )  # fmt: skip
+        return extend_to_lta(signed, trust, tsa) if last and tsa else signed
+
     return offload(work)
 
 
@@ -227,7 +232,7 @@ def default_stamp_box(width: float, height: float, slot: int) -> tuple[float, fl
     return default_box(width, height, slot)
 
 
-def _configured_roots() -> tuple[Path, ...]:
+def configured_roots() -> tuple[Path, ...]:
     """The extra trusted roots (``TRUSTED_ROOTS``: PEM files of external CAs)."""
     value = current_app.config.get("TRUSTED_ROOTS") or ()
     if isinstance(value, str):
@@ -324,13 +329,18 @@ def _with_stamp(request: SignatureRequest, kind: str, cert: x509.Certificate) ->
 
 def verify_stored_document(data: bytes) -> DocumentReport:
     """Validate one of our own files (internal CA and ``TRUSTED_ROOTS``) off the event loop."""
-    trust = trust_settings(_configured_roots())  # read here: the worker thread has no app
+    trust = trust_settings(configured_roots())  # read here: the worker thread has no app
     return offload(validate_pdf, data, trust)
+
+
+def timestamp_time(token: bytes, data: bytes) -> datetime | None:
+    """Return when the RFC 3161 ``token`` says ``data`` existed (None: not a trusted token)."""
+    return offload(token_time, token, data, trust_settings(configured_roots()))
 
 
 def signed_revision_of(data: bytes, number: int) -> bytes | None:
     """Return the bytes signature ``number`` (from 1) of our own ``data`` signed, or None."""
-    return offload(_revision, data, number, trust_settings(_configured_roots()))
+    return offload(_revision, data, number, trust_settings(configured_roots()))
 
 
 def _revision(data: bytes, number: int, trust: TrustSettings) -> bytes | None:
@@ -352,5 +362,5 @@ def trust_files() -> dict[str, list[str]]:
         files["roots"].append(str(folder / "root.pem"))
         files["others"].append(str(folder / "issuing.pem"))
         files["crls"] += [str(p) for name in PUBLISHED_CRLS if (p := folder / name).exists()]
-    files["roots"] += [str(path) for path in _configured_roots()]
+    files["roots"] += [str(path) for path in configured_roots()]
     return files

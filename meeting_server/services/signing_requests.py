@@ -17,12 +17,12 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from ..collation import sorted_by
 from ..extensions import db
@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
 CODE_LENGTH = 8
 MAX_STEPS = 10
-REMIND_EVERY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def _outcome(request: SigningRequest, notify: set[int] | frozenset[int]) -> Outc
     return Outcome(request, people)
 
 
-def _changed(statement: Any) -> int:
+def changed_rows(statement: Any) -> int:
     """Run a conditional UPDATE and return how many rows it changed."""
     result = db.session.execute(statement.execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -194,9 +193,7 @@ def apply_signature(
     base = request.latest
     before = blob_store().path_for(base.sha256).read_bytes()
     try:
-        signed = signatures.sign_route_pdf(
-            before, key, field_name=step.field_name, seal=step.kind == StepKind.SEAL
-        )
+        signed = _sign_bytes(before, step, key)
     except signatures.SigningError as error:
         log.warning("signing request %s step %s refused: %s", request.id, step.id, error)
         raise NotAllowed(
@@ -206,7 +203,7 @@ def apply_signature(
             )
         ) from None
     now = utcnow()
-    won = _changed(
+    won = changed_rows(
         update(SigningStep)
         .where(SigningStep.id == step.id, SigningStep.status == StepStatus.PENDING)
         .values(status=StepStatus.SIGNED, acted_at=now, acted_by_id=user.id,
@@ -228,13 +225,24 @@ def apply_signature(
     return _outcome(request, _advance(request, step, now) | {user.id})
 
 
+def _sign_bytes(data: bytes, step: SigningStep, key: signatures.PinProtectedKey) -> bytes:
+    """Sign ``step``'s field of ``data``; the route's last step makes the document long-term."""
+    return signatures.sign_route_pdf(
+        data,
+        key,
+        field_name=step.field_name,
+        seal=step.kind == StepKind.SEAL,
+        last=step is step.request.steps[-1],
+    )
+
+
 def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
     """Send the request back to its sender with a comment; the route stops there."""
     comment = comment.strip()[:2000]
     if not comment:
         raise ServiceError(_l("Say why you return the document."), field="comment")
     now = utcnow()
-    won = _changed(
+    won = changed_rows(
         update(SigningStep)
         .where(SigningStep.id == step.id, SigningStep.status == StepStatus.PENDING)
         .values(status=StepStatus.RETURNED, acted_at=now, acted_by_id=user.id, comment=comment)
@@ -245,7 +253,7 @@ def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
     request = step.request
     request.status = RequestStatus.RETURNED
     request.finished_at = now
-    _notify(request.sender_id, request, NoticeKind.RETURNED)
+    notify(request.sender_id, request, NoticeKind.RETURNED)
     db.session.flush()
     record_event(
         user, "signing.returned", "signing_request", request.id,
@@ -267,39 +275,6 @@ def cancel_request(actor: User, request: SigningRequest) -> Outcome:
     record_event(actor, "signing.cancelled", "signing_request", request.id)
     waiting = {current.signer_id} if current and current.signer_id else set()
     return _outcome(request, waiting)
-
-
-def remind_overdue(now: datetime | None = None) -> set[tuple[int, int]]:
-    """Put a reminder in the inbox of each overdue step's signer, at most once a day.
-
-    Returns (signer, request) pairs whose inbox changed. Safe to run from several processes
-    at once: each reminder is claimed by a conditional update.
-    """
-    now = now or utcnow()
-    overdue = db.session.scalars(
-        select(SigningStep)
-        .join(SigningRequest)
-        .where(
-            SigningStep.status == StepStatus.PENDING,
-            SigningRequest.status == RequestStatus.IN_PROGRESS,
-            SigningRequest.due_at < now,
-            or_(SigningStep.reminded_at.is_(None), SigningStep.reminded_at < now - REMIND_EVERY),
-        )
-    ).all()
-    reminded: set[tuple[int, int]] = set()
-    for step in overdue:
-        claimed = _changed(
-            update(SigningStep)
-            .where(SigningStep.id == step.id, or_(SigningStep.reminded_at.is_(None),
-                                                  SigningStep.reminded_at < now - REMIND_EVERY))
-            .values(reminded_at=now)
-        )  # fmt: skip
-        if claimed == 1 and step.signer_id is not None:
-            _notify(step.signer_id, step.request, NoticeKind.REMINDER)
-            outbox.record(outbox.InboxChanged(frozenset({step.signer_id}), step.request_id))
-            reminded.add((step.signer_id, step.request_id))
-    db.session.flush()
-    return reminded
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -338,7 +313,7 @@ def _make_pending(step: SigningStep) -> None:
     step.status = StepStatus.PENDING
     step.pending_since = utcnow()
     if step.signer_id is not None:
-        _notify(step.signer_id, step.request, NoticeKind.YOUR_TURN)
+        notify(step.signer_id, step.request, NoticeKind.YOUR_TURN)
     db.session.flush()
 
 
@@ -350,16 +325,16 @@ def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> froze
         _make_pending(later[0])
         if later[0].signer_id is not None:
             changed.add(later[0].signer_id)
-        _notify(request.sender_id, request, NoticeKind.SIGNED)
+        notify(request.sender_id, request, NoticeKind.SIGNED)
     else:
         request.status = RequestStatus.COMPLETED
         request.finished_at = now
-        _notify(request.sender_id, request, NoticeKind.COMPLETED)
+        notify(request.sender_id, request, NoticeKind.COMPLETED)
     db.session.flush()
     return frozenset(changed)
 
 
-def _notify(user_id: int, request: SigningRequest, kind: NoticeKind) -> None:
+def notify(user_id: int, request: SigningRequest, kind: NoticeKind) -> None:
     db.session.add(InboxNotice(user_id=user_id, request_id=request.id, kind=kind))
 
 
@@ -387,8 +362,9 @@ __all__ = [
     "apply_signature",
     "cancel_request",
     "clerks",
+    "changed_rows",
     "minutes_route",
-    "remind_overdue",
+    "notify",
     "requests_for_minutes",
     "return_request",
     "sign_step",

@@ -23,11 +23,13 @@ from signing.tsa import (
     load_tsa,
     renewal_due,
     timestamp_response,
+    timestamp_token,
 )
 
+from ..offload import offload
 from .internal_ca import ca_dir, load_ca
 
-__all__ = ["answer_request", "authority", "internal_timestamper"]
+__all__ = ["answer_request", "authority", "internal_timestamper", "stamp"]
 
 _CACHE = "meeting.internal_tsa"
 _lock = threading.Lock()
@@ -56,6 +58,12 @@ def internal_timestamper() -> InternalTimeStamper | None:
         stamper = load_tsa(folder, passphrase)
         current_app.extensions[_CACHE] = (_state(folder), due, stamper)
         return stamper
+
+
+def stamp(data: bytes) -> bytes | None:
+    """Return an RFC 3161 token over ``data`` from :func:`authority`, or None without one."""
+    tsa = authority()
+    return None if tsa is None else offload(timestamp_token, tsa, data)
 
 
 def answer_request(body: bytes) -> bytes | None:

@@ -95,4 +95,4 @@ def test_rewriting_the_whole_chain_fails_the_anchor(trail, tmp_path):
     seal_now()  # the attacker re-seals everything after the edit
     assert verify_chain().ok  # without the anchor the new chain is self-consistent
     report = verify_chain(read_anchors(anchors))
-    assert report.problem == f"the chain was rewritten: link {written[0]} differs from its anchor"
+    assert report.problem == f"the chain was rewritten: link {written.n} differs from its anchor"

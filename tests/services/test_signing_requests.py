@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,14 +24,16 @@ from meeting_server.models import (
 from meeting_server.services import signatures
 from meeting_server.services.certificates import WrongSecret
 from meeting_server.services.errors import NotAllowed, ServiceError
+from meeting_server.services.signing_archive import due_for_renewal
+from meeting_server.services.signing_reminders import remind_overdue
 from meeting_server.services.signing_requests import (
     RouteEntry,
-    remind_overdue,
     return_request,
     sign_step,
     submit_request,
 )
 from meeting_server.storage import blob_store
+from signing.longterm import archive_ends
 from tests.support.clients import PASSWORD
 from tests.support.pdf_samples import simple_pdf
 from tests.support.people import actor
@@ -218,3 +221,47 @@ def test_the_remind_command_reminds_overdue_signers_once(app, people, runner):
     with english(app):
         notice = db.session.scalars(select(InboxNotice).where(InboxNotice.kind == "reminder")).one()
         assert notice.user_id == actor("chutich").id
+
+
+def sign_all(request: SigningRequest) -> None:
+    for username, step in zip(("chutich", "phochutich", "vanthu"), request.steps, strict=True):
+        sign_step(actor(username), step, pin=PIN)
+        db.session.commit()
+
+
+def test_archive_timestamps_are_renewed_before_they_stop_protecting(app, people, runner):
+    with english(app):
+        request = submit()
+        sign_all(request)
+        ends = archive_ends(latest_bytes(request))
+        assert ends is not None  # long-term since the seal, protected until the TSA's end
+        assert due_for_renewal() == []  # years left
+        years = ends - utcnow() + timedelta(days=1)
+        assert [r.request_id for r in due_for_renewal(years)] == [request.id]
+        before = latest_bytes(request)
+    listed = runner.invoke(args=["signing", "archive-refresh", "--within-days", str(years.days)])
+    assert listed.exit_code == 0 and f"request {request.id} → version 4" in listed.output
+    with english(app):
+        request = db.session.get(SigningRequest, request.id)
+        renewed = latest_bytes(request)
+        assert renewed.startswith(before) and request.latest.step_id is None
+        report = signatures.verify_document(renewed)
+        assert report.all_valid and {s.pades_level for s in report.signatures} == {"B-LTA"}
+        audit = select(AuditEvent).where(AuditEvent.action == "signing.archive_renewed")
+        assert db.session.scalar(audit).object_id == request.id
+
+
+def test_a_document_completed_without_a_timestamp_becomes_long_term(app, people, runner):
+    with english(app):
+        app.config["CA_PASSPHRASE_FILE"] = "/nonexistent"  # no internal TSA then: B-B
+        request = submit()
+        sign_all(request)
+        assert archive_ends(latest_bytes(request)) is None
+        app.config["CA_PASSPHRASE_FILE"] = str(Path(app.config["CA_DIR"]).parent / "ca-passphrase")
+    dry = runner.invoke(args=["signing", "archive-refresh", "--dry-run"])
+    assert "not long-term yet" in dry.output and "1 document(s) due." in dry.output
+    assert runner.invoke(args=["signing", "archive-refresh"]).exit_code == 0
+    with english(app):
+        request = db.session.get(SigningRequest, request.id)
+        assert archive_ends(latest_bytes(request)) is not None
+        assert signatures.verify_document(latest_bytes(request)).all_valid

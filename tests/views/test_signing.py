@@ -224,3 +224,18 @@ def test_a_route_signature_is_timestamped_by_the_internal_ca(app, people):
         data = blob_store().path_for(latest.sha256).read_bytes()
         [report] = signatures.verify_stored_document(data).signatures
     assert report.valid and report.pades_level == "B-T" and report.timestamp is not None
+
+
+def test_the_last_signature_makes_the_document_long_term(app, people):
+    """After the seal: validation data in the DSS and a document timestamp (B-LTA)."""
+    request_id = send(app)
+    for username in ("chutich", "phochutich", "vanthu"):
+        assert sign(app, username, request_id).json["ok"]
+    with app.app_context():
+        versions = db.session.get(SigningRequest, request_id).versions
+        data = blob_store().path_for(versions[-1].sha256).read_bytes()
+        before = blob_store().path_for(versions[-2].sha256).read_bytes()
+        report = signatures.verify_stored_document(data)
+    assert data.startswith(before)  # the chair's and vice-chair's signatures are untouched
+    assert report.all_valid, [s.reason_en for s in report.signatures]
+    assert [s.pades_level for s in report.signatures] == ["B-LTA"] * 3

@@ -99,7 +99,8 @@ def test_the_page_of_a_fully_signed_request_shows_every_signature_valid(anonymou
     assert verdicts(page) == ["valid", "valid"]
     assert "Quyết định phê duyệt kế hoạch" in page and "Signed and sealed" in page
     assert "Trần Văn Minh" in page and "Valid: the document was not changed" in page
-    assert page.count("The whole document") == 1  # the seal, last, covers the whole file
+    assert page.count("PAdES B-LTA") == 2  # long-term since the seal: DSS and a document timestamp
+    assert page.count("The whole document") == 0  # (what came after the seal is that archive)
     assert f"/v/{signed_request.code}/revision/2" in page
     assert reply.headers["Cache-Control"] == "no-store"
 
@@ -129,7 +130,8 @@ def test_the_downloads_are_the_current_pdf_and_what_each_signature_signed(
     assert reply.status_code == 200 and reply.mimetype == "application/pdf"
     assert reply.headers["Content-Disposition"].startswith("attachment")
     assert reply.data == expected == first_signed  # the chair signed version 1 as it was
-    assert fetch(anonymous, f"/v/{signed_request.code}/revision/2").data == current
+    sealed = fetch(anonymous, f"/v/{signed_request.code}/revision/2").data
+    assert current.startswith(sealed) and sealed != current  # then the long-term data
     assert fetch(anonymous, f"/v/{signed_request.code}/revision/3").status_code == 404
 
 
