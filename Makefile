@@ -127,6 +127,7 @@ bench: install
 	$(BIN)/python bench/fanout_bench.py
 	$(BIN)/python bench/vote_bench.py
 	$(BIN)/python bench/signing_route_bench.py
+	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/live_bench.py
 	$(BIN)/python bench/soak.py
 

@@ -79,8 +79,9 @@ def server_env(instance: Path, port: int) -> dict[str, str]:
     }
 
 
-def seed(env: dict[str, str], count: int) -> list[int]:
-    """Run the demo seeding, then send ``count`` copies of the decision to the chair first."""
+def seed(env: dict[str, str], count: int, *, seal_only: bool = False) -> list[int]:
+    """Run the demo seeding, then send ``count`` copies of the decision to the chair first
+    (``seal_only``: straight to the clerk's seal, numbered as decisions)."""
     from datetime import timedelta
 
     cli = [sys.executable, "-c", "from meeting_server.cli import main; main()"]
@@ -91,7 +92,7 @@ def seed(env: dict[str, str], count: int) -> list[int]:
     from meeting_server import create_app
     from meeting_server.demo.signing import db_document
     from meeting_server.extensions import db
-    from meeting_server.models import StepKind, User, utcnow
+    from meeting_server.models import DocumentKind, StepKind, User, utcnow
     from meeting_server.services.signing_requests import RouteEntry, submit_request
     from meeting_server.storage import blob_store
 
@@ -105,7 +106,7 @@ def seed(env: dict[str, str], count: int) -> list[int]:
             RouteEntry(people["chutich"]),
             RouteEntry(people["phochutich"]),
             RouteEntry(people["vanthu"], StepKind.SEAL),
-        ]
+        ][2 if seal_only else 0 :]
         made = []
         for number in range(count):
             outcome = submit_request(
@@ -116,6 +117,7 @@ def seed(env: dict[str, str], count: int) -> list[int]:
                 due_at=utcnow() + timedelta(days=3),
                 pdf=pdf,
                 file_name="bench.pdf",
+                kind=DocumentKind.DECISION if seal_only else None,
             )
             db.session.commit()
             made.append(outcome.request.id)

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "ORGANISATION_CODE": "UBND",  # the notation's organisation part: "05/BB-UBND"
     "CA_DIR": None,  # default: <instance>/ca
     # The CA passphrase for issuing certificates from the web (enrolment, revocation); without
     # it only the `meeting-server ca` commands can. Default: <instance>/ca-passphrase if present.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -41,8 +41,10 @@ def from_local(value: datetime) -> datetime:
     return value.replace(tzinfo=display_zone()).astimezone(UTC)
 
 
-def format_date(value: datetime | None) -> str:
-    """Format as dd/mm/yyyy in display time."""
+def format_date(value: datetime | date | None) -> str:
+    """Format as dd/mm/yyyy in display time (a calendar date as it is)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
     return to_local(value).strftime("%d/%m/%Y") if value else ""
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Document, StepKind, User, utcnow
+from ..models import Document, DocumentKind, StepKind, User, utcnow
 from ..services import internal_ca
 from ..services.certificates import enrol_key
 from ..services.signing_requests import RouteEntry, submit_request
@@ -70,6 +70,7 @@ def _sample_request(people: dict[str, User]) -> None:
             RouteEntry(people["phochutich"]),
             RouteEntry(people["vanthu"], StepKind.SEAL),
         ],
+        kind=DocumentKind.DECISION,
     )
 
 

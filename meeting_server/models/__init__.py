@@ -18,6 +18,7 @@ from .meetings import (
 from .minutes import Minutes, MinutesStatus
 from .notes import Note
 from .presentations import Presentation
+from .register import DocumentKind, RegisterCounter, RegisterEntry
 from .rooms import Room
 from .sessions import SessionEnd, UserSession
 from .signing import (
@@ -44,6 +45,7 @@ __all__ = [
     "CheckInMethod",
     "Device",
     "Document",
+    "DocumentKind",
     "DocumentVersion",
     "InboxNotice",
     "Invitation",
@@ -61,6 +63,8 @@ __all__ = [
     "Presentation",
     "RequestStatus",
     "Role",
+    "RegisterCounter",
+    "RegisterEntry",
     "Room",
     "SessionEnd",
     "SigningFactor",

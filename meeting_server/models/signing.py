@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_type, enum_values, utcnow
 from .minutes import Minutes
+from .register import DocumentKind
 from .users import User
 
 
@@ -61,6 +62,8 @@ class SigningRequest(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The short code of the public verification page (``/v/<code>``), printed with the QR.
     code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: What the clerk numbers it as when sealing (None: not numbered, e.g. an internal draft).
+    document_kind: Mapped[DocumentKind | None] = mapped_column(enum_type(DocumentKind, 20))
 
     sender: Mapped[User] = relationship(foreign_keys=[sender_id])
     minutes: Mapped[Minutes | None] = relationship()
@@ -71,7 +74,10 @@ class SigningRequest(Base):
         back_populates="request", order_by="SigningVersion.number", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (CheckConstraint(f"status IN ({enum_values(RequestStatus)})", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN ({enum_values(RequestStatus)})", name="status"),
+        CheckConstraint(f"document_kind IN ({enum_values(DocumentKind)})", name="document_kind"),
+    )
 
     @property
     def latest(self) -> SigningVersion:

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from ..collation import sorted_by
 from ..extensions import db
 from ..models import (
+    DocumentKind,
     InboxNotice,
     KeyPurpose,
     MeetingRole,
@@ -47,7 +48,7 @@ from ..models import (
 )
 from ..permissions import can_hold_signing_key
 from ..storage import blob_store
-from . import outbox, signatures, signing_tries
+from . import outbox, register, signatures, signing_tries
 from .audit import record_event
 from .certificates import WrongSecret, check_totp, unlock_key, usable_key
 from .errors import NotAllowed, ServiceError
@@ -96,14 +97,13 @@ def submit_request(
     file_name: str,
     route: Sequence[RouteEntry],
     minutes: Minutes | None = None,
+    kind: DocumentKind | None = None,
 ) -> Outcome:
-    """Create a request: QR code and fields on the document, the first signer's turn."""
-    title = " ".join(title.split())[:300]
-    if not title:
-        raise ServiceError(_l("Give the document a title."), field="title")
-    if due_at <= utcnow():
-        raise ServiceError(_l("The due date must be in the future."), field="due_at")
-    _check_route(route)
+    """Create a request: QR code and fields on the document, the first signer's turn.
+
+    ``kind`` is what the clerk's seal numbers it as in the register (minutes: always minutes).
+    """
+    title = _checked(title, due_at, route)
     code = _new_code()
     source = blob_store().put_bytes(pdf)
     prepared, boxes = prepare_document(pdf, verification_url(code), route)
@@ -111,6 +111,7 @@ def submit_request(
         title=title, message=message.strip()[:4000], sender_id=sender.id, due_at=due_at,
         minutes_id=minutes.id if minutes else None, file_name=file_name[:255] or "document.pdf",
         source_sha256=source.sha256, code=code,
+        document_kind=DocumentKind.MINUTES if minutes else kind,
     )  # fmt: skip
     db.session.add(request)
     db.session.flush()
@@ -280,6 +281,17 @@ def cancel_request(actor: User, request: SigningRequest) -> Outcome:
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _checked(title: str, due_at: datetime, route: Sequence[RouteEntry]) -> str:
+    """Refuse what cannot be sent; return the title with its spaces tidied."""
+    title = " ".join(title.split())[:300]
+    if not title:
+        raise ServiceError(_l("Give the document a title."), field="title")
+    if due_at <= utcnow():
+        raise ServiceError(_l("The due date must be in the future."), field="due_at")
+    _check_route(route)
+    return title
+
+
 def _check_route(route: Sequence[RouteEntry]) -> None:
     if not route:
         raise ServiceError(_l("Choose at least one signer."), field="route")
@@ -318,7 +330,8 @@ def _make_pending(step: SigningStep) -> None:
 
 
 def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> frozenset[int]:
-    """Give the next step its turn, or complete the request; return whose inbox changed."""
+    """Give the next step its turn, or complete the request (the seal numbers it in the
+    register when it has a kind); return whose inbox changed."""
     later = [s for s in request.steps if s.position > step.position]
     changed = {request.sender_id}
     if later:
@@ -329,6 +342,8 @@ def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> froze
     else:
         request.status = RequestStatus.COMPLETED
         request.finished_at = now
+        if request.document_kind is not None and step.kind == StepKind.SEAL:
+            register.allocate(step.acted_by, request.document_kind, request.id, now)
         notify(request.sender_id, request, NoticeKind.COMPLETED)
     db.session.flush()
     return frozenset(changed)

@@ -16,10 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import (
+    DocumentKind,
     KeyPurpose,
     Minutes,
     MinutesStatus,
@@ -36,8 +38,8 @@ from ..permissions import (
     can_send_for_signing,
     can_view_signing_request,
 )
+from ..services import register, signing_tries
 from ..services import signing_requests as service
-from ..services import signing_tries
 from ..services.certificates import holder_label, totp_required, usable_key
 from ..services.documents import clean_filename, ingest_pdf
 from ..services.errors import ServiceError
@@ -69,6 +71,7 @@ def submit():
     require(can_send_for_signing(sender))
     minutes = _minutes_from(request.form.get("minutes_id"))
     try:
+        kind = _kind_from_form()
         route = _route_from_form()
         due_at = local_datetime("due_at")
         pdf, file_name = _document(minutes)
@@ -81,6 +84,7 @@ def submit():
             file_name=file_name,
             route=route,
             minutes=minutes,
+            kind=kind,
         )
     except ServiceError as error:
         db.session.rollback()
@@ -114,6 +118,10 @@ def show(request_id: int):
         may_cancel=can_cancel_signing_request(user, signing_request),
         verify_url=service.verification_url(signing_request.code),
         now=utcnow(),
+        numbered=register.entry_of(signing_request),
+        next_number=register.preview(signing_request.document_kind)
+        if step is not None and step.kind == StepKind.SEAL and signing_request.document_kind
+        else None,
     )
 
 
@@ -241,4 +249,16 @@ def _form(minutes: Minutes | None, error: ServiceError | None = None) -> str:
         error=error,
         form=request.form if request.method == "POST" else None,
         enrolled={u.id for u in people if usable_key(u, KeyPurpose.SIGNER)},
+        kinds=register.LABELS,
     )
+
+
+def _kind_from_form() -> DocumentKind | None:
+    """The kind the clerk's seal numbers the document as; empty: not numbered."""
+    value = request.form.get("kind", "")
+    if not value:
+        return None
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        raise ServiceError(_l("Choose a kind of document from the list."), field="kind") from None

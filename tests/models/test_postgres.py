@@ -27,6 +27,7 @@ from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user
 from tests.support import pdf_samples
 from tests.support.backing import require_service
+from tests.support.register import number_at_once
 
 pytestmark = pytest.mark.postgres
 SERVER = os.environ.get("MEETING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -252,3 +253,19 @@ def test_ballots_sent_at_once_by_one_voter_count_once_on_postgresql(pg_url, tmp_
         assert votes.count_of(db.session.get(Vote, vote_id)).cast == 1
         assert sum(t.count for t in db.session.get(Vote, vote_id).tallies) == 1
     db.engine.dispose()
+
+
+def test_twenty_clerks_numbering_at_once_get_one_to_twenty_on_postgresql(pg_url, tmp_path):
+    """The register's counter row lock: no duplicate, no gap under real concurrency."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "pg",
+            "DATABASE_URL": pg_url,
+            "STORAGE_DIR": str(tmp_path / "storage"),
+            "ORGANISATION_CODE": f"T{uuid.uuid4().hex[:6]}",  # a sequence of its own
+        }
+    )
+    assert number_at_once(app, 20) == list(range(1, 21))
+    with app.app_context():
+        db.engine.dispose()

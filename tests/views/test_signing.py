@@ -239,3 +239,20 @@ def test_the_last_signature_makes_the_document_long_term(app, people):
     assert data.startswith(before)  # the chair's and vice-chair's signatures are untouched
     assert report.all_valid, [s.reason_en for s in report.signatures]
     assert [s.pades_level for s in report.signatures] == ["B-LTA"] * 3
+
+
+def test_the_clerks_seal_numbers_the_document_in_the_register(app, people):
+    first = send(app, kind="decision")
+    second = send(app, title="Quyết định số 13", kind="decision")
+    for request_id in (first, second):
+        for username in ("chutich", "phochutich"):
+            assert sign(app, username, request_id).json["ok"]
+    clerk = signed_in(app, "vanthu")
+    page = clerk.get(f"/signing/{second}").text
+    assert "register as No. 01/QĐ-UBND" in page  # the next number, before anyone seals
+    assert sign(app, "vanthu", second).json["ok"]
+    assert sign(app, "vanthu", first).json["ok"]
+    assert "No. 01/QĐ-UBND, issued" in clerk.get(f"/signing/{second}").text
+    assert "No. 02/QĐ-UBND, issued" in signed_in(app, "thuky").get(f"/signing/{first}").text
+    refused = signed_in(app, "thuky").post("/signing/new", data={"kind": "memo"})
+    assert refused.status_code == 400 and "Choose a kind of document" in refused.text

@@ -1,0 +1,148 @@
+"""The outgoing-document register (sổ văn bản đi): the clerk's numbers, with no gap and no
+duplicate however many clerks seal at once.
+
+A number is taken in the transaction that seals the document: the sequence's counter row is
+raised by one ``UPDATE … RETURNING`` (PostgreSQL locks the row, SQLite the database, until the
+commit), and the register's line is written beside it. A seal that fails rolls the number back
+with everything else, so the next document gets it: no gaps. Numbers restart at 01 on
+1 January (Vietnam time), one sequence per organisation code (``ORGANISATION_CODE``) and kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..i18n import display_zone
+from ..models import (
+    DocumentKind,
+    RegisterCounter,
+    RegisterEntry,
+    SigningRequest,
+    User,
+    utcnow,
+)
+from .audit import record_event
+
+__all__ = ["ABBREVIATIONS", "LABELS", "Preview", "allocate", "entry_of", "notation", "preview"]
+
+#: Decree 30/2020/NĐ-CP, Appendix III: the kind's abbreviation in the notation ("05/BB-UBND").
+ABBREVIATIONS = {
+    DocumentKind.MINUTES: "BB",
+    DocumentKind.CONCLUSION: "TB",
+    DocumentKind.DECISION: "QĐ",
+    DocumentKind.SUBMISSION: "TTr",
+    DocumentKind.PLAN: "KH",
+    DocumentKind.REPORT: "BC",
+    DocumentKind.LETTER: "",  # a letter's notation is the organisation's own ("05/UBND")
+}
+LABELS = {
+    DocumentKind.MINUTES: _l("Minutes"),
+    DocumentKind.CONCLUSION: _l("Conclusion notice"),
+    DocumentKind.DECISION: _l("Decision"),
+    DocumentKind.SUBMISSION: _l("Submission"),
+    DocumentKind.PLAN: _l("Plan"),
+    DocumentKind.REPORT: _l("Report"),
+    DocumentKind.LETTER: _l("Letter"),
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The number the clerk's next seal of this kind will give (not reserved), and its date."""
+
+    number: int
+    notation: str
+    issued_on: date
+
+
+def notation(kind: DocumentKind, number: int, organisation: str) -> str:
+    """Return "05/BB-UBND" (numbers under 10 take a leading zero, Decree 30 art. 15)."""
+    abbreviation = ABBREVIATIONS[kind]
+    suffix = f"{abbreviation}-{organisation}" if abbreviation else organisation
+    return f"{number:02d}/{suffix}"
+
+
+def preview(kind: DocumentKind, now: datetime | None = None) -> Preview:
+    """Return what the next seal of ``kind`` will be numbered (another clerk may take it first)."""
+    organisation, today = _organisation(), _today(now)
+    last = db.session.scalar(
+        select(RegisterCounter.last_number).where(*_sequence(organisation, today.year, kind))
+    )
+    number = (last or 0) + 1
+    return Preview(number, notation(kind, number, organisation), today)
+
+
+def allocate(
+    actor: User | None,
+    kind: DocumentKind,
+    signing_request_id: int | None,
+    now: datetime | None = None,
+) -> RegisterEntry:
+    """Give the next number of ``kind`` to a request, in the caller's transaction."""
+    organisation, today = _organisation(), _today(now)
+    _ensure_counter(organisation, today.year, kind)
+    number = db.session.execute(
+        update(RegisterCounter)
+        .where(*_sequence(organisation, today.year, kind))
+        .values(last_number=RegisterCounter.last_number + 1)
+        .returning(RegisterCounter.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    entry = RegisterEntry(
+        organisation=organisation,
+        year=today.year,
+        kind=kind,
+        number=number,
+        notation=notation(kind, number, organisation),
+        signing_request_id=signing_request_id,
+        issued_at=now or utcnow(),
+        issued_by_id=actor.id if actor else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record_event(
+        actor, "register.numbered", "signing_request", signing_request_id, notation=entry.notation
+    )
+    return entry
+
+
+def entry_of(signing_request: SigningRequest) -> RegisterEntry | None:
+    """Return the register's line of a sealed request, if it was numbered."""
+    return db.session.scalar(
+        select(RegisterEntry).where(RegisterEntry.signing_request_id == signing_request.id)
+    )
+
+
+def _ensure_counter(organisation: str, year: int, kind: DocumentKind) -> None:
+    """Create the sequence's counter if it is the year's first number (a write: it also takes
+    SQLite's lock before any read, so two clerks cannot both read the same number)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(RegisterCounter)
+        .values(organisation=organisation, year=year, kind=kind, last_number=0)
+        .on_conflict_do_nothing()
+    )
+
+
+def _sequence(organisation: str, year: int, kind: DocumentKind) -> tuple[Any, ...]:
+    return (
+        RegisterCounter.organisation == organisation,
+        RegisterCounter.year == year,
+        RegisterCounter.kind == kind,
+    )
+
+
+def _organisation() -> str:
+    return str(current_app.config["ORGANISATION_CODE"])
+
+
+def _today(now: datetime | None) -> date:
+    return (now or utcnow()).astimezone(display_zone()).date()
