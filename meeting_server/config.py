@@ -62,9 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_CONCURRENCY": 2,  # public checks at once on the server (more wait, then 503)
     "VERIFY_WAIT_S": 5.0,  # how long a check waits for a free slot before answering 503
     "VERIFY_KEEP_MB": 500,  # what the kept uploads (signed ranges, reports) may take on disk
-    "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL address)
+    "PUBLIC_URL": "http://127.0.0.1:5000",  # written into certificates (CRL, OCSP addresses)
     "TSA_URL": "",  # an outside RFC 3161 TSA; empty: the internal CA's own (B-T without one)
     "TSA_LIMIT_PER_IP": "120 per minute",  # the internal TSA's public endpoint, /ca/tsa
+    "OCSP_LIMIT_PER_IP": "300 per minute",  # the internal CA's OCSP responder, /ca/ocsp
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
     "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)

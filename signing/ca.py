@@ -41,6 +41,7 @@ from signing.ca_certificates import (
     make_issuing,
     make_leaf,
     make_root,
+    revoked_entry,
     seal_name,
     signer_name,
     subject_key_identifier,
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 KeyType = Literal["rsa2048", "rsa3072", "ec-p256"]
-CertificateKind = Literal["signer", "seal", "tsa"]
+CertificateKind = Literal["signer", "seal", "tsa", "ocsp"]
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
@@ -118,7 +119,8 @@ class IssuedCertificate:
 
     :param serial_number: The certificate's serial number.
     :param subject: The subject as an RFC 4514 string.
-    :param kind: ``"signer"`` (a person) or ``"seal"`` (the organisation).
+    :param kind: ``"signer"`` (a person), ``"seal"`` (the organisation), or the CA's own
+        services: ``"tsa"`` and ``"ocsp"``.
     :param not_after: End of validity (aware UTC).
     :param revoked_at: Revocation time (aware UTC), or ``None`` if not revoked.
     :param fingerprint_sha256: SHA-256 of the DER certificate, lower-case hex.
@@ -161,19 +163,6 @@ def _read_config(path: Path) -> CAConfig:
         return CAConfig(**{key: value for key, value in data.items() if key in names})
     except TypeError as error:
         raise CertificateAuthorityError(f"{path} lacks a required setting: {error}") from error
-
-
-def _revoked_entry(serial: str, entry: dict[str, Any]) -> x509.RevokedCertificate:
-    """Build a CRL entry from an index entry."""
-    builder = (
-        x509.RevokedCertificateBuilder()
-        .serial_number(int(serial, 16))
-        .revocation_date(datetime.fromisoformat(entry["revoked_at"]))
-    )
-    reason = x509.ReasonFlags(entry["reason"])
-    if reason is not x509.ReasonFlags.unspecified:  # RFC 5280: omit rather than "unspecified"
-        builder = builder.add_extension(x509.CRLReason(reason), critical=False)
-    return builder.build()
 
 
 def _issued(serial: str, entry: dict[str, Any]) -> IssuedCertificate:
@@ -340,7 +329,15 @@ class InternalCA:
     def issue_timestamping(self, public_key: PublicKey, validity_days: int) -> x509.Certificate:
         """Issue the certificate of the CA's own RFC 3161 timestamping authority (TSA)."""
         subject = ca_name(self.config, " TSA")
-        return self._issue(subject, public_key, "tsa", None, validity_days, [], timestamping=True)
+        usage = ExtendedKeyUsageOID.TIME_STAMPING
+        return self._issue(subject, public_key, "tsa", None, validity_days, [], service=usage)
+
+    def issue_ocsp_signing(self, public_key: PublicKey, validity_days: int) -> x509.Certificate:
+        """Issue the certificate of the CA's delegated OCSP responder (RFC 6960 §4.2.2.2)."""
+        subject = ca_name(self.config, " OCSP")
+        extra: list[x509.ExtensionType] = [x509.OCSPNoCheck()]
+        usage = ExtendedKeyUsageOID.OCSP_SIGNING
+        return self._issue(subject, public_key, "ocsp", None, validity_days, extra, service=usage)
 
     def revoke(
         self,
@@ -384,7 +381,7 @@ class InternalCA:
         """
         this_update = _utc(now)
         number, issued = self._store.next_crl_number("issuing")
-        revoked = [_revoked_entry(s, e) for s, e in issued.items() if e["revoked_at"] is not None]
+        revoked = [revoked_entry(s, e) for s, e in issued.items() if e["revoked_at"] is not None]
         return self._sign_crl(
             self.issuing_certificate, self._issuing_key, number, this_update, revoked
         )
@@ -407,7 +404,7 @@ class InternalCA:
         validity_days: int,
         extra: list[x509.ExtensionType],
         *,
-        timestamping: bool = False,
+        service: x509.ObjectIdentifier | None = None,
     ) -> x509.Certificate:
         """Sign a leaf certificate, store it and record it in the index."""
         _check_public_key(public_key)
@@ -424,7 +421,7 @@ class InternalCA:
             public_key,
             (start, end),
             extra,
-            timestamping=[ExtendedKeyUsageOID.TIME_STAMPING] if timestamping else [],
+            service=service,
         )
         self._store.record_issued(certificate, kind)
         return certificate

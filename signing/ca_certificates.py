@@ -11,21 +11,25 @@ authority, whose only extended key usage is id-kp-timeStamping, critical) carry:
   emailProtection; Adobe Acrobat accepts emailProtection; pyHanko accepts any EKU by default.
 - SubjectKeyIdentifier, AuthorityKeyIdentifier, CRL distribution point
   ``{crl_base_url}/issuing.crl``, and a SubjectAlternativeName rfc822Name when an e-mail is given.
+- AuthorityInformationAccess with one OCSP access method, ``{crl_base_url}/ocsp``: the CA's
+  responder (:mod:`signing.ocsp`). No caIssuers entry: validators get the chain from
+  :attr:`~signing.ca.InternalCA.chain`.
 
-No AuthorityInformationAccess is written: validators get the chain from
-:attr:`~signing.ca.InternalCA.chain`.
+The CA's delegated OCSP responder certificate is a leaf too, with id-kp-OCSPSigning as its only
+extended key usage (critical), the id-pkix-ocsp-nocheck extension and no AuthorityInformationAccess
+(RFC 6960 §4.2.2.2.1: its status is not asked of itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from signing.errors import CertificateAuthorityError
 
@@ -36,15 +40,19 @@ __all__ = [
     "CLOCK_SKEW",
     "COMMON_NAME_MAX_BYTES",
     "DOCUMENT_SIGNING",
+    "authority_information_access",
+    "authority_key_identifier",
     "ca_name",
     "certificate_builder",
     "crl_distribution_points",
+    "ocsp_url",
     "fit_common_name",
     "generate_private_key",
     "key_usage",
     "make_issuing",
     "make_leaf",
     "make_root",
+    "revoked_entry",
     "seal_name",
     "signer_name",
     "subject_key_identifier",
@@ -92,6 +100,16 @@ def subject_key_identifier(certificate: x509.Certificate) -> x509.SubjectKeyIden
     return certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
 
 
+def authority_key_identifier(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    """Return the AuthorityKeyIdentifier of a certificate or CRL ``issuer`` signs.
+
+    :param issuer: The issuer's certificate, carrying a SubjectKeyIdentifier.
+    """
+    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+        subject_key_identifier(issuer)
+    )
+
+
 def key_usage(*, signing: bool) -> x509.KeyUsage:
     """Return digitalSignature+nonRepudiation (leaves) or keyCertSign+cRLSign (CAs).
 
@@ -117,6 +135,42 @@ def crl_distribution_points(url: str) -> x509.CRLDistributionPoints:
     """
     point = x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)
     return x509.CRLDistributionPoints([point])
+
+
+def ocsp_url(config: CAConfig) -> str:
+    """Return the URL of the CA's OCSP responder, ``{crl_base_url}/ocsp``.
+
+    :param config: The CA settings.
+    """
+    return f"{config.crl_base_url.rstrip('/')}/ocsp"
+
+
+def authority_information_access(url: str) -> x509.AuthorityInformationAccess:
+    """Return an AuthorityInformationAccess extension naming one OCSP responder.
+
+    :param url: Where the responder answers.
+    """
+    ocsp = x509.AccessDescription(
+        AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(url)
+    )
+    return x509.AuthorityInformationAccess([ocsp])
+
+
+def revoked_entry(serial: str, entry: dict[str, Any]) -> x509.RevokedCertificate:
+    """Build a CRL entry from an index entry.
+
+    :param serial: The certificate's serial number, lower-case hex.
+    :param entry: Its index entry (:class:`~signing.ca_store.CAStore`), revoked.
+    """
+    builder = (
+        x509.RevokedCertificateBuilder()
+        .serial_number(int(serial, 16))
+        .revocation_date(datetime.fromisoformat(entry["revoked_at"]))
+    )
+    reason = x509.ReasonFlags(entry["reason"])
+    if reason is not x509.ReasonFlags.unspecified:  # RFC 5280: omit rather than "unspecified"
+        builder = builder.add_extension(x509.CRLReason(reason), critical=False)
+    return builder.build()
 
 
 def certificate_builder(
@@ -224,9 +278,7 @@ def make_issuing(
     :param now: Creation time (aware UTC); validity starts :data:`CLOCK_SKEW` earlier.
     """
     after = min(now + timedelta(days=config.issuing_validity_days), root.not_valid_after_utc)
-    aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-        subject_key_identifier(root)
-    )
+    aki = authority_key_identifier(root)
     builder = (
         certificate_builder(
             ca_name(config, " Issuing CA"), key.public_key(), now - CLOCK_SKEW, after
@@ -249,33 +301,33 @@ def make_leaf(
     validity: tuple[datetime, datetime],
     extra: Sequence[x509.ExtensionType] = (),
     *,
-    timestamping: Sequence[x509.ObjectIdentifier] = (),
+    service: x509.ObjectIdentifier | None = None,
 ) -> x509.Certificate:
-    """Build a signer, seal or timestamping certificate, signed by the issuing CA.
+    """Build a signer, seal, timestamping or OCSP responder certificate, signed by the issuing CA.
 
-    :param config: The CA settings (the CRL URL).
+    :param config: The CA settings (the CRL and OCSP URLs).
     :param issuing: The issuing CA certificate.
     :param issuing_key: The issuing CA's private key; it signs the certificate.
     :param subject: The leaf's subject.
     :param public_key: The key being certified, already checked as acceptable.
     :param validity: ``(not_before, not_after)``, aware UTC, already within the issuing CA's.
     :param extra: Further non-critical extensions, added last.
-    :param timestamping: ``[id-kp-timeStamping]`` for the CA's own timestamping authority:
-        its only extended key usage, critical (RFC 3161 §2.3).
+    :param service: id-kp-timeStamping (the CA's TSA, RFC 3161 §2.3) or id-kp-OCSPSigning (its
+        OCSP responder, which names no responder itself): the only extended key usage, critical.
     """
-    aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-        subject_key_identifier(issuing)
-    )
-    usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]
+    aki = authority_key_identifier(issuing)
+    usages = [service] if service else [ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]
     builder = (
         certificate_builder(subject, public_key, *validity)
         .issuer_name(issuing.subject)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(key_usage(signing=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(timestamping or usages), critical=bool(timestamping))
+        .add_extension(x509.ExtendedKeyUsage(usages), critical=service is not None)
         .add_extension(aki, critical=False)
         .add_extension(crl_distribution_points(config.crl_url("issuing")), critical=False)
     )
+    if service != ExtendedKeyUsageOID.OCSP_SIGNING:
+        extra = [authority_information_access(ocsp_url(config)), *extra]
     for extension in extra:
         builder = builder.add_extension(extension, critical=False)
     return builder.sign(issuing_key, hashes.SHA256())

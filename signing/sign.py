@@ -38,7 +38,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from .errors import SigningError
 from .keys import KeySource
 from .stamps import DEFAULT_BOX, LeaderStamp, SealStamp, stamp_style
-from .trust import TrustSettings, to_asn1
+from .trust import TrustSettings, run_released, to_asn1
 
 __all__ = [
     "PadesLevel",
@@ -233,15 +233,11 @@ def finish_external_signature(
                 DIGEST, signed_attrs=prepared._attributes, timestamper=timestamper
             )
         )
-        asyncio.run(
-            PdfTBSDocument.async_finish_signing(
-                output,
-                prepared_digest=prepared._digest,
-                signature_cms=signed_cms,
-                post_sign_instr=prepared._instructions,
-                validation_context=trust.context() if trust else None,
-            )
+        context = trust.context() if trust else None
+        finishing = PdfTBSDocument.async_finish_signing(
+            output, prepared._digest, signed_cms, prepared._instructions, context
         )
+        run_released(finishing, context)
     except Exception as error:
         raise SigningError(f"The external signature could not be embedded: {error}") from error
     return output.getvalue()

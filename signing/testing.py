@@ -1,7 +1,8 @@
 """Local stand-ins for the outside services signing needs, for tests and benchmarks only.
 
 :class:`LocalServices` serves, on 127.0.0.1 and a free port, the CRLs of an
-:class:`~signing.ca.InternalCA` (``/ca/issuing.crl``, ``/ca/root.crl``) and an RFC 3161
+:class:`~signing.ca.InternalCA` (``/ca/issuing.crl``, ``/ca/root.crl``), its OCSP responder when
+one is set (``POST /ca/ocsp``, ``GET /ca/ocsp/<base64>``) and an RFC 3161
 timestamp authority (``POST /tsa``): :class:`~signing.tsa.InternalTimeStamper` under a
 throw-away root of its own (an outside TSA, as an office might use one).
 """
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .ca import InternalCA
+from .ocsp import OcspResponder, get_request_body
 from .tsa import InternalTimeStamper
 
 __all__ = ["LocalServices", "plain_pdf"]
@@ -32,6 +34,7 @@ class LocalServices:
 
     def __init__(self) -> None:
         self.ca: InternalCA | None = None
+        self.ocsp: OcspResponder | None = None
         self.tsa_root, self.timestamper = _make_tsa()
         self.requests: list[str] = []
         self._lock = threading.Lock()
@@ -87,6 +90,18 @@ class LocalServices:
                 self._crl_state = state
             return self._crls[path]
 
+    def ocsp_response(self, request: bytes) -> bytes | None:
+        """Return :attr:`ocsp`'s answer to ``request`` if it is the responder of :attr:`ca`."""
+        responder, ca = self.ocsp, self.ca
+        if responder is None or ca is None:
+            return None
+        if ca.issuing_certificate != responder.issuing_certificate:
+            return None  # left over from another test's CA
+        return responder.respond(request)
+
+
+OCSP_PATH, OCSP_TYPE = "/ca/ocsp", "application/ocsp-response"
+
 
 def _handler(services: LocalServices) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -96,18 +111,26 @@ def _handler(services: LocalServices) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 — the standard library's name
             services.requests.append(self.path)
-            body = services.crl(self.path)
-            if body is None:
-                self.send_error(404)
+            if self.path.startswith(OCSP_PATH + "/"):
+                encoded = self.path.removeprefix(OCSP_PATH + "/")
+                self._send(services.ocsp_response(get_request_body(encoded)), OCSP_TYPE)
             else:
-                self._reply(body, "application/pkix-crl")
+                self._send(services.crl(self.path), "application/pkix-crl")
 
         def do_POST(self) -> None:  # noqa: N802
             services.requests.append(self.path)
-            length = int(self.headers.get("Content-Length", "0"))
-            request = tsp.TimeStampReq.load(self.rfile.read(length))
-            response = services.timestamper.request_tsa_response(request)
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path == OCSP_PATH:
+                self._send(services.ocsp_response(body), OCSP_TYPE)
+                return
+            response = services.timestamper.request_tsa_response(tsp.TimeStampReq.load(body))
             self._reply(response.dump(), "application/timestamp-reply")
+
+        def _send(self, body: bytes | None, content_type: str) -> None:
+            if body is None:
+                self.send_error(404)
+            else:
+                self._reply(body, content_type)
 
         def _reply(self, body: bytes, content_type: str) -> None:
             self.send_response(200)

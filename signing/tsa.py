@@ -40,7 +40,7 @@ from .ca_loading import read_certificate, read_key
 from .ca_store import write_atomic
 from .errors import CertificateAuthorityError, SigningError
 from .sign import Tsa, timestamper_for
-from .trust import TrustSettings, to_asn1
+from .trust import TrustSettings, run_released, to_asn1
 
 __all__ = [
     "RENEW_BEFORE",
@@ -111,7 +111,9 @@ class InternalTimeStamper(DummyTimeStamper):
 
     @functools.cached_property
     def _key(self) -> rsa.RSAPrivateKey:
-        key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
+        key = serialization.load_der_private_key(  # our own key, checked when it was loaded
+            self.tsa_key.dump(), password=None, unsafe_skip_rsa_key_validation=True
+        )
         if not isinstance(key, rsa.RSAPrivateKey):
             raise CertificateAuthorityError("The TSA key must be an RSA key.")
         return key
@@ -147,10 +149,12 @@ def token_time(token: bytes, data: bytes, trust: TrustSettings) -> datetime | No
     exactly ``data`` and comes from a TSA ``trust`` trusts; else None."""
     try:
         signed_data = cms.ContentInfo.load(token)["content"]
-        found = asyncio.run(
+        context = trust.context()
+        found = run_released(
             validate_tst_signed_data(
-                signed_data, trust.context(), lambda name: hashlib.new(name, data).digest()
-            )
+                signed_data, context, lambda name: hashlib.new(name, data).digest()
+            ),
+            context,
         )
         status = TimestampSignatureStatus(**found)
     except Exception:  # a damaged token is simply not a proof  # noqa: BLE001

@@ -6,7 +6,6 @@ call these functions.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import os
@@ -47,11 +46,11 @@ from signing import (
 )
 from signing.longterm import extend_to_lta
 from signing.sign import Tsa
-from signing.trust import to_asn1
+from signing.trust import run_released, to_asn1
 from signing.tsa import token_time
 
 from ..offload import offload
-from . import timestamps
+from . import ocsp, timestamps
 from .internal_ca import PUBLISHED_CRLS, ca_dir
 
 __all__ = [
@@ -145,7 +144,7 @@ def check_trusted(certificate: x509.Certificate, chain: Sequence[x509.Certificat
         validation_context=context,
     )
     try:
-        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+        run_released(validator.async_validate_usage({"non_repudiation"}), context)
     except PathBuildingError:
         raise SigningError("untrusted") from None
     except PathValidationError as error:
@@ -207,10 +206,12 @@ def sign_route_pdf(
 
     The first signature certifies the document; B-T with a timestamp authority (``TSA_URL``, or
     the internal CA's own when its passphrase file is here), else B-B. The ``last`` signature of
-    a route then extends the document to B-LTA (validation data and a document timestamp).
+    a route then extends the document to B-LTA (validation data, with the internal CA's OCSP
+    responses when it has a responder, and a document timestamp).
     The work runs off the event loop (``offload.offload``).
     """
     tsa = timestamps.authority()
+    responder = ocsp.responder() if last and tsa else None
     stamp = _with_stamp(
         SignatureRequest(field_name=field_name), "seal" if seal else "leader", key.certificate
     ).stamp
@@ -222,7 +223,7 @@ def sign_route_pdf(
             level=PadesLevel.B_T if tsa else PadesLevel.B_B, tsa=tsa,
             reason="Đóng dấu" if seal else "Phê duyệt",
         )  # fmt: skip
-        return extend_to_lta(signed, trust, tsa) if last and tsa else signed
+        return extend_to_lta(signed, trust, tsa, responder=responder) if last and tsa else signed
 
     return offload(work)
 

@@ -20,7 +20,7 @@ from signing.longterm import archive_ends, extend_to_lta, refresh_archive
 from ..extensions import db
 from ..models import RequestStatus, SigningRequest, SigningVersion, utcnow
 from ..storage import blob_store
-from . import signatures, timestamps
+from . import ocsp, signatures, timestamps
 from .audit import record_event
 from .errors import NotAllowed
 
@@ -62,10 +62,11 @@ def renew(request_id: int) -> SigningVersion:
     base = request.latest
     data = blob_store().path_for(base.sha256).read_bytes()
     trust = signatures.trust_settings(signatures.configured_roots())
+    responder = ocsp.responder()
     if archive_ends(data) is None:
-        renewed = extend_to_lta(data, trust, tsa)
+        renewed = extend_to_lta(data, trust, tsa, responder=responder)
     else:
-        renewed = refresh_archive(data, trust, tsa)
+        renewed = refresh_archive(data, trust, tsa, responder=responder)
     blob = blob_store().put_bytes(renewed)
     version = SigningVersion(number=base.number + 1, sha256=blob.sha256, size=blob.size)
     request.versions.append(version)

@@ -10,10 +10,6 @@ fall back to B-B, as before.
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
-
 from flask import current_app
 
 from signing.sign import Tsa
@@ -27,12 +23,9 @@ from signing.tsa import (
 )
 
 from ..offload import offload
-from .internal_ca import ca_dir, load_ca
+from .internal_ca import ca_service
 
 __all__ = ["answer_request", "authority", "internal_timestamper", "stamp"]
-
-_CACHE = "meeting.internal_tsa"
-_lock = threading.Lock()
 
 
 def authority() -> Tsa:
@@ -42,22 +35,7 @@ def authority() -> Tsa:
 
 def internal_timestamper() -> InternalTimeStamper | None:
     """Return the internal CA's timestamper (issuing its certificate first if needed)."""
-    passphrase_file = Path(current_app.config["CA_PASSPHRASE_FILE"])
-    folder = ca_dir()
-    if not passphrase_file.is_file() or not (folder / "root.pem").is_file():
-        return None
-    cached = current_app.extensions.get(_CACHE)
-    if cached is not None and cached[0] == _state(folder) and cached[1] > datetime.now(UTC):
-        return cached[2]
-    with _lock:
-        passphrase = passphrase_file.read_bytes().strip()
-        due = renewal_due(folder)
-        if due is None or due <= datetime.now(UTC):
-            ensure_tsa(load_ca(passphrase), passphrase)
-            due = renewal_due(folder)
-        stamper = load_tsa(folder, passphrase)
-        current_app.extensions[_CACHE] = (_state(folder), due, stamper)
-        return stamper
+    return ca_service("tsa.pem", renewal_due, ensure_tsa, load_tsa)
 
 
 def stamp(data: bytes) -> bytes | None:
@@ -70,9 +48,3 @@ def answer_request(body: bytes) -> bytes | None:
     """Answer an RFC 3161 request with the internal TSA; None when there is none here."""
     stamper = internal_timestamper()
     return None if stamper is None else timestamp_response(stamper, body)
-
-
-def _state(folder: Path) -> int | None:
-    """The TSA certificate file's change time: another process may have renewed it."""
-    path = folder / "tsa.pem"
-    return path.stat().st_mtime_ns if path.exists() else None

@@ -1,18 +1,22 @@
 """The internal CA's public services: the CRLs at the address written into every certificate,
-and its RFC 3161 timestamping authority (``POST /ca/tsa``)."""
+its OCSP responder (``/ca/ocsp``, named there too) and its RFC 3161 timestamping authority
+(``POST /ca/tsa``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..extensions import csrf, limiter
+from ..services import ocsp as ocsp_service
 from ..services import timestamps
 from ..services.internal_ca import published_crl
 
 bp = Blueprint("ca", __name__, url_prefix="/ca")
 
-#: A timestamp request is a hash and a few fields: a few hundred bytes.
+#: A timestamp or OCSP request is a hash and a few fields: a few hundred bytes.
 MAX_REQUEST_BYTES = 16 * 1024
+#: Seconds a GET answer may be cached (a POST answer, maybe with a nonce, never is).
+OCSP_MAX_AGE = 60
 
 
 @bp.get("/<name>")
@@ -45,3 +49,42 @@ def tsa():
     response = Response(answer, mimetype="application/timestamp-reply")
     response.cache_control.no_store = True
     return response
+
+
+@bp.post("/ocsp")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["OCSP_LIMIT_PER_IP"])
+def ocsp():
+    """OCSP over HTTP POST (RFC 6960 A.1): a DER OCSPRequest in, a DER OCSPResponse out."""
+    if request.mimetype != "application/ocsp-request":
+        return Response(
+            "Send a DER OCSPRequest with Content-Type: application/ocsp-request.\n",
+            status=415,
+            mimetype="text/plain",
+        )
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:
+        abort(413)
+    response = _ocsp_response(
+        ocsp_service.answer_request(request.get_data(cache=False)[:MAX_REQUEST_BYTES])
+    )
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/ocsp/<path:encoded>", merge_slashes=False)  # base64 may hold "//"
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["OCSP_LIMIT_PER_IP"])
+def ocsp_by_url(encoded: str):
+    """OCSP over HTTP GET (RFC 6960 A.1): the URL-encoded base64 of a DER OCSPRequest."""
+    if len(encoded) > MAX_REQUEST_BYTES:
+        abort(414)
+    response = _ocsp_response(ocsp_service.answer_get(encoded))
+    response.cache_control.public = True
+    response.cache_control.max_age = OCSP_MAX_AGE
+    return response
+
+
+def _ocsp_response(answer: bytes | None) -> Response:
+    if answer is None:
+        abort(404)  # no internal CA (or its passphrase file) on this server
+    return Response(answer, mimetype="application/ocsp-response")

@@ -9,6 +9,7 @@ import pytest
 
 from signing.ca import CAConfig, InternalCA, generate_private_key
 from signing.keys import PinProtectedKey
+from signing.ocsp import ensure_responder, load_responder
 from signing.testing import LocalServices, plain_pdf
 from signing.trust import TrustSettings
 
@@ -25,13 +26,15 @@ def services() -> Iterator[LocalServices]:
 
 @pytest.fixture
 def ca(tmp_path: Path, services: LocalServices) -> InternalCA:
-    """A fresh internal CA whose CRLs the local server publishes."""
+    """A fresh internal CA whose CRLs and OCSP responder the local server publishes."""
     config = CAConfig(
         organisation="Ủy ban nhân dân Thành phố Hòa Bình Xanh",
         crl_base_url=services.base_url + "/ca",
         key_type="ec-p256",
     )
     services.ca = InternalCA.create(tmp_path / "ca", config, CA_PASSPHRASE)
+    ensure_responder(services.ca, CA_PASSPHRASE)
+    services.ocsp = load_responder(services.ca.directory, CA_PASSPHRASE)
     return services.ca
 
 

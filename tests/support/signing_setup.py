@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from meeting_server.models import SigningKey, User
 from meeting_server.services.certificates import enrol_key
 from signing import CAConfig, InternalCA
+from signing.ocsp import ensure_responder
 from signing.tsa import ensure_tsa
 
 CA_PASSPHRASE = b"test-ca-passphrase"
@@ -22,11 +23,12 @@ ORGANISATION = "Ủy ban nhân dân Thành phố Hòa Bình Xanh"
 
 
 def create_ca_template(folder: Path, crl_base_url: str) -> Path:
-    """Create an internal CA (RSA 2048: quick) with its CRLs published and its timestamping
-    authority, as `ca init` does."""
+    """Create an internal CA (RSA 2048: quick) with its CRLs published, its timestamping
+    authority and OCSP responder, as `ca init` does."""
     config = CAConfig(organisation=ORGANISATION, crl_base_url=crl_base_url, key_type="rsa2048")
     ca = InternalCA.create(folder, config, CA_PASSPHRASE)
     ensure_tsa(ca, CA_PASSPHRASE)
+    ensure_responder(ca, CA_PASSPHRASE)
     (folder / "issuing.crl").write_bytes(ca.crl())
     (folder / "root.crl").write_bytes(ca.root_crl())
     return folder

@@ -57,6 +57,8 @@ POLICY: dict[str, frozenset[str]] = {
     "auth.home": SIGNED_IN,
     "ca.crl": EVERYONE,
     "ca.tsa": EVERYONE,  # RFC 3161 for anyone (a wrong body is told what to send)
+    "ca.ocsp": EVERYONE,  # RFC 6960 for anyone: POST a request
+    "ca.ocsp_by_url": EVERYONE,  # ... or GET it, base64 in the URL
     "verify.check": EVERYONE,
     "verify.upload": EVERYONE,
     "verify.by_code": EVERYONE,
@@ -208,6 +210,7 @@ def world(app, published_meeting, create_user, admin):
         "token": codes.sign_code(codes.ROOM, meeting),
         "sha256": "0" * 64,
         "name": "issuing.crl",
+        "encoded": "MAA=",  # base64 of an empty SEQUENCE: a malformed OCSP request
         "filename": "css/app.css",
     }
 
