@@ -28,9 +28,24 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from signing.errors import CertificateAuthorityError
 
-__all__ = ["CAStore", "write_atomic"]
+__all__ = ["CAStore", "write_atomic", "write_service_key"]
 
 _FORMAT = 1
+
+
+def write_service_key(
+    directory: Path, names: tuple[str, str], key: Any, certificate: Any, passphrase: bytes
+) -> None:
+    """Keep a CA service's certificate and key (its TSA, its OCSP responder) beside the CA:
+    ``names`` = (certificate file, key file); the key in PKCS#8, encrypted with the CA
+    passphrase, mode 0600; the key first, so a certificate is never without its key."""
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+    write_atomic(directory / names[1], pem, mode=0o600)
+    write_atomic(directory / names[0], certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -40,7 +40,7 @@ from cryptography.x509 import ocsp
 from .ca import InternalCA, PrivateKey
 from .ca_certificates import generate_private_key
 from .ca_loading import read_certificate, read_key
-from .ca_store import CAStore, write_atomic
+from .ca_store import CAStore, write_service_key
 from .errors import CertificateAuthorityError
 
 __all__ = [
@@ -205,13 +205,7 @@ def ensure_responder(ca: InternalCA, passphrase: bytes) -> x509.Certificate:
         return read_certificate(ca.directory / CERT_FILE)
     key = generate_private_key(ca.config.key_type)
     certificate = ca.issue_ocsp_signing(key.public_key(), VALIDITY_DAYS)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    write_atomic(ca.directory / KEY_FILE, pem, mode=0o600)
-    write_atomic(ca.directory / CERT_FILE, certificate.public_bytes(serialization.Encoding.PEM))
+    write_service_key(ca.directory, (CERT_FILE, KEY_FILE), key, certificate, passphrase)
     return certificate
 
 

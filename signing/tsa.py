@@ -37,7 +37,7 @@ from pyhanko.sign.validation.status import TimestampSignatureStatus
 
 from .ca import InternalCA
 from .ca_loading import read_certificate, read_key
-from .ca_store import write_atomic
+from .ca_store import write_service_key
 from .errors import CertificateAuthorityError, SigningError
 from .sign import Tsa, timestamper_for
 from .trust import TrustSettings, run_released, to_asn1
@@ -189,13 +189,7 @@ def ensure_tsa(ca: InternalCA, passphrase: bytes) -> x509.Certificate:
         return read_certificate(path)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     certificate = ca.issue_timestamping(key.public_key(), VALIDITY_DAYS)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    write_atomic(ca.directory / KEY_FILE, pem, mode=0o600)
-    write_atomic(path, certificate.public_bytes(serialization.Encoding.PEM))
+    write_service_key(ca.directory, (CERT_FILE, KEY_FILE), key, certificate, passphrase)
     return certificate
 
 

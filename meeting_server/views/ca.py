@@ -4,6 +4,8 @@ its OCSP responder (``/ca/ocsp``, named there too) and its RFC 3161 timestamping
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..extensions import csrf, limiter
@@ -35,20 +37,9 @@ def crl(name: str):
 @limiter.limit(lambda: current_app.config["TSA_LIMIT_PER_IP"])
 def tsa():
     """RFC 3161 over HTTP (RFC 3161 §3.4): a DER TimeStampReq in, a DER TimeStampResp out."""
-    if request.mimetype != "application/timestamp-query":
-        return Response(
-            "Send a DER TimeStampReq with Content-Type: application/timestamp-query.\n",
-            status=415,
-            mimetype="text/plain",
-        )
-    if (request.content_length or 0) > MAX_REQUEST_BYTES:
-        abort(413)
-    answer = timestamps.answer_request(request.get_data(cache=False)[:MAX_REQUEST_BYTES])
-    if answer is None:
-        abort(404)  # no internal CA (or its passphrase file) on this server
-    response = Response(answer, mimetype="application/timestamp-reply")
-    response.cache_control.no_store = True
-    return response
+    return _exchange(
+        "TimeStampReq", "timestamp-query", "timestamp-reply", timestamps.answer_request
+    )
 
 
 @bp.post("/ocsp")
@@ -56,17 +47,25 @@ def tsa():
 @limiter.limit(lambda: current_app.config["OCSP_LIMIT_PER_IP"])
 def ocsp():
     """OCSP over HTTP POST (RFC 6960 A.1): a DER OCSPRequest in, a DER OCSPResponse out."""
-    if request.mimetype != "application/ocsp-request":
+    return _exchange("OCSPRequest", "ocsp-request", "ocsp-response", ocsp_service.answer_request)
+
+
+def _exchange(
+    what: str, query: str, reply: str, answer: Callable[[bytes], bytes | None]
+) -> Response:
+    """One DER request of type ``application/{query}`` in, the service's DER answer out."""
+    if request.mimetype != f"application/{query}":
         return Response(
-            "Send a DER OCSPRequest with Content-Type: application/ocsp-request.\n",
+            f"Send a DER {what} with Content-Type: application/{query}.\n",
             status=415,
             mimetype="text/plain",
         )
     if (request.content_length or 0) > MAX_REQUEST_BYTES:
         abort(413)
-    response = _ocsp_response(
-        ocsp_service.answer_request(request.get_data(cache=False)[:MAX_REQUEST_BYTES])
-    )
+    found = answer(request.get_data(cache=False)[:MAX_REQUEST_BYTES])
+    if found is None:
+        abort(404)  # no internal CA (or its passphrase file) on this server
+    response = Response(found, mimetype=f"application/{reply}")
     response.cache_control.no_store = True
     return response
 
@@ -78,13 +77,10 @@ def ocsp_by_url(encoded: str):
     """OCSP over HTTP GET (RFC 6960 A.1): the URL-encoded base64 of a DER OCSPRequest."""
     if len(encoded) > MAX_REQUEST_BYTES:
         abort(414)
-    response = _ocsp_response(ocsp_service.answer_get(encoded))
+    answer = ocsp_service.answer_get(encoded)
+    if answer is None:
+        abort(404)
+    response = Response(answer, mimetype="application/ocsp-response")
     response.cache_control.public = True
     response.cache_control.max_age = OCSP_MAX_AGE
     return response
-
-
-def _ocsp_response(answer: bytes | None) -> Response:
-    if answer is None:
-        abort(404)  # no internal CA (or its passphrase file) on this server
-    return Response(answer, mimetype="application/ocsp-response")
