@@ -38,13 +38,14 @@ def slot(name: str, size: int, wait_s: float, lease_s: float) -> Iterator[bool]:
     """Hold one of ``size`` slots called ``name`` for the block; yield False (holding nothing)
     if none came free within ``wait_s``. A lease outlives its holder by at most ``lease_s``."""
     store = _shared_store()
-    if store is not None:
-        try:
-            store.ping()
-        except redis.RedisError as error:  # the bound stays, per process, until Redis is back
-            current_app.logger.warning("shared slots %s: Redis unreachable (%s)", name, error)
-            store = None
-    if store is None:
+    token = uuid.uuid4().hex
+    key = f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or 'meeting'}:slots:{name}"
+    try:
+        held = None if store is None else _take(store, key, token, size, wait_s, lease_s)
+    except redis.RedisError as error:  # the bound stays, per process, until Redis is back
+        current_app.logger.warning("shared slots %s: Redis unreachable (%s)", name, error)
+        held = None
+    if store is None or held is None:  # one process, or Redis down: this process's bound
         local = _local_semaphore(name, size)
         held = local.acquire(timeout=wait_s)
         try:
@@ -53,19 +54,26 @@ def slot(name: str, size: int, wait_s: float, lease_s: float) -> Iterator[bool]:
             if held:
                 local.release()
         return
-    key = f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or 'meeting'}:slots:{name}"
-    token = uuid.uuid4().hex
-    deadline = time.monotonic() + wait_s
-    take = store.register_script(_TAKE)
-    while not (held := bool(take(keys=[key], args=[size, lease_s, token]))):
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(POLL_S)
     try:
         yield held
     finally:
         if held:
             store.zrem(key, token)
+
+
+def _take(
+    store: redis.Redis, key: str, token: str, size: int, wait_s: float, lease_s: float
+) -> bool:
+    """Try to take a lease until one is free or ``wait_s`` has passed."""
+    take = current_app.extensions.get("meeting.slot_script") or current_app.extensions.setdefault(
+        "meeting.slot_script", store.register_script(_TAKE)
+    )
+    deadline = time.monotonic() + wait_s
+    while not take(keys=[key], args=[size, lease_s, token]):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL_S)
+    return True
 
 
 def _local_semaphore(name: str, size: int) -> threading.BoundedSemaphore:
