@@ -15,7 +15,6 @@ from meeting_server.models import (
     AuditEvent,
     InboxNotice,
     RequestStatus,
-    Role,
     SigningRequest,
     StepKind,
     StepStatus,
@@ -34,10 +33,9 @@ from meeting_server.services.signing_requests import (
 )
 from meeting_server.storage import blob_store
 from signing.longterm import archive_ends
-from tests.support.clients import PASSWORD
 from tests.support.pdf_samples import simple_pdf
 from tests.support.people import actor
-from tests.support.signing_setup import PIN, english, enrol, with_internal_ca
+from tests.support.signing_setup import PIN, english, enrol_route_people, with_internal_ca
 
 
 @pytest.fixture
@@ -48,13 +46,7 @@ def app_config(app_config, ca_template, tmp_path):
 @pytest.fixture
 def people(app, secretary, chair, create_user):
     """The sender, two leaders and a clerk, each leader and the clerk enrolled."""
-    create_user("phochutich", Role.LEADER, full_name="Lê Thị Hồng", position="Phó Chủ tịch")
-    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
-    with english(app):
-        enrol(actor("chutich"), PASSWORD)
-        enrol(actor("phochutich"), PASSWORD)
-        enrol(actor("vanthu"), PASSWORD, purpose="seal")
-        db.session.commit()
+    enrol_route_people(app, create_user)
 
 
 def submit(title: str = "Quyết định phê duyệt kế hoạch") -> SigningRequest:

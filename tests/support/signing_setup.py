@@ -11,11 +11,14 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale
 
-from meeting_server.models import SigningKey, User
+from meeting_server.extensions import db
+from meeting_server.models import Role, SigningKey, User
 from meeting_server.services.certificates import enrol_key
 from signing import CAConfig, InternalCA
 from signing.ocsp import ensure_responder
 from signing.tsa import ensure_tsa
+from tests.support.clients import PASSWORD
+from tests.support.people import actor
 
 CA_PASSPHRASE = b"test-ca-passphrase"
 PIN = "246810"
@@ -45,6 +48,18 @@ def with_internal_ca(config: dict[str, Any], template: Path, tmp_path: Path) -> 
 def enrol(user: User, password: str, purpose: str = "signer", pin: str = PIN) -> SigningKey:
     """Enrol ``user`` for ``purpose`` with ``pin`` (inside an app context)."""
     return enrol_key(user, password=password, pin=pin, pin_again=pin, purpose=purpose)
+
+
+def enrol_route_people(app: Flask, create_user: Any) -> None:
+    """Add the vice-chair (phochutich) and the clerk (vanthu) beside thuky and chutich, and
+    enrol chutich's, phochutich's and the clerk's seal keys: the route chair → vice → seal."""
+    create_user("phochutich", Role.LEADER, full_name="Lê Thị Hồng", position="Phó Chủ tịch")
+    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
+    with english(app):
+        enrol(actor("chutich"), PASSWORD)
+        enrol(actor("phochutich"), PASSWORD)
+        enrol(actor("vanthu"), PASSWORD, purpose="seal")
+        db.session.commit()
 
 
 @contextmanager

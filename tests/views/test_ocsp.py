@@ -16,12 +16,12 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from meeting_server.extensions import db
-from meeting_server.models import Role, SigningRequest
+from meeting_server.models import SigningRequest
 from meeting_server.services import internal_ca
 from meeting_server.storage import blob_store
 from tests.support.clients import PASSWORD
 from tests.support.people import actor
-from tests.support.signing_setup import CA_PASSPHRASE, enrol, with_internal_ca
+from tests.support.signing_setup import CA_PASSPHRASE, enrol, enrol_route_people, with_internal_ca
 from tests.views.test_signing import send, sign
 
 OCSP = "/ca/ocsp"
@@ -34,13 +34,7 @@ def app_config(app_config, ca_template, tmp_path):
 
 @pytest.fixture
 def people(app, secretary, chair, create_user):
-    create_user("phochutich", Role.LEADER, full_name="Lê Thị Hồng", position="Phó Chủ tịch")
-    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
-    with app.app_context():
-        enrol(actor("chutich"), PASSWORD)
-        enrol(actor("phochutich"), PASSWORD)
-        enrol(actor("vanthu"), PASSWORD, purpose="seal")
-        db.session.commit()
+    enrol_route_people(app, create_user)
 
 
 @pytest.fixture

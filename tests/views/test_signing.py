@@ -12,10 +12,10 @@ from meeting_server.extensions import db, socketio
 from meeting_server.models import Role, SigningRequest
 from meeting_server.services import signatures
 from meeting_server.storage import blob_store
-from tests.support.clients import PASSWORD, fetch, signed_in
+from tests.support.clients import fetch, signed_in
 from tests.support.pdf_samples import simple_pdf
 from tests.support.people import actor
-from tests.support.signing_setup import PIN, enrol, with_internal_ca
+from tests.support.signing_setup import PIN, enrol_route_people, with_internal_ca
 
 
 @pytest.fixture
@@ -26,14 +26,8 @@ def app_config(app_config, ca_template, tmp_path):
 
 @pytest.fixture
 def people(app, secretary, chair, create_user):
-    create_user("phochutich", Role.LEADER, full_name="Lê Thị Hồng", position="Phó Chủ tịch")
-    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
+    enrol_route_people(app, create_user)
     create_user("nguoingoai", Role.PARTICIPANT)
-    with app.app_context():
-        enrol(actor("chutich"), PASSWORD)
-        enrol(actor("phochutich"), PASSWORD)
-        enrol(actor("vanthu"), PASSWORD, purpose="seal")
-        db.session.commit()
 
 
 def ids(app, *usernames: str) -> list[str]:
