@@ -24,6 +24,9 @@ from tests.support.browser import (
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
+#: Finalising renders the minutes and their extract in sandboxed children, one after the other;
+#: on a CI machine whose other worker is signing, that alone has taken more than 10 s.
+RENDER_WAIT_MS = 45_000
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +211,9 @@ def test_the_secretary_finalises_the_minutes_after_the_meeting(chromium, server)
     assert preview.ok and preview.body().startswith(b"%PDF")
     desk.click("[data-testid=finalise]")
     answer_yes(desk, WAIT_MS)  # "Finalise the minutes?": the PDFs are made before it closes
-    digest = desk.wait_for_selector("[data-testid=minutes-sha256]", timeout=WAIT_MS).inner_text()
+    digest = desk.wait_for_selector(
+        "[data-testid=minutes-sha256]", timeout=RENDER_WAIT_MS
+    ).inner_text()
     screenshot(desk, "minutes-final")
 
     final = desk.context.request.get(f"{base}/meetings/{meeting_id}/minutes.pdf")
