@@ -111,9 +111,9 @@ def ca_service(
         passphrase = passphrase_file.read_bytes().strip()
         renew_at = due(folder)
         if renew_at is None or renew_at <= now:
-            issue(load_ca(passphrase), passphrase)
+            offload(issue, load_ca(passphrase), passphrase)  # a new RSA key: off the loop
             renew_at = due(folder)
-        found = load(folder, passphrase)
+        found = offload(load, folder, passphrase)  # the key decrypts slowly (PBKDF2, RSA)
         cache[certificate] = (_changed(path), renew_at, found)
         return found
 
