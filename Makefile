@@ -20,7 +20,9 @@ PORT ?= 5000
 	test-latest sbom audit contract
 
 NODE_STAMP := node_modules/.installed
-VENDOR := meeting_server/static/vendor/socket.io.esm.min.js meeting_server/static/vendor/pdfjs/.copied
+TINOS := meeting_server/static/vendor/fonts/tinos
+VENDOR := meeting_server/static/vendor/socket.io.esm.min.js meeting_server/static/vendor/pdfjs/.copied \
+	$(TINOS)/.copied
 
 install: $(STAMP) $(COMPILED) $(VENDOR)
 	$(BIN)/python -m compileall -q meeting_server signing >/dev/null
@@ -42,6 +44,16 @@ meeting_server/static/vendor/pdfjs/.copied: $(NODE_STAMP)
 	  node_modules/pdfjs-dist/web/pdf_viewer.mjs node_modules/pdfjs-dist/web/pdf_viewer.css \
 	  node_modules/pdfjs-dist/LICENSE meeting_server/static/vendor/pdfjs/
 	cp -r node_modules/pdfjs-dist/web/images meeting_server/static/vendor/pdfjs/images
+	touch $@
+
+# Tinos (Times New Roman's metrics, every Vietnamese letter; OFL-1.1), the documents' and
+# stamps' serif: signing/fonts.py cuts its static 1000-unit faces from these four files.
+TINOS_NPM := node_modules/@expo-google-fonts/tinos
+$(TINOS)/.copied: $(NODE_STAMP)
+	rm -rf $(TINOS) && mkdir -p $(TINOS)
+	cp $(TINOS_NPM)/400Regular/Tinos_400Regular.ttf $(TINOS_NPM)/400Regular_Italic/Tinos_400Regular_Italic.ttf \
+	  $(TINOS_NPM)/700Bold/Tinos_700Bold.ttf $(TINOS_NPM)/700Bold_Italic/Tinos_700Bold_Italic.ttf $(TINOS)/
+	cp $(TINOS_NPM)/LICENSE_FONT $(TINOS)/OFL.txt
 	touch $@
 
 $(UV): tools/uv-requirements.txt

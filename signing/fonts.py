@@ -1,14 +1,27 @@
-"""Noto Sans cut into static fonts, once per user: the one font cutter of the project.
+"""Static fonts cut once per user: the one font cutter of the project.
 
-The ``fontpkg-noto-sans`` package ships Noto Sans as variable fonts (full Vietnamese
-coverage). pyHanko, fpdf2 and Pillow need static faces, so :func:`static_noto_sans` cuts the
-weight asked for, keeps it in a private per-user folder (:func:`private_font_folder`) under
-a name that carries the source's size and time, and hands back its path. Every user goes
-through it: the stamps (:func:`vietnamese_font_path`), the drawn seal, the minutes and
-attendance sheets, the demo documents and the confidential watermark.
+Two families, both cut to static faces with 1000 units per em and without layout tables
+(subset to Latin and Vietnamese unless every glyph is asked for), kept in a private per-user
+folder (:func:`private_font_folder`) under a name that
+carries the source's size and time:
+
+- **Tinos**, the serif with Times New Roman's metrics (Decree 30 documents), from the npm
+  package ``@expo-google-fonts/tinos`` that ``make install`` copies into
+  ``meeting_server/static/vendor/fonts/tinos`` (:func:`static_serif`). The stamps
+  (:func:`vietnamese_font_path`, :func:`advance_widths`), the minutes and attendance sheets
+  and the demo documents use it.
+- **Noto Sans** from the ``fontpkg-noto-sans`` variable fonts (:func:`static_noto_sans`), for
+  what is not document text: the confidential watermark, the verification address beside
+  the QR code, the drawn red seal (:func:`sans_font_path`).
 
 pyHanko writes glyph widths in font units as if every font had 1000 units per em; a 2048-unit
-font (DejaVu, Times New Roman) therefore spreads its text out of the box. Noto Sans has 1000.
+font (Tinos, DejaVu, Times New Roman) would spread its text out of the box. Noto Sans has
+1000; the Tinos cut is scaled to 1000 (fontTools ``scaleUpem``).
+
+Where Tinos is read from (:func:`serif_source`): the folder named by the environment variable
+``SIGNING_SERIF_FONTS`` (:func:`set_serif_source` sets it, so the sandboxed children a process
+starts inherit it), else :data:`BUNDLED_SERIF_FOLDER`, the vendored copy beside this package
+in a checkout after ``make install`` and in the installed wheel.
 
 This module imports fontTools only when it cuts or reads a font, so a server or a sandboxed
 child that only needs a folder's path loads nothing.
@@ -32,13 +45,19 @@ if TYPE_CHECKING:
     from fontTools import ttLib
 
 __all__ = [
+    "BUNDLED_SERIF_FOLDER",
     "LATIN_AND_VIETNAMESE",
+    "SERIF_ENV",
     "advance_widths",
     "check_coverage",
     "clean_line",
     "noto_sans_source",
     "private_font_folder",
+    "sans_font_path",
+    "serif_source",
+    "set_serif_source",
     "static_noto_sans",
+    "static_serif",
     "vietnamese_font_path",
 ]
 
@@ -47,6 +66,18 @@ _FONT_FILES = {False: "NotoSans[wdth,wght].ttf", True: "NotoSans-Italic[wdth,wgh
 # their variations is what makes a cut take ~5 s instead of ~1 s.
 _DROPPED_TABLES = ("GDEF", "GPOS", "GSUB")
 _UNITS_PER_EM = 1000
+
+#: The environment variable naming the folder that holds the four Tinos files.
+SERIF_ENV = "SIGNING_SERIF_FONTS"
+#: Where ``make install`` puts Tinos: beside this package, in a checkout and in the wheel.
+_PACKAGES = Path(__file__).resolve().parents[1]  # where signing/ and meeting_server/ lie
+BUNDLED_SERIF_FOLDER = _PACKAGES / "meeting_server" / "static" / "vendor" / "fonts" / "tinos"
+_SERIF_FILES = {
+    (400, False): "Tinos_400Regular.ttf",
+    (400, True): "Tinos_400Regular_Italic.ttf",
+    (700, False): "Tinos_700Bold.ttf",
+    (700, True): "Tinos_700Bold_Italic.ttf",
+}
 
 #: Latin (with every Vietnamese letter), punctuation, the đồng sign. A font of ~1,000 glyphs
 #: instead of ~3,700 makes pyHanko's and fpdf2's per-document subsetting several times faster;
@@ -121,14 +152,8 @@ def static_noto_sans(
     """
     source = noto_sans_source(italic=italic)
     kept = None if unicodes is None else tuple(sorted(set(unicodes)))
-    info = source.stat()
-    # Named by what was kept and by the source's size and time: an upgrade cuts anew.
-    kept_tag = (
-        "all" if kept is None else hashlib.blake2s(repr(kept).encode(), digest_size=4).hexdigest()
-    )
     face = source.stem.split("[")[0]
-    name = f"{face}-{weight}-{kept_tag}-{info.st_size}-{info.st_mtime_ns}.ttf"
-    target = (folder or private_font_folder()) / name
+    target = (folder or private_font_folder()) / _cut_name(source, f"{face}-{weight}", kept)
     if not target.is_file():
         _cut(source, target, weight, kept)
     return target
@@ -148,18 +173,23 @@ def _cut(source: Path, target: Path, weight: int, unicodes: tuple[int, ...] | No
         )
         if unicodes is not None:
             _keep_only(font, unicodes)
-        # A racing process writes its own temporary file; the rename is atomic, so a reader
-        # always finds a whole font.
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".ttf")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                font.save(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        _save(font, target)
+
+
+def _save(font: ttLib.TTFont, target: Path) -> None:
+    """Write ``font`` to ``target`` atomically."""
+    # A racing process writes its own temporary file; the rename is atomic, so a reader
+    # always finds a whole font.
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".ttf")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            font.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
 
 
 def _keep_only(font: ttLib.TTFont, unicodes: tuple[int, ...]) -> None:
@@ -176,19 +206,125 @@ def _keep_only(font: ttLib.TTFont, unicodes: tuple[int, ...]) -> None:
     subsetter.subset(font)
 
 
+# --- the serif ---------------------------------------------------------------------------------
+
+
+def set_serif_source(folder: Path | None) -> None:
+    """Read Tinos from ``folder`` in this process and the children it starts from now on.
+
+    It sets :data:`SERIF_ENV` (None removes it: back to :data:`BUNDLED_SERIF_FOLDER`) and
+    forgets the stamp font chosen so far. Call it at start, before anything draws: faces a
+    caller has already looked up (say, an fpdf2 family it caches) stay as they were.
+
+    :param folder: a folder holding ``Tinos_400Regular.ttf`` and its three sisters, or None.
+    """
+    if folder is None:
+        os.environ.pop(SERIF_ENV, None)
+    else:
+        os.environ[SERIF_ENV] = str(folder)
+    vietnamese_font_path.cache_clear()
+    advance_widths.cache_clear()
+
+
+def serif_source(weight: int = 400, *, italic: bool = False) -> Path:
+    """Return the Tinos file of ``weight`` (400 or 700), upright or italic.
+
+    :raises SigningError: there is no such face, or the file is missing (the message says
+        what to run).
+    """
+    name = _SERIF_FILES.get((weight, italic))
+    if name is None:
+        raise SigningError(f"Tinos has no face of weight {weight} (400 and 700 only).")
+    configured = os.environ.get(SERIF_ENV)
+    path = (Path(configured) if configured else BUNDLED_SERIF_FOLDER) / name
+    if not path.is_file():
+        where = f"{SERIF_ENV}={configured}" if configured else "the vendored fonts"
+        raise SigningError(
+            f"The serif font Tinos is missing: no {path} ({where}). Run `make install` (it "
+            f"copies Tinos from npm into {BUNDLED_SERIF_FOLDER}) or set {SERIF_ENV} to a "
+            "folder holding the four Tinos_*.ttf files of @expo-google-fonts/tinos."
+        )
+    return path
+
+
+def static_serif(
+    weight: int = 400,
+    *,
+    italic: bool = False,
+    unicodes: Iterable[int] | None = LATIN_AND_VIETNAMESE,
+    folder: Path | None = None,
+) -> Path:
+    """Return a Tinos face scaled to 1000 units per em, cut on first use and then read from disk.
+
+    :param weight: 400 regular or 700 bold.
+    :param italic: the italic face instead.
+    :param unicodes: the characters to keep (:data:`LATIN_AND_VIETNAMESE` by default), or
+        None for every character of the font.
+    :param folder: where to keep the cut; :func:`private_font_folder` by default.
+    :raises SigningError: as :func:`serif_source` and :func:`private_font_folder`.
+    """
+    source = serif_source(weight, italic=italic)
+    kept = None if unicodes is None else tuple(sorted(set(unicodes)))
+    face = f"{source.stem}-upm{_UNITS_PER_EM}"
+    target = (folder or private_font_folder()) / _cut_name(source, face, kept)
+    if not target.is_file():
+        _cut_scaled(source, target, kept)
+    return target
+
+
+def _cut_name(source: Path, face: str, kept: tuple[int, ...] | None) -> str:
+    """Name a cut by its face, what was kept and the source's size and time.
+
+    So an upgrade of the source cuts anew.
+    """
+    kept_tag = (
+        "all" if kept is None else hashlib.blake2s(repr(kept).encode(), digest_size=4).hexdigest()
+    )
+    info = source.stat()
+    return f"{face}-{kept_tag}-{info.st_size}-{info.st_mtime_ns}.ttf"
+
+
+def _cut_scaled(source: Path, target: Path, unicodes: tuple[int, ...] | None) -> None:
+    """Write ``source`` subset, unhinted, without layout tables, at 1000 units/em to ``target``."""
+    from fontTools import ttLib
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    with ttLib.TTFont(source, recalcTimestamp=False) as font:
+        for tag in _DROPPED_TABLES:
+            if tag in font:
+                del font[tag]
+        # Always subset: it drops the hinting, whose instructions scaling would break.
+        _keep_only(font, tuple(font.getBestCmap()) if unicodes is None else unicodes)
+        scale_upem(font, _UNITS_PER_EM)
+        _save(font, target)
+
+
 # --- the stamp font --------------------------------------------------------------------------
 
 
 @functools.cache
 def vietnamese_font_path() -> Path:
-    """Return the stamps' font: static Noto Sans Regular, Latin and Vietnamese, 1000 units/em.
+    """Return the stamps' font: Tinos Regular, Latin and Vietnamese, 1000 units/em.
 
-    :raises SigningError: as :func:`static_noto_sans`, or the font does not have 1000 units
+    :raises SigningError: as :func:`static_serif`, or the font does not have 1000 units
         per em (pyHanko would misplace its text).
     """
+    return _checked(static_serif(400))
+
+
+@functools.cache
+def sans_font_path() -> Path:
+    """Return static Noto Sans Regular, Latin and Vietnamese (the drawn seal's lettering).
+
+    :raises SigningError: as :func:`static_noto_sans`.
+    """
+    return _checked(static_noto_sans(400))
+
+
+def _checked(target: Path) -> Path:
+    """Return ``target`` if it has 1000 units per em, else raise ``SigningError``."""
     from fontTools import ttLib
 
-    target = static_noto_sans(400)
     with ttLib.TTFont(target, lazy=True) as font:
         units_per_em = font["head"].unitsPerEm
     if units_per_em != _UNITS_PER_EM:

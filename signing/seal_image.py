@@ -7,7 +7,7 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .fonts import clean_line, vietnamese_font_path
+from .fonts import clean_line, sans_font_path
 
 __all__ = ["make_seal_image"]
 
@@ -43,11 +43,11 @@ def _draw_ring_text(
     canvas: Image.Image, text: str, radius: float, max_size: float, arc: float
 ) -> None:
     """Draw ``text`` clockwise along a circle, centred at the top, within ``arc`` radians."""
-    font = ImageFont.truetype(str(vietnamese_font_path()), round(max_size))
+    font = ImageFont.truetype(str(sans_font_path()), round(max_size))
     length = font.getlength(text)
     if length > radius * arc:
         font = ImageFont.truetype(
-            str(vietnamese_font_path()), max(1, math.floor(max_size * radius * arc / length))
+            str(sans_font_path()), max(1, math.floor(max_size * radius * arc / length))
         )
         length = font.getlength(text)
     angle = -length / radius / 2

@@ -186,6 +186,9 @@ def test_the_wheel_carries_pages_scripts_vendored_libraries_catalogues_and_migra
         "meeting_server/static/vendor/pdfjs/pdf.min.mjs",
         "meeting_server/static/vendor/pdfjs/pdf.worker.min.mjs",
         "meeting_server/static/vendor/socket.io.esm.min.js",
+        "meeting_server/static/vendor/fonts/tinos/Tinos_400Regular.ttf",
+        "meeting_server/static/vendor/fonts/tinos/Tinos_700Bold_Italic.ttf",
+        "meeting_server/static/vendor/fonts/tinos/OFL.txt",
         "meeting_server/translations/vi/LC_MESSAGES/messages.mo",
         "meeting_server/migrations/env.py",
         "signing/__init__.py",
@@ -213,6 +216,19 @@ def test_the_installed_wheel_alone_migrates_and_serves_the_login_page_with_its_a
         check=True,
     ).stdout
     assert where.startswith(str(wheel_venv)), f"imported from {where}, not the installed wheel"
+    serif = subprocess.run(
+        [
+            str(wheel_venv / "bin" / "python"),
+            "-c",
+            "import signing.fonts as f; print(f.serif_source())",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert serif.startswith(str(wheel_venv)), f"the serif comes from {serif}, not the wheel"
     subprocess.run([program, "db", "upgrade"], cwd=tmp_path, env=env, check=True, timeout=120)
     port = free_port()
     env["MEETING_PUBLIC_URL"] = f"http://127.0.0.1:{port}"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from fpdf import FPDF, FontFace
 
 from ..pdf.fonts import FAMILY as _FAMILY
-from ..pdf.fonts import add_noto_sans, without_open_action
+from ..pdf.fonts import add_fonts, without_open_action
 from . import texts as texts
 
 __all__ = ["DemoDocument", "build_demo_documents"]
@@ -45,13 +45,13 @@ _BOLD = FontFace(emphasis="BOLD")
 
 
 class _OfficialPdf(FPDF):
-    """A4 document with Nghị định 30 margins, Noto Sans and a "Trang x/y" footer."""
+    """A4 document with Nghị định 30 margins, the Tinos serif and a "Trang x/y" footer."""
 
     def __init__(self, title: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(left=30, top=20, right=15)
         self.set_auto_page_break(auto=True, margin=22)
-        add_noto_sans(self)
+        add_fonts(self)
         self.set_title(title)
         self.set_lang("vi")
         self.set_author("Ủy ban nhân dân Thành phố Hòa Bình Xanh")

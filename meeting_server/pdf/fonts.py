@@ -1,7 +1,10 @@
-"""Noto Sans for the PDFs we generate with fpdf2 (demo documents, minutes, attendance sheets).
+"""The serif of the PDFs we generate with fpdf2 (demo documents, minutes, attendance sheets).
 
-The faces are cut from the ``fontpkg-noto-sans`` variable fonts by the project's one font
-cutter, :func:`signing.fonts.static_noto_sans`, once per user.
+Decree 30 documents are set in Times New Roman: we use Tinos (its metrics, every Vietnamese
+letter), vendored from npm by ``make install`` and cut by the project's one font cutter,
+:func:`signing.fonts.static_serif`, once per user (1000 units per em, like the stamps). A
+sandboxed child (``children/minutes.py``) finds the same cut in the same private folder, or
+cuts it itself (~0.5 s a face) the first time.
 """
 
 from __future__ import annotations
@@ -15,31 +18,43 @@ import pikepdf
 from fontTools import ttLib
 from fpdf import FPDF
 
-from signing.fonts import static_noto_sans
+from signing.fonts import static_serif
 
-__all__ = ["FAMILY", "add_noto_sans", "drawable", "static_fonts", "without_open_action"]
+__all__ = [
+    "FAMILY",
+    "add_fonts",
+    "add_noto_sans",
+    "drawable",
+    "static_fonts",
+    "without_open_action",
+]
 
 #: The family name the faces are registered under in an ``FPDF`` document.
-FAMILY = "NotoSans"
+FAMILY = "Tinos"
 
 
 @functools.cache
 def static_fonts() -> dict[str, Path]:
-    """Return the regular, bold and italic faces (every glyph of the font), cut once per user.
+    """Return the regular, bold, italic and bold italic faces (every glyph), cut once per user.
 
-    :raises signing.SigningError: the font package is missing (the message says what to run).
+    :raises signing.SigningError: the vendored font is missing (the message says what to run).
     """
     return {
-        "": static_noto_sans(400, unicodes=None),
-        "B": static_noto_sans(700, unicodes=None),
-        "I": static_noto_sans(400, italic=True, unicodes=None),
+        "": static_serif(400, unicodes=None),
+        "B": static_serif(700, unicodes=None),
+        "I": static_serif(400, italic=True, unicodes=None),
+        "BI": static_serif(700, italic=True, unicodes=None),
     }
 
 
-def add_noto_sans(pdf: FPDF) -> None:
-    """Register the regular, bold and italic faces as ``FAMILY`` in ``pdf``."""
+def add_fonts(pdf: FPDF) -> None:
+    """Register the four faces as ``FAMILY`` in ``pdf``."""
     for style, path in static_fonts().items():
         pdf.add_font(FAMILY, style, path)
+
+
+#: The former name, until ``pdf/minutes.py`` imports :func:`add_fonts`.
+add_noto_sans = add_fonts
 
 
 @functools.cache
@@ -50,7 +65,7 @@ def _covered() -> frozenset[int]:
 
 def drawable(text: str) -> str:
     """Return ``text`` in NFC (no combining accents to misplace), tabs as spaces, and every
-    character Noto Sans lacks (emoji, CJK, control characters) as "?"."""
+    character the font lacks (emoji, CJK, control characters) as "?"."""
     text = unicodedata.normalize("NFC", text).replace("\t", "    ")
     covered = _covered()
     return "".join(c if c == "\n" or (c.isprintable() and ord(c) in covered) else "?" for c in text)

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from meeting_server.demo.documents import DemoDocument, build_demo_documents
-from signing.fonts import noto_sans_source
+from signing.fonts import serif_source
 
 EXPECTED_WORDS = {
     "to-trinh-ke-hoach-dau-tu-cong-2027.pdf": ["TỜ TRÌNH", "Kế hoạch đầu tư công năm 2027"],
@@ -106,7 +106,9 @@ def test_another_process_builds_identical_bytes(documents):
     assert result.stdout.split() == expected
 
 
-def test_the_font_comes_from_the_variable_noto_sans_package():
-    path = noto_sans_source()
-    assert path.is_file()
-    assert path.name == "NotoSans[wdth,wght].ttf"
+def test_the_documents_are_set_in_the_vendored_tinos_serif(documents):
+    assert serif_source().is_file()
+    for document in documents:
+        fonts = reader_for(document).pages[0]["/Resources"]["/Font"]
+        names = {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
+        assert names and all("Tinos" in name for name in names), (document.filename, names)
