@@ -297,3 +297,17 @@ def can_view_signing_dashboard(user: User | None) -> bool:
     if not _active(user) or user is None:
         return False
     return any(user.has_role(r) for r in (Role.SECRETARY, Role.LEADER, Role.ADMIN))
+
+
+# --- stamp images (Decree 30) -----------------------------------------------------------------
+
+
+def can_set_signature_image(user: User | None, owner: User) -> bool:
+    """Tell whether the user may upload, replace or remove ``owner``'s handwritten signature
+    image: only the owner themselves, and only if they may hold a signing key."""
+    return user is not None and user.id == owner.id and can_hold_signing_key(user, "signer")
+
+
+def can_set_organisation_seal(user: User | None) -> bool:
+    """Tell whether the user may set or remove the organisation's seal image (admins)."""
+    return can_administer(user)

@@ -2,8 +2,9 @@
 
 Demo mode only: the leaders, the secretary and the clerk get keys under ``DEMO_PIN``
 (``MEETING_DEMO_PIN``), so that a document can be signed at once; any of them can make a new
-key with their own PIN under *Chứng thư số của tôi*. A real install creates its CA with
-``meeting-server ca init`` and people enrol themselves.
+key with their own PIN under *Chứng thư số của tôi*. The leaders and the secretary also get a
+handwritten signature image (``signatures.py``); the seal stays the drawn one. A real install
+creates its CA with ``meeting-server ca init`` and people enrol themselves.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..services import internal_ca
 from ..services.certificates import enrol_key
 from ..services.signing_requests import RouteEntry, submit_request
 from ..storage import blob_store
+from .signatures import seed_signatures
 
 DEMO_PIN_DEFAULT = "123456"
 DEMO_ORGANISATION = "Ủy ban nhân dân Thành phố (bản trình diễn)"
@@ -52,6 +54,7 @@ def seed_signing(people: dict[str, User], password: str) -> None:
     pin = demo_pin()
     for username, purpose in DEMO_KEYS:
         enrol_key(people[username], password=password, pin=pin, pin_again=pin, purpose=purpose)
+    seed_signatures(people)
     _sample_request(people)
 
 

@@ -20,6 +20,7 @@ from .notes import Note
 from .presentations import Presentation
 from .register import DocumentKind, RegisterCounter, RegisterEntry
 from .rooms import Room
+from .seals import SEAL_DIAMETERS_MM, OrganisationSeal
 from .sessions import SessionEnd, UserSession
 from .signing import (
     InboxNotice,
@@ -36,6 +37,7 @@ from .users import Role, User, UserRole
 from .votes import Vote, VoteParticipation, VoteRule, VoteStatus, VoteTally
 
 __all__ = [
+    "SEAL_DIAMETERS_MM",
     "AgendaItem",
     "Attendance",
     "AttendanceStatus",
@@ -60,6 +62,7 @@ __all__ = [
     "MinutesStatus",
     "Note",
     "NoticeKind",
+    "OrganisationSeal",
     "Presentation",
     "RequestStatus",
     "Role",

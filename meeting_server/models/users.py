@@ -36,6 +36,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The blob (transparent PNG, blue ink) of the person's handwritten signature, shown in
+    #: their signature stamps (Decree 30/2020, Appendix I); set on "My certificate".
+    signature_image_sha256: Mapped[str | None] = mapped_column(String(64))
 
     # Read when a permission asks (one small query), not with every user: a tablet's join
     # loads the person, the meeting's chair and secretary, and an invitation's invitee, and

@@ -1,4 +1,4 @@
-"""Administration: users and rooms."""
+"""Administration: users, rooms and the organisation's seal image."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from ..auth import login_required, require, signed_in_user
 from ..collation import sorted_by
 from ..extensions import db
 from ..models import Role, Room, User
-from ..permissions import can_administer
+from ..permissions import can_administer, can_set_organisation_seal
 from ..services import certificates as certificate_service
 from ..services import rooms as room_service
+from ..services import signature_images
 from ..services import users as user_service
 from ..services.errors import ServiceError
 from . import forms
+from . import image_uploads as images
 from .lookups import get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -101,6 +103,80 @@ def edit_room(room_id: int | None = None):
         flash(_("Room saved."), "ok")
         return redirect(url_for("admin.rooms"))
     return render_template("admin/room_form.html", room=room, error=None, values=None)
+
+
+# ---- the organisation's seal image (Decree 30) ----------------------------------------------
+
+
+@bp.get("/seal")
+def seal():
+    """Show the organisation's seal image (or the drawn seal's note), with the upload form."""
+    require(can_set_organisation_seal(signed_in_user()))
+    return _seal_page()
+
+
+@bp.post("/seal/preview")
+def preview_seal():
+    """Clean a scan or photo of the red seal and show it at real size; nothing is kept yet."""
+    actor = signed_in_user()
+    require(can_set_organisation_seal(actor))
+    try:
+        diameter = signature_images.check_seal_diameter(forms.integer("diameter_mm"))
+        sha256 = signature_images.prepare_seal_image(images.uploaded_image())
+    except ServiceError as error:
+        return _seal_page(error, "upload")
+    images.remember_preview(images.SEAL_PREVIEW, sha256, diameter)
+    return redirect(url_for("admin.seal"))
+
+
+@bp.post("/seal")
+def change_seal():
+    """Save the previewed seal (at the diameter given), discard it, or remove the seal image."""
+    action = forms.text("action")
+    actor = signed_in_user()
+    require(can_set_organisation_seal(actor))
+    try:
+        if action == "save":
+            sha256 = images.waiting_preview(images.SEAL_PREVIEW)
+            diameter = forms.integer("diameter_mm")
+            signature_images.save_organisation_seal(actor, sha256, diameter)
+        elif action == "remove":
+            signature_images.remove_organisation_seal(actor)
+    except ServiceError as error:
+        db.session.rollback()
+        return _seal_page(error, action)
+    db.session.commit()
+    images.forget_preview(images.SEAL_PREVIEW)
+    if action in images.SEAL_DONE:
+        flash(images.SEAL_DONE[action], "ok")
+    return redirect(url_for("admin.seal"))
+
+
+@bp.get("/seal/<sha256>.png")
+def seal_image(sha256: str):
+    """Send the organisation's seal image, or the preview waiting in this browser."""
+    require(can_set_organisation_seal(signed_in_user()))
+    saved = signature_images.current_seal()
+    current = saved.sha256 if saved else None
+    return images.send_png(sha256, current, images.preview(images.SEAL_PREVIEW))
+
+
+def _seal_page(error: ServiceError | None = None, failed: str | None = None):
+    saved = signature_images.current_seal()
+    typed = request.form.get("diameter_mm") if error else None
+    page = render_template(
+        "admin/seal.html",
+        saved=saved,
+        preview=images.preview(images.SEAL_PREVIEW),
+        diameter=typed
+        or images.preview_diameter(images.SEAL_PREVIEW)
+        or (saved.diameter_mm if saved else signature_images.DEFAULT_SEAL_DIAMETER_MM),
+        diameters=signature_images.SEAL_DIAMETERS_MM,
+        max_mb=signature_images.MAX_IMAGE_BYTES // (1024 * 1024),
+        error=error,
+        failed=failed,
+    )
+    return page, error.status if error else 200
 
 
 def _save_room(room: Room | None) -> None:

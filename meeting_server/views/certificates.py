@@ -1,4 +1,4 @@
-"""My signing certificate (enrol with a PIN, import a .p12, TOTP) and the admin's revocation."""
+"""My signing certificate (enrol, import a .p12, TOTP, signature image); the admin's revocation."""
 
 from __future__ import annotations
 
@@ -27,10 +27,12 @@ from ..auth import login_required, require, second_factor_required, signed_in_us
 from ..collation import sorted_by
 from ..extensions import db, limiter
 from ..models import KeyPurpose, SigningFactor, SigningKey, User, utcnow
-from ..permissions import can_hold_signing_key, can_revoke_certificates
+from ..permissions import can_hold_signing_key, can_revoke_certificates, can_set_signature_image
 from ..services import certificates as certificate_service
+from ..services import signature_images
 from ..services.errors import NotAllowed, ServiceError
 from . import forms
+from . import image_uploads as images
 from .errors import on_too_many
 from .lookups import get_or_404
 
@@ -131,6 +133,52 @@ def import_p12():
         _("Your certificate is imported. Sign with the PIN you chose; nobody can recover it."), "ok"
     )
     return redirect(url_for("certificates.mine"))
+
+
+# ---- my handwritten signature image (Decree 30) ------------------------------------------------
+
+
+@bp.post("/signature-image/preview")
+@login_required
+def preview_signature_image():
+    """Clean a photo or scan of my handwritten signature and show it; nothing is kept yet."""
+    user = signed_in_user()
+    require(can_set_signature_image(user, user))
+    try:
+        sha256 = signature_images.prepare_signature_image(images.uploaded_image())
+    except ServiceError as error:
+        return _refused_page("signature", error)
+    images.remember_preview(images.SIGNATURE_PREVIEW, sha256)
+    return redirect(url_for("certificates.mine", _anchor="signature"))
+
+
+@bp.post("/signature-image")
+@login_required
+def change_signature_image():
+    """Save the previewed picture as my signature image, discard it, or remove my image."""
+    action = forms.text("action")
+    user = signed_in_user()
+    require(can_set_signature_image(user, user))
+    try:
+        if action == "save":
+            sha256 = images.waiting_preview(images.SIGNATURE_PREVIEW)
+            signature_images.save_signature_image(user, sha256)
+        elif action == "remove":
+            signature_images.remove_signature_image(user)
+    except ServiceError as error:
+        return _refused_page("signature", error)
+    db.session.commit()
+    images.forget_preview(images.SIGNATURE_PREVIEW)
+    if action in images.SIGNATURE_DONE:
+        flash(images.SIGNATURE_DONE[action], "ok")
+    return redirect(url_for("certificates.mine", _anchor="signature"))
+
+
+@bp.get("/signature-image/<sha256>.png")
+@login_required
+def signature_image(sha256: str):
+    """Send my saved signature image, or the preview waiting in this browser."""
+    return images.send_signature_png(sha256, signed_in_user())
 
 
 # ---- the authenticator app (TOTP) --------------------------------------------------------------
@@ -279,6 +327,7 @@ def _mine_page(error: ServiceError | None = None, failed: str | None = None) -> 
         ca_problem=_ca_problem() if purposes else None,
         totp=_totp_state(user),
         totp_required_by_office=second_factor_required(user),
+        signature=images.signature_state(user) if can_set_signature_image(user, user) else None,
         error=error,
         failed=failed,
         labels=LABELS,

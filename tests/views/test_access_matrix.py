@@ -45,6 +45,7 @@ ADMINS = frozenset({ADMIN})
 ROUTE = frozenset({SECRETARY, CHAIR, CLERK, ADMIN})  # the sender, the signers, admins
 DASHBOARD = frozenset({SECRETARY, CHAIR, ADMIN})  # the secretariat, leaders, admins
 SELF = frozenset({MEMBER})  # the speaking request's own author
+SIGNERS = frozenset({SECRETARY, CHAIR, CLERK})  # may hold a signing key: a signature image
 
 #: endpoint -> who may use it (on the world below). Every route must be here.
 POLICY: dict[str, frozenset[str]] = {
@@ -77,6 +78,9 @@ POLICY: dict[str, frozenset[str]] = {
     "certificates.start_totp": SIGNED_IN,
     "certificates.confirm_totp": SIGNED_IN,
     "certificates.disable_totp": SIGNED_IN,
+    "certificates.preview_signature_image": SIGNERS,
+    "certificates.change_signature_image": SIGNERS,
+    "certificates.signature_image": SIGNED_IN,  # only one's own or one's preview (else 404)
     "inbox.index": SIGNED_IN,
     "inbox.batch": SIGNED_IN,
     "certificates.index": ADMINS,
@@ -86,6 +90,10 @@ POLICY: dict[str, frozenset[str]] = {
     "admin.edit_user": ADMINS,
     "admin.rooms": ADMINS,
     "admin.edit_room": ADMINS,
+    "admin.seal": ADMINS,
+    "admin.preview_seal": ADMINS,
+    "admin.change_seal": ADMINS,
+    "admin.seal_image": ADMINS,
     "devices.index": ADMINS,
     "devices.create": ADMINS,
     "devices.detail": ADMINS,
