@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "TSA_URL": "",  # an outside RFC 3161 TSA; empty: the internal CA's own (B-T without one)
     "TSA_LIMIT_PER_IP": "120 per minute",  # the internal TSA's public endpoint, /ca/tsa
     "OCSP_LIMIT_PER_IP": "300 per minute",  # the internal CA's OCSP responder, /ca/ocsp
+    "VISUAL_DPI": 50,  # the validator's picture comparison: resolution of the rendered pages
+    "VISUAL_PAGE_LIMIT": 0,  # pages compared per signature; 0: every page (a safety valve)
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
     "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)

@@ -8,6 +8,8 @@ A thin function per use case over pyHanko:
 * :func:`sign_pdf` at PAdES B-B, B-T, B-LT or B-LTA, visible with a Vietnamese stamp or not;
 * routes (:func:`prepare_route`, :func:`sign_route_step`): one field per signer plus the seal,
   the first signature certifies, every earlier signature is checked before the next;
+* :func:`compare_signatures` (:class:`VisualCheck`): each signed revision and the current file
+  rendered and compared; ``validate_pdf(…, visual=VisualOptions())`` applies it to the verdict;
 * :func:`validate_pdf` → :class:`DocumentReport` with a verdict and a plain-language reason
   (Vietnamese and English) for every signature; it never raises.
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from .tokens import Pkcs11KeySource, Pkcs12KeySource
     from .trust import TrustSettings
     from .validate import DocumentReport, SignatureReport, Verdict, signed_revision, validate_pdf
+    from .visual import SignedRange, VisualCheck, VisualOptions, compare_signatures
 
 #: Where each public name lives.
 _HOMES = {
@@ -84,6 +87,10 @@ _HOMES = {
     "Verdict": "validate",
     "signed_revision": "validate",
     "validate_pdf": "validate",
+    "SignedRange": "visual",
+    "VisualCheck": "visual",
+    "VisualOptions": "visual",
+    "compare_signatures": "visual",
 }
 
 __all__ = [
@@ -105,12 +112,16 @@ __all__ = [
     "SealStamp",
     "SignatureReport",
     "SignatureRequest",
+    "SignedRange",
     "SigningError",
     "TimestampError",
     "TrustSettings",
     "UnlockedKeys",
     "Verdict",
+    "VisualCheck",
+    "VisualOptions",
     "WrongPin",
+    "compare_signatures",
     "default_box",
     "finish_external_signature",
     "generate_private_key",

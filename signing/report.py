@@ -26,6 +26,9 @@ _LABELS = {
         "timestamp": "Dấu thời gian",
         "level": "Mức PAdES",
         "revision": "Phiên bản được ký",
+        "pages": "Trang thay đổi sau khi ký",
+        "capped": "Chỉ so sánh {n} trang đầu (giới hạn số trang)",
+        "compared": "Đã so sánh hình ảnh {n} trang",
     },
     "en": {
         "none": "The document carries no digital signature.",
@@ -39,6 +42,9 @@ _LABELS = {
         "timestamp": "Timestamp",
         "level": "PAdES level",
         "revision": "Signed revision",
+        "pages": "Pages changed after signing",
+        "capped": "Only the first {n} pages were compared (page limit)",
+        "compared": "Pictures of {n} pages compared",
     },
 }
 
@@ -103,4 +109,11 @@ def _signature_text(
         lines.append(f"  {words['timestamp']}: {sig.timestamp.astimezone(VIETNAM).isoformat()}")
     lines.append(f"  {words['level']}: {sig.pades_level}")
     lines.append(f"  {words['revision']}: {sig.signed_revision} ({sig.signed_length} bytes)")
+    visual = sig.visual
+    if visual is not None and visual.error is None:
+        lines.append(
+            f"  {words['capped' if visual.capped else 'compared']}".format(n=visual.pages_compared)
+        )
+        if visual.changed:
+            lines.append(f"  {words['pages']}: {', '.join(map(str, visual.changed_pages))}")
     return lines

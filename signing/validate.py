@@ -9,15 +9,23 @@ validation never raises. The report names the revision each signature signed (it
 Policy for bytes after the last ``%%EOF`` that are not a proper incremental update: the file
 is reported as changed after signing (``trailing_data``); the signed revisions stay
 available through :func:`signed_revision`.
+
+pyHanko judges the PDF objects an update touches, not what the pages show. With
+``visual=VisualOptions()`` (or :meth:`DocumentReport.with_visual` on checks made elsewhere)
+each signature's revision is also rendered beside the current file (:mod:`signing.visual`):
+a signature pyHanko finds valid whose pages look different now is "changed after signing",
+and one whose pages could not be compared is not valid either. Rendering uses pdfium: run it
+in a separate, limited process for files from outside.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -27,7 +35,17 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from .reasons import Verdict, explain
 from .trust import TrustSettings
 
-__all__ = ["DocumentReport", "SignatureReport", "Verdict", "signed_revision", "validate_pdf"]
+if TYPE_CHECKING:
+    from .visual import VisualCheck, VisualOptions
+
+__all__ = [
+    "DocumentReport",
+    "SignatureReport",
+    "Verdict",
+    "signed_revision",
+    "validate_pdf",
+    "visual_reason",
+]
 
 _EOF = re.compile(rb"%%EOF[\r\n\x00\t\f ]*\Z")
 
@@ -57,11 +75,29 @@ class SignatureReport:
     signed_revision: int
     signed_length: int
     bottom_line: bool
+    visual: VisualCheck | None = None
 
     @property
     def valid(self) -> bool:
         """Tell whether this signature is valid under our policy."""
         return self.verdict == Verdict.VALID
+
+    def with_visual(self, check: VisualCheck) -> SignatureReport:
+        """Return this report with the visual comparison of its revision taken into account.
+
+        A signature otherwise valid whose pages changed becomes "changed after signing"; one
+        whose pages could not be compared becomes invalid. Other verdicts stay (they already
+        say "not valid"); the check is attached either way.
+
+        :param check: The comparison of this signature's revision with the current file.
+        """
+        if self.verdict != Verdict.VALID or not (check.changed or check.error):
+            return replace(self, visual=check)
+        verdict = Verdict.CHANGED if check.changed else Verdict.INVALID
+        reason_vi, reason_en = visual_reason(check)
+        return replace(
+            self, visual=check, verdict=verdict, reason_vi=reason_vi, reason_en=reason_en
+        )
 
 
 @dataclass(frozen=True)
@@ -82,6 +118,32 @@ class DocumentReport:
             and all(s.valid for s in self.signatures)
         )
 
+    def with_visual(self, checks: Sequence[VisualCheck]) -> DocumentReport:
+        """Return the report with each signature's visual comparison applied (matched by the
+        length of the revision it signed); a signature without a check is not valid.
+
+        :param checks: From :func:`signing.visual.compare_signatures`.
+        """
+        by_length = {check.signed_length: check for check in checks}
+        signatures = tuple(
+            sig.with_visual(by_length.get(sig.signed_length) or _not_compared(sig))
+            for sig in self.signatures
+        )
+        return replace(self, signatures=signatures)
+
+    def with_visual_json(self, checks: Sequence[dict[str, Any]]) -> DocumentReport:
+        """As :meth:`with_visual`, from checks as JSON (made in another process).
+
+        :param checks: ``VisualCheck.to_json()`` of each check.
+        """
+        from .visual import VisualCheck
+
+        return self.with_visual([VisualCheck.from_json(check) for check in checks])
+
+    def ranges(self) -> list[tuple[str, int]]:
+        """Return (field name, signed revision length) of every signature, for a comparison."""
+        return [(sig.field_name, sig.signed_length) for sig in self.signatures]
+
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         from .report import document_json
@@ -95,12 +157,52 @@ class DocumentReport:
         return document_text(self, language)
 
 
-def validate_pdf(data: bytes, trust: TrustSettings) -> DocumentReport:
+def validate_pdf(
+    data: bytes, trust: TrustSettings, *, visual: VisualOptions | None = None
+) -> DocumentReport:
     """Validate every signature in ``data``; never raises.
 
     :param data: The PDF.
     :param trust: Trust roots, CRLs and the revocation mode.
+    :param visual: Also compare each signed revision's pages with the current ones (pdfium:
+        see the module's hazard); ``None``: pyHanko's verdict alone.
     """
+    report = _validate(data, trust)
+    if visual is None or not report.signatures:
+        return report
+    from .visual import SignedRange, compare_signatures
+
+    ranges = [SignedRange(name, length) for name, length in report.ranges()]
+    return report.with_visual(compare_signatures(data, ranges, visual))
+
+
+def visual_reason(check: VisualCheck) -> tuple[str, str]:
+    """Return the (Vietnamese, English) reason for a visual change or a failed comparison.
+
+    :param check: A check that found a change or could not be made.
+    """
+    if not check.changed:
+        return (
+            "Không so sánh được nội dung hiển thị với bản đã ký, nên không thể xác nhận "
+            f"tài liệu không bị thay đổi ({check.error}).",
+            "The pages could not be compared with what was signed, so the document cannot be "
+            f"shown unchanged ({check.error}).",
+        )
+    pages = ", ".join(str(page) for page in check.changed_pages)
+    return (
+        f"Tài liệu đã bị thay đổi sau khi ký: nội dung hiển thị của trang {pages} khác với "
+        "bản đã được ký.",
+        f"Changed after signing: what page {pages} shows differs from what was signed.",
+    )
+
+
+def _not_compared(sig: SignatureReport) -> VisualCheck:
+    from .visual import VisualCheck
+
+    return VisualCheck(sig.field_name, sig.signed_length, changed=False, error="not compared")
+
+
+def _validate(data: bytes, trust: TrustSettings) -> DocumentReport:
     trailing = _EOF.search(data[-4096:]) is None
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)

@@ -5,7 +5,7 @@ uploaded file is anyone's: it is validated in a throw-away, resource-limited chi
 (``children.verify``) that fetches nothing from the network. It is kept for an hour in
 ``<STORAGE_DIR>/verify-uploads/<sha256>.pdf``, beside its report (``<sha256>.json``), so that
 the revisions its signatures signed can be downloaded; older uploads are removed when a new
-one arrives.
+one arrives. Both are also compared in pictures (``visual_check``; the pictures are not kept).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,8 +29,9 @@ from ..extensions import db
 from ..models import SigningRequest
 from ..pdf.runner import ChildExhausted, ChildFailed, run_child
 from ..storage import blob_store
-from . import shared_slots, signatures
+from . import shared_slots, signatures, visual_check
 from .errors import ServiceError, UploadRefused
+from .verification_view import SignatureCheck, Verification, to_verification
 
 __all__ = [
     "KEEP_UPLOAD_S",
@@ -62,8 +61,6 @@ HEADER_WINDOW = 1024
 CHUNK = 1024 * 1024
 MAX_CODE_LENGTH = 16
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-# pyHanko's subject text: "Common Name: …, Title: …, Organization: …, Country: VN".
-_ATTRIBUTE = re.compile(r"^([A-Z][A-Za-z ]{1,40}): (.*)$")
 
 NOT_PDF = _l(
     "This file is not a PDF. Choose the signed PDF file itself (not a photo or a Word "
@@ -77,72 +74,6 @@ TOO_COMPLEX = _l(
     "This PDF is too large or too complex to check here. Check it with the signing software "
     "on your computer, or ask the secretariat."
 )
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """One signature of a report, as the pages show it (from ``DocumentReport.to_json()``)."""
-
-    number: int
-    field_name: str
-    verdict: str
-    reason_vi: str
-    reason_en: str
-    signer: str
-    signing_time: datetime | None
-    timestamp: datetime | None
-    coverage: str
-    certificate_sha256: str
-    pades_level: str
-    signed_revision: int
-    signed_length: int
-
-    @property
-    def valid(self) -> bool:
-        """Tell whether this signature is valid."""
-        return self.verdict == "valid"
-
-    def reason(self, language: str) -> str:
-        """Return the plain-language reason in ``language`` (English for "en", else Vietnamese)."""
-        return self.reason_en if language == "en" else self.reason_vi
-
-    @property
-    def signer_name(self) -> str:
-        """Return the signer's name (the certificate's common name, else its organisation)."""
-        names = subject_attributes(self.signer)
-        return names.get("Common Name") or names.get("Organization") or self.signer
-
-    @property
-    def signer_details(self) -> str:
-        """Return the signer's title and organisation, as far as the certificate names them."""
-        names = subject_attributes(self.signer)
-        details = [names.get("Title", ""), names.get("Organization", "")]
-        return ", ".join(part for part in details if part and part != self.signer_name)
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The verdict on every signature of one file, with the file's identity."""
-
-    sha256: str
-    size: int
-    signatures: tuple[SignatureCheck, ...]
-    all_valid: bool
-    trailing_data: bool
-    error: str | None
-    report: dict[str, Any]
-
-    @property
-    def valid_count(self) -> int:
-        """Return how many signatures are valid."""
-        return sum(1 for sig in self.signatures if sig.valid)
-
-    @property
-    def changed(self) -> bool:
-        """Tell whether the file was changed after a signature (or after its end)."""
-        return self.trailing_data or any(
-            s.verdict == "changed_after_signing" for s in self.signatures
-        )
 
 
 def normalise_code(text: str) -> str:
@@ -159,14 +90,19 @@ def find_request(code: str) -> SigningRequest | None:
 
 
 def verify_request(request: SigningRequest) -> Verification:
-    """Validate the request's latest version (our own file) against our trust settings."""
+    """Validate the request's latest version (our own file) against our trust settings, and
+    compare what each signature signed with it in pictures."""
     version = request.latest
-    data = blob_store().path_for(version.sha256).read_bytes()
+    path = blob_store().path_for(version.sha256)
     try:
-        report = signatures.verify_stored_document(data).to_json()
+        document = signatures.verify_stored_document(path.read_bytes())
     except signatures.SigningError as error:  # no trusted root at all: nothing signed yet
         report = {"all_valid": False, "trailing_data": False, "error": str(error)}
-    return to_verification(report, version.sha256, version.size)
+        return to_verification(report, version.sha256, version.size)
+    seen = visual_check.compare_stored(version.sha256, path, document.ranges())
+    document = document.with_visual_json(seen.checks if seen else [])
+    pictures = seen.pictures if seen else None
+    return to_verification(document.to_json(), version.sha256, version.size, pictures)
 
 
 def request_revision(request: SigningRequest, number: int) -> bytes | None:
@@ -187,11 +123,11 @@ def verify_upload(upload: IO[bytes]) -> Verification:
         path.unlink(missing_ok=True)
         raise UploadRefused(NOT_PDF)
     with _check_slot():
-        report = _validate_in_child(path)
+        report, pictures = _validate_in_child(path)
     if report.get("error"):
         path.unlink(missing_ok=True)
         raise UploadRefused(DAMAGED)
-    result = to_verification(report, sha256, size)
+    result = to_verification(report, sha256, size, pictures)
     _keep_only_signed_ranges(path, result)
     _write_atomically(folder / f"{sha256}.json", json.dumps(report).encode())
     return result
@@ -279,64 +215,6 @@ def prune_uploads(folder: Path, now: float | None = None) -> int:
     return removed
 
 
-def to_verification(report: dict[str, Any], sha256: str, size: int) -> Verification:
-    """Turn ``DocumentReport.to_json()`` data into what the pages show."""
-    checks = tuple(
-        _check(number, sig) for number, sig in enumerate(report.get("signatures", []), start=1)
-    )
-    return Verification(
-        sha256=sha256,
-        size=size,
-        signatures=checks,
-        all_valid=bool(report.get("all_valid")),
-        trailing_data=bool(report.get("trailing_data")),
-        error=report.get("error"),
-        report=report,
-    )
-
-
-def subject_attributes(subject: str) -> dict[str, str]:
-    """Split pyHanko's "Label: value, Label: value" subject text (values may hold commas)."""
-    found: dict[str, str] = {}
-    label = ""
-    for part in subject.split(", "):
-        match = _ATTRIBUTE.match(part)
-        if match:
-            label = match.group(1)
-            found[label] = match.group(2)
-        elif label:
-            found[label] += ", " + part
-    return found
-
-
-def _check(number: int, sig: dict[str, Any]) -> SignatureCheck:
-    return SignatureCheck(
-        number=number,
-        field_name=str(sig.get("field_name", "")),
-        verdict=str(sig.get("verdict", "invalid")),
-        reason_vi=str(sig.get("reason_vi", "")),
-        reason_en=str(sig.get("reason_en", "")),
-        signer=str(sig.get("signer", "")),
-        signing_time=_moment(sig.get("signing_time")),
-        timestamp=_moment(sig.get("timestamp")),
-        coverage=str(sig.get("coverage", "UNKNOWN")),
-        certificate_sha256=str(sig.get("certificate_sha256", "")),
-        pades_level=str(sig.get("pades_level", "")),
-        signed_revision=int(sig.get("signed_revision", -1)),
-        signed_length=int(sig.get("signed_length", 0)),
-    )
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None  # naive: not a time we can place
-
-
 def _keep(upload: IO[bytes], folder: Path) -> tuple[Path, str, int]:
     """Copy the upload into ``folder`` as ``<sha256>.pdf``; return (path, sha256, size)."""
     partial = folder / f".{secrets.token_hex(8)}.part"
@@ -361,11 +239,13 @@ def _looks_like_pdf(path: Path) -> bool:
         return b"%PDF-" in source.read(HEADER_WINDOW)
 
 
-def _validate_in_child(path: Path) -> dict[str, Any]:
-    """Run ``children.verify`` on ``path``; raise ``UploadRefused`` when it gives no report."""
+def _validate_in_child(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run ``children.verify`` on ``path``: the report and the pictures of changed pages;
+    raise ``UploadRefused`` when it gives no report."""
     config = current_app.config
     trust = signatures.trust_files()
     args = [str(path), *(json.dumps(trust[key]) for key in ("roots", "others", "crls"))]
+    args.append(json.dumps(visual_check.options()))
     try:
         answer = run_child(
             "meeting_server.pdf.children.verify",
@@ -383,7 +263,7 @@ def _validate_in_child(path: Path) -> dict[str, Any]:
         path.unlink(missing_ok=True)
         raise UploadRefused(TOO_COMPLEX if answer.get("code") == "too_complex" else DAMAGED)
     report: dict[str, Any] = answer["report"]
-    return report
+    return report, answer.get("pictures") or {}
 
 
 def _fresh(path: Path) -> bool:

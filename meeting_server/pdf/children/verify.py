@@ -1,10 +1,12 @@
 """Validate the signatures of one uploaded PDF in a throw-away, resource-limited process.
 
-Run as ``python -m meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS`` by
+Run as ``python -m meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS VISUAL`` by
 ``services/verification.py``: ``IN`` is the uploaded file (anyone's, untrusted), ``ROOTS``,
 ``OTHERS`` and ``CRLS`` are JSON lists of the trusted root PEM files, intermediate PEM files
-and DER CRL files (``services.signatures.trust_files``). Prints one JSON line:
-``{"ok": true, "report": DocumentReport.to_json()}`` or ``{"ok": false, "code": ...}``.
+and DER CRL files (``services.signatures.trust_files``), ``VISUAL`` the options of the
+picture comparison (``children.visual_compare``) as JSON, or ``null`` for none. Prints one
+JSON line: ``{"ok": true, "report": DocumentReport.to_json(), "pictures": {...}}`` or
+``{"ok": false, "code": ...}``.
 
 Nothing is fetched from the network: the URLs in an uploaded file's certificates are the
 uploader's choice, and our server must not be made to call them. Revocation is checked
@@ -21,12 +23,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from meeting_server.pdf.children import visual_compare
 from meeting_server.pdf.children.limits import Rejected, run_worker
 
 if TYPE_CHECKING:
     from signing import DocumentReport, TrustSettings
 
-USAGE = "meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS"
+USAGE = "meeting_server.pdf.children.verify IN ROOTS OTHERS CRLS VISUAL"
 
 
 def main(argv: list[str]) -> int:
@@ -34,17 +37,25 @@ def main(argv: list[str]) -> int:
     return run_worker(argv, USAGE, lambda args: verify(Path(args[0]), *args[1:]))
 
 
-def verify(source: Path, roots: str, others: str, crls: str) -> dict[str, Any]:
-    """Return the report on every signature of the PDF at ``source``."""
+def verify(source: Path, roots: str, others: str, crls: str, visual: str) -> dict[str, Any]:
+    """Return the report on every signature of the PDF at ``source`` (with the pictures of
+    what changed when ``visual`` asks for the comparison)."""
     from signing import validate_pdf
 
     # pyHanko logs the modifications it refuses at ERROR level; they are in the report.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     trust = trust_from_files(_paths(roots), _paths(others), _paths(crls))
-    report = validate_pdf(source.read_bytes(), trust)
+    settings = _settings(visual)
+    data = source.read_bytes()
+    options = None if settings is None else visual_compare.visual_options(settings)
+    report = validate_pdf(data, trust, visual=options)
     if ran_out_of_memory(report):
         raise Rejected("too_complex")
-    return {"ok": True, "report": report.to_json()}
+    answer: dict[str, Any] = {"ok": True, "report": report.to_json()}
+    if settings is not None:
+        checks = tuple(sig.visual for sig in report.signatures if sig.visual is not None)
+        answer["pictures"] = visual_compare.pictures(data, checks, settings)
+    return answer
 
 
 def trust_from_files(roots: list[Path], others: list[Path], crls: list[Path]) -> TrustSettings:
@@ -68,6 +79,16 @@ def ran_out_of_memory(report: DocumentReport) -> bool:
     """Tell whether validation stopped at the memory limit (it reports errors, never raises)."""
     texts = [report.error or "", *(sig.reason_en for sig in report.signatures)]
     return any("MemoryError" in text for text in texts)
+
+
+def _settings(argument: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(argument)
+    except ValueError:
+        raise Rejected("bad_arguments") from None
+    if value is not None and not isinstance(value, dict):
+        raise Rejected("bad_arguments")
+    return value
 
 
 def _paths(argument: str) -> list[Path]:

@@ -1,0 +1,145 @@
+"""Our validator on the attack corpus (tests/support/attacks.py), and on legitimate documents.
+
+Each attack is reported as not valid, and by the check its test id names: ``pyhanko`` (its
+verdict alone already refuses it), ``visual`` (pyHanko accepts it; only the picture comparison
+sees the change) or ``trailing`` (bytes after the end). Legitimate routes and the clerk's form
+filling stay valid and unchanged. Uploads go through the limited children, as on /verify.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from meeting_server.services import signatures, verification, visual_check
+from signing import InternalCA
+from signing.form_fields import TextField
+from signing.routes import RouteSlot, prepare_route, sign_route_step
+from signing.sign import PadesLevel
+from signing.stamps import LeaderStamp, SealStamp
+from signing.testing import plain_pdf
+from tests.support import attacks
+from tests.support.signing_setup import CA_PASSPHRASE, with_internal_ca
+
+
+@pytest.fixture
+def app_config(app_config, ca_template, tmp_path):
+    return with_internal_ca(app_config, ca_template, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory, ca_template) -> InternalCA:
+    """A copy of the app's CA (the same root) whose keys sign the corpus."""
+    folder = tmp_path_factory.mktemp("attack-ca") / "ca"
+    shutil.copytree(ca_template, folder)
+    return InternalCA.load(folder, CA_PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def keys(ca) -> attacks.Keys:
+    return attacks.keys_of(ca)
+
+
+def checked(app, data: bytes) -> verification.Verification:
+    """Upload ``data`` as /verify does (children: pyHanko, then the pictures)."""
+    with app.test_request_context():
+        return verification.verify_upload(io.BytesIO(data))
+
+
+def pyhanko_alone(app, data: bytes):
+    with app.app_context():
+        return signatures.verify_document(data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recipe", attacks.RECIPES, ids=lambda recipe: recipe.test_id)
+def test_every_attack_is_reported_by_the_check_its_id_names(app, keys, recipe):
+    attack = recipe.make(keys)
+    result = checked(app, attack.data)
+    alone = pyhanko_alone(app, attack.data)
+    victim, victim_alone = result.signatures[0], alone.signatures[0]
+    assert not result.all_valid
+    if recipe.caught_by == "trailing":
+        assert result.trailing_data and result.changed and alone.trailing_data
+    elif recipe.caught_by == "pyhanko":
+        assert not victim_alone.valid and not victim.valid
+    else:
+        assert victim_alone.valid, "pyHanko alone accepts it: the pictures must catch it"
+        assert victim.verdict == "changed_after_signing" and victim.visual.changed
+        assert victim.visual.changed_pages == (1,) and victim.visual.pairs
+        pair = victim.visual.pairs[0]
+        assert pair.signed_image.startswith("data:image/png;base64,") and pair.current_image
+        assert pair.regions and pair.zoom is not None
+
+
+def stamp(field: str) -> LeaderStamp | SealStamp:
+    now = datetime.now(UTC)
+    if field == "seal":
+        return SealStamp(agency="UBND Thành phố Hòa Bình Xanh", signed_at=now)
+    return LeaderStamp(
+        full_name="Trần Văn Minh", title="Chủ tịch", organisation="UBND", signed_at=now
+    )
+
+
+def route(ca, app, text_fields=(), seal_values=()) -> bytes:
+    """The library's route chair → vice-chair → seal on the decision (a fresh key each)."""
+    slots = [RouteSlot("chair"), RouteSlot("vice_chair"), RouteSlot("seal", "seal")]
+    data = prepare_route(attacks.decision(), slots, text_fields)
+    with app.app_context():
+        trust = signatures.trust_settings()
+    for slot in slots:
+        key = attacks.keys_of(ca).victim
+        data = sign_route_step(
+            data, key, field_name=slot.field_name, trust=trust, stamp=stamp(slot.field_name),
+            level=PadesLevel.B_B, form_values=seal_values if slot.kind == "seal" else (),
+        )  # fmt: skip
+    return data
+
+
+def test_a_three_step_route_ending_with_the_seal_stays_valid_and_unchanged(app, ca):
+    result = checked(app, route(ca, app))
+    assert result.all_valid and [s.verdict for s in result.signatures] == ["valid"] * 3
+    for sig in result.signatures:
+        assert not sig.visual.changed and sig.visual.error is None and not sig.visual.pairs
+        assert sig.visual.pages_compared == 1
+    assert result.signatures[0].visual.allowed == ("seal", "vice_chair")
+
+
+def test_the_clerks_number_in_its_empty_field_stays_valid_and_unchanged(app, ca):
+    number = TextField("doc_number", 0, (380.0, 760.0, 560.0, 780.0))
+    data = route(ca, app, [number], (("doc_number", "Số: 07/QĐ-UBND"),))
+    result = checked(app, data)
+    assert result.all_valid, [s.reason_en for s in result.signatures]
+    assert "doc_number" in result.signatures[0].visual.allowed
+
+
+def test_the_page_limit_applies_only_when_configured_and_is_stated(app, keys):
+    data = attacks.sign(plain_pdf(pages=3), keys.victim, "victim")
+    [whole] = checked(app, data).signatures
+    assert whole.valid and not whole.visual.capped and whole.visual.pages_compared == 3
+    app.config["VISUAL_PAGE_LIMIT"] = 2
+    [capped] = checked(app, data).signatures
+    assert capped.valid and capped.visual.capped and capped.visual.pages_compared == 2
+
+
+def test_our_own_files_are_compared_once_and_a_failure_is_not_kept(app, keys, tmp_path):
+    data = attacks.drawn_over(attacks.sign(attacks.decision(), keys.victim, "victim"))
+    path = tmp_path / "stored.pdf"
+    path.write_bytes(data)
+    with app.app_context():
+        ranges = signatures.verify_document(data).ranges()
+        app.config["VERIFY_TIMEOUT_S"] = 0.001  # the child cannot even start
+        assert visual_check.compare_stored("ab" * 32, path, ranges) is None
+        folder = Path(app.config["STORAGE_DIR"]) / visual_check.CACHE_DIR
+        assert list(folder.glob("*.json")) == []
+        app.config["VERIFY_TIMEOUT_S"] = 60.0
+        first = visual_check.compare_stored("ab" * 32, path, ranges)
+        [kept] = folder.glob("*.json")
+        written = kept.stat().st_mtime_ns
+        again = visual_check.compare_stored("ab" * 32, path, ranges)
+    assert first == again and first.checks[0]["changed"] and first.pictures["images"]
+    assert kept.stat().st_mtime_ns == written  # read back, not compared again
