@@ -140,6 +140,7 @@ bench: install
 	$(BIN)/python bench/vote_bench.py
 	$(BIN)/python bench/signing_route_bench.py
 	$(BIN)/python bench/register_bench.py
+	$(BIN)/python bench/official_route_bench.py
 	$(BIN)/python bench/visual_bench.py
 	$(BIN)/python bench/live_bench.py
 	$(BIN)/python bench/soak.py

@@ -79,9 +79,12 @@ def server_env(instance: Path, port: int) -> dict[str, str]:
     }
 
 
-def seed(env: dict[str, str], count: int, *, seal_only: bool = False) -> list[int]:
+def seed(
+    env: dict[str, str], count: int, *, seal_only: bool = False, numbered: bool = False
+) -> list[int]:
     """Run the demo seeding, then send ``count`` copies of the decision to the chair first
-    (``seal_only``: straight to the clerk's seal, numbered as decisions)."""
+    (``seal_only``: straight to the clerk's seal; ``seal_only`` or ``numbered``: numbered as
+    decisions by the seal)."""
     from datetime import timedelta
 
     cli = [sys.executable, "-c", "from meeting_server.cli import main; main()"]
@@ -117,7 +120,7 @@ def seed(env: dict[str, str], count: int, *, seal_only: bool = False) -> list[in
                 due_at=utcnow() + timedelta(days=3),
                 pdf=pdf,
                 file_name="bench.pdf",
-                kind=DocumentKind.DECISION if seal_only else None,
+                kind=DocumentKind.DECISION if seal_only or numbered else None,
             )
             db.session.commit()
             made.append(outcome.request.id)

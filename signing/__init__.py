@@ -35,7 +35,14 @@ if TYPE_CHECKING:
         WrongPin,
     )
     from .keys import KeySource, PinProtectedKey, UnlockedKeys
-    from .routes import RouteSlot, prepare_route, route_fields, sign_route_step
+    from .routes import (
+        RouteSlot,
+        TextField,
+        empty_text_fields,
+        prepare_route,
+        route_fields,
+        sign_route_step,
+    )
     from .sign import (
         PadesLevel,
         PreparedSignature,
@@ -44,7 +51,7 @@ if TYPE_CHECKING:
         prepare_external_signature,
         sign_pdf,
     )
-    from .stamps import LeaderStamp, SealStamp, default_box, make_seal_image
+    from .stamps import LeaderStamp, SealStamp, default_box, make_seal_image, seal_box
     from .tokens import Pkcs11KeySource, Pkcs12KeySource
     from .trust import TrustSettings
     from .validate import DocumentReport, SignatureReport, Verdict, signed_revision, validate_pdf
@@ -66,6 +73,8 @@ _HOMES = {
     "PinProtectedKey": "keys",
     "UnlockedKeys": "keys",
     "RouteSlot": "routes",
+    "TextField": "routes",
+    "empty_text_fields": "routes",
     "prepare_route": "routes",
     "route_fields": "routes",
     "sign_route_step": "routes",
@@ -79,6 +88,7 @@ _HOMES = {
     "SealStamp": "stamps",
     "default_box": "stamps",
     "make_seal_image": "stamps",
+    "seal_box": "stamps",
     "Pkcs11KeySource": "tokens",
     "Pkcs12KeySource": "tokens",
     "TrustSettings": "trust",
@@ -114,6 +124,7 @@ __all__ = [
     "SignatureRequest",
     "SignedRange",
     "SigningError",
+    "TextField",
     "TimestampError",
     "TrustSettings",
     "UnlockedKeys",
@@ -123,12 +134,14 @@ __all__ = [
     "WrongPin",
     "compare_signatures",
     "default_box",
+    "empty_text_fields",
     "finish_external_signature",
     "generate_private_key",
     "make_seal_image",
     "prepare_external_signature",
     "prepare_route",
     "route_fields",
+    "seal_box",
     "sign_pdf",
     "sign_route_step",
     "signed_revision",

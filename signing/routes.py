@@ -19,13 +19,21 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
 from .errors import RouteError
+from .form_fields import TextField, add_text_fields, text_field_values
 from .keys import KeySource
 from .sign import Box, PadesLevel, SignatureRequest, Tsa, field_box, sign_pdf
 from .stamps import LeaderStamp, SealStamp, default_box
 from .trust import TrustSettings
 from .validate import validate_pdf
 
-__all__ = ["RouteSlot", "prepare_route", "route_fields", "sign_route_step"]
+__all__ = [
+    "RouteSlot",
+    "TextField",
+    "empty_text_fields",
+    "prepare_route",
+    "route_fields",
+    "sign_route_step",
+]
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,14 @@ class RouteSlot:
     page: int = -1
 
 
-def prepare_route(data: bytes, slots: Sequence[RouteSlot]) -> bytes:
-    """Add an empty signature field for every slot and return the new PDF.
+def prepare_route(
+    data: bytes, slots: Sequence[RouteSlot], text_fields: Sequence[TextField] = ()
+) -> bytes:
+    """Add an empty signature field for every slot (and the empty text fields) to a PDF.
 
     :param data: An unsigned PDF.
     :param slots: In signing order; the seal last.
+    :param text_fields: Empty text fields a later step fills in (the clerk's number and date).
     :raises RouteError: If the PDF is already signed or a field name repeats.
     """
     names = [slot.field_name for slot in slots]
@@ -62,6 +73,7 @@ def prepare_route(data: bytes, slots: Sequence[RouteSlot]) -> bytes:
         box = slot.box or default_box(width, height, index)
         spec = fields.SigFieldSpec(slot.field_name, on_page=slot.page, box=field_box(box))
         fields.append_signature_field(writer, spec)
+    add_text_fields(writer, text_fields)
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
@@ -76,6 +88,15 @@ def route_fields(data: bytes) -> list[tuple[str, bool]]:
     return [(name, value is not None) for name, value, _r in fields.enumerate_sig_fields(reader)]
 
 
+def empty_text_fields(data: bytes) -> set[str]:
+    """Return the names of the document's text fields that hold no value yet.
+
+    :param data: The PDF.
+    """
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return {name for name, value in text_field_values(reader).items() if not value}
+
+
 def sign_route_step(
     data: bytes,
     key: KeySource,
@@ -86,6 +107,7 @@ def sign_route_step(
     level: PadesLevel = PadesLevel.B_T,
     tsa: Tsa = None,
     reason: str | None = None,
+    form_values: tuple[tuple[str, str], ...] = (),
 ) -> bytes:
     """Check the route so far, then sign ``field_name``; the first signature certifies.
 
@@ -97,20 +119,31 @@ def sign_route_step(
     :param level: PAdES level of this signature.
     :param tsa: Timestamp authority (B-T and above).
     :param reason: The /Reason entry.
+    :param form_values: ``(field, text)`` filled in this revision (the clerk's number, date).
     :raises RouteError: The field is unknown or signed, or an earlier signature is broken.
     """
+    already_signed = _check_field(data, field_name)
+    if already_signed:
+        _require_valid_so_far(data, trust)
+    request = SignatureRequest(
+        field_name=field_name,
+        level=level,
+        certify=not already_signed,
+        stamp=stamp,
+        reason=reason,
+        form_values=form_values,
+    )
+    return sign_pdf(data, key, request, tsa=tsa, trust=trust)
+
+
+def _check_field(data: bytes, field_name: str) -> bool:
+    """Refuse an unknown or signed field; return whether any field is signed already."""
     state = dict(route_fields(data))
     if field_name not in state:
         raise RouteError(f"The document has no signature field {field_name!r}.")
     if state[field_name]:
         raise RouteError(f"The field {field_name!r} is already signed.")
-    already_signed = any(state.values())
-    if already_signed:
-        _require_valid_so_far(data, trust)
-    request = SignatureRequest(
-        field_name=field_name, level=level, certify=not already_signed, stamp=stamp, reason=reason
-    )
-    return sign_pdf(data, key, request, tsa=tsa, trust=trust)
+    return any(state.values())
 
 
 def _require_valid_so_far(data: bytes, trust: TrustSettings) -> None:

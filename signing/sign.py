@@ -36,6 +36,7 @@ from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .errors import SigningError
+from .form_fields import fill_text_fields
 from .keys import KeySource
 from .stamps import DEFAULT_BOX, LeaderStamp, SealStamp, stamp_style
 from .trust import TrustSettings, run_released, to_asn1
@@ -80,6 +81,8 @@ class SignatureRequest:
     :param page: Page of a new field (``-1`` = last page).
     :param reason: The /Reason entry (e.g. "Phê duyệt biên bản").
     :param location: The /Location entry.
+    :param form_values: ``(field name, text)`` pairs written into empty text fields in the
+        same revision as the signature (the clerk's number and date of issue).
     """
 
     field_name: str
@@ -90,6 +93,7 @@ class SignatureRequest:
     page: int = -1
     reason: str | None = None
     location: str | None = None
+    form_values: tuple[tuple[str, str], ...] = ()
 
 
 def sign_pdf(
@@ -113,7 +117,7 @@ def sign_pdf(
     """
     reserved: int | None = _reservation(key, request.level)
     while True:
-        writer = _writer(data)
+        writer = _writer(data, request.form_values)
         pdf_signer = _pdf_signer(_with_field_box(writer, request), key.signer(), tsa, trust)
         try:
             output = pdf_signer.sign_pdf(
@@ -179,7 +183,7 @@ def prepare_external_signature(
     :param trust: Trust settings, for B-LT and above.
     """
     external = _external_signer(certificate, chain, None)
-    writer = _writer(data)
+    writer = _writer(data, request.form_values)
     pdf_signer = _pdf_signer(_with_field_box(writer, request), external, tsa, trust)
     try:
         digest, tbs, output = asyncio.run(
@@ -307,11 +311,13 @@ def field_box(box: Box | None) -> tuple[int, int, int, int] | None:
     return x1, y1, x2, y2
 
 
-def _writer(data: bytes) -> IncrementalPdfFileWriter:
+def _writer(data: bytes, form_values: tuple[tuple[str, str], ...] = ()) -> IncrementalPdfFileWriter:
     try:
-        return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except Exception as error:
         raise SigningError(f"This is not a PDF that can be signed: {error}") from error
+    fill_text_fields(writer, dict(form_values))
+    return writer
 
 
 def _with_field_box(

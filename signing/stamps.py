@@ -34,6 +34,15 @@ from .fonts import (
     clean_line,
     vietnamese_font_path,  # re-exported: callers import it from signing.stamps
 )
+from .placement import (  # re-exported: callers import them from signing.stamps
+    DEFAULT_BOX,
+    IMAGE_HEIGHT_SHARE,
+    IMAGE_SHARE,
+    INSET,
+    Box,
+    default_box,
+    seal_box,
+)
 from .seal_image import make_seal_image  # re-exported: callers import it from signing.stamps
 
 __all__ = [
@@ -45,6 +54,7 @@ __all__ = [
     "Stamp",
     "default_box",
     "make_seal_image",
+    "seal_box",
     "stamp_style",
     "stamp_text",
     "vietnamese_font_path",
@@ -61,15 +71,7 @@ _SEAL_COLOUR = (0.8, 0.07, 0.18)
 _MAX_IMAGE_PIXELS = 25_000_000
 _MAX_IMAGE_SIDE = 400  # px; a 70 pt wide image at ~400 dpi is plenty for a stamp
 
-_INSET = 2  # between the field border and the image or text
-_IMAGE_SHARE = 0.42  # the most of the field's width that the image may take
 _WRAP_STEPS = 24
-
-_BOX_WIDTH = 170.0
-_BOX_HEIGHT = 80.0
-_BOX_GAP = 10.0
-_PAGE_MARGIN = 30.0
-_A4 = (595.28, 841.89)
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,6 @@ class SealStamp:
 
 
 Stamp = LeaderStamp | SealStamp
-Box = tuple[float, float, float, float]
-"""A field rectangle ``(x1, y1, x2, y2)`` in PDF points."""
 
 
 def _require_aware(moment: datetime) -> None:
@@ -116,15 +116,19 @@ def _require_aware(moment: datetime) -> None:
 
 
 def _vietnam_time(moment: datetime) -> str:
-    """Return ``moment`` in Vietnam time as ISO 8601 to the second."""
-    return moment.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
+    """Return ``moment`` in Vietnam time as the office reads it, ``dd/mm/yyyy HH:MM``.
+
+    The exact instant (ISO 8601, to the second) stays in the signature's own signing time.
+    """
+    return moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def stamp_text(stamp: Stamp) -> str:
-    """Return the lines a stamp shows, with Vietnamese labels and the time in Vietnam time.
+    """Return the lines a stamp stands for, with Vietnamese labels and the time in Vietnam time.
 
-    User values are NFC-normalised and kept on one line each (newlines and other control
-    characters become spaces).
+    A leader's stamp draws them beside the signature image; the seal draws only its image
+    (Decree 30/2020, Appendix I), so its lines describe it. User values are NFC-normalised
+    and kept on one line each (newlines and other control characters become spaces).
 
     :param stamp: the leader or seal stamp.
     :return: the text, lines separated by ``\\n``; not escaped for pyHanko's templating.
@@ -134,7 +138,6 @@ def stamp_text(stamp: Stamp) -> str:
         lines = [
             f"Ký bởi: {clean_line(stamp.full_name)}",
             clean_line(stamp.title),
-            clean_line(stamp.organisation),
             f"Thời gian ký: {when}",
         ]
     else:
@@ -161,39 +164,6 @@ def _load_image(data: bytes) -> Image.Image:
         raise SigningError("The stamp image is too large; use at most 5000x5000 px.") from exc
     image.thumbnail((_MAX_IMAGE_SIDE, _MAX_IMAGE_SIDE))
     return image
-
-
-# --- where stamps go --------------------------------------------------------------------------
-
-
-def default_box(page_width: float, page_height: float, slot: int) -> Box:
-    """Return the field rectangle of stamp number ``slot`` near the bottom of a page.
-
-    Slot 0 is at the bottom right (where Vietnamese documents put the signer's block); further
-    slots go leftwards, then wrap to a new row above. Boxes are 170 x 80 pt with 10 pt gaps and
-    a 30 pt page margin; an A4 page holds three per row. Coordinates assume a page whose
-    MediaBox starts at (0, 0) and that is not rotated.
-
-    :param page_width: the page width in points.
-    :param page_height: the page height in points.
-    :param slot: the stamp's index, from 0.
-    :return: ``(x1, y1, x2, y2)`` in PDF points.
-    :raises ValueError: ``slot`` is negative or the page has no room for it.
-    """
-    usable_width = page_width - 2 * _PAGE_MARGIN
-    per_row = int((usable_width + _BOX_GAP) // (_BOX_WIDTH + _BOX_GAP))
-    if slot < 0 or per_row < 1:
-        raise ValueError(f"No stamp slot {slot} on a {page_width:g} x {page_height:g} pt page")
-    row, column = divmod(slot, per_row)
-    x2 = page_width - _PAGE_MARGIN - column * (_BOX_WIDTH + _BOX_GAP)
-    y1 = _PAGE_MARGIN + row * (_BOX_HEIGHT + _BOX_GAP)
-    if y1 + _BOX_HEIGHT > page_height - _PAGE_MARGIN:
-        raise ValueError(f"No room for stamp slot {slot} on a {page_height:g} pt high page")
-    return (x2 - _BOX_WIDTH, y1, x2, y1 + _BOX_HEIGHT)
-
-
-DEFAULT_BOX = default_box(*_A4, 0)
-"""The field rectangle of a leader's stamp at the bottom right of an A4 page."""
 
 
 # --- the pyHanko style ------------------------------------------------------------------------
@@ -247,68 +217,101 @@ def _default_seal(agency: str) -> bytes:
     return make_seal_image(agency)
 
 
-def _image(stamp: Stamp, width: float, height: float) -> PdfImage | None:
-    """Return the stamp's image sized to the field's height (at most a share of its width)."""
-    if isinstance(stamp, LeaderStamp):
-        data = stamp.signature_image
-    else:
-        data = stamp.seal_image or _default_seal(stamp.agency)
-    if data is None:
+def _image(stamp: LeaderStamp, width: float, height: float) -> PdfImage | None:
+    """Return the handwritten signature sized for the top of the field: at most
+    ``IMAGE_SHARE`` of its width and ``IMAGE_HEIGHT_SHARE`` of its height."""
+    if stamp.signature_image is None:
         return None
-    image = _load_image(data)
-    image_height = min(height - 2 * _INSET, width * _IMAGE_SHARE * image.height / image.width)
-    size = BoxConstraints(width=image_height * image.width / image.height, height=image_height)
-    return PdfImage(image, box=size)
+    image = _load_image(stamp.signature_image)
+    ratio = image.width / image.height
+    image_width = min(width * IMAGE_SHARE, height * IMAGE_HEIGHT_SHARE * ratio)
+    return PdfImage(image, box=BoxConstraints(width=image_width, height=image_width / ratio))
 
 
 def _layout(
-    left: int, right: int, vertical: int = _INSET, scaling: InnerScaling | None = None
+    left: int,
+    right: int,
+    top: int = INSET,
+    bottom: int = INSET,
+    *,
+    x_align: AxisAlignment = AxisAlignment.ALIGN_MID,
+    y_align: AxisAlignment = AxisAlignment.ALIGN_MID,
+    scaling: InnerScaling | None = None,
 ) -> SimpleBoxLayoutRule:
-    """Return a rule that puts content left-aligned between the margins, centred vertically."""
+    """Return a rule that puts content between the margins, centred unless told otherwise."""
     return SimpleBoxLayoutRule(
-        x_align=AxisAlignment.ALIGN_MIN,
-        y_align=AxisAlignment.ALIGN_MID,
-        margins=Margins(left=left, right=right, top=vertical, bottom=vertical),
+        x_align=x_align,
+        y_align=y_align,
+        margins=Margins(left=left, right=right, top=top, bottom=bottom),
         inner_content_scaling=scaling or InnerScaling.SHRINK_TO_FIT,  # shrink, never stretch
     )
 
 
 def stamp_style(stamp: Stamp, *, box: Box = DEFAULT_BOX) -> TextStampStyle:
-    """Return the pyHanko text stamp style that draws ``stamp`` in its signature field.
+    """Return the pyHanko stamp style that draws ``stamp`` in its signature field.
 
-    The signature or seal image, if any, sits at the left at the field's height (at most 42 %
-    of its width); the text fills the rest, re-broken at spaces and shrunk (never stretched)
-    to fit. Pass the field's real rectangle: the image keeps the size computed for ``box``.
+    Decree 30/2020 (Appendix I), no frame: a leader's handwritten signature image, if any,
+    centred at the top (at most 70 % of the width, 55 % of the height), the text (name, title,
+    time) below, re-broken at spaces and shrunk (never stretched) to fit; the seal is its red
+    image only (give it a square field of its real size, :func:`seal_box`). Pass the field's
+    real rectangle: the image keeps the size computed for ``box``.
 
     :param stamp: the leader or seal stamp.
     :param box: the field rectangle; only its size matters (default: ``DEFAULT_BOX``'s size).
-    :return: a style for ``PdfSigner(..., stamp_style=...)``; it holds the complete text, so
-        pass no ``appearance_text_params``.
+    :return: a style for ``PdfSigner(..., stamp_style=...)`` holding the complete text.
     :raises SigningError: the font cannot draw a character of the text, or the image is not a
         readable PNG/JPEG.
     """
+    width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+    if isinstance(stamp, SealStamp):
+        return _seal_style(stamp, width, height)
     text = stamp_text(stamp)
     check_coverage(text)
-    width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
     image = _image(stamp, width, height)
-    text_left = _INSET + (0 if image is None else image.box.width + _INSET)
-    text = _fit_lines(text, width - text_left - _INSET, height - 2 * _INSET)
+    text_top = INSET + (0 if image is None else image.box.height + INSET)
+    text = _fit_lines(text, width - 2 * INSET, height - text_top - INSET)
     text_box = TextBoxStyle(
         font=InMemoryGlyphAccumulatorFactory(str(vietnamese_font_path())),
         font_size=_FONT_SIZE,
         leading=_LEADING,
-        box_layout_rule=_layout(_TEXT_MARGIN, _TEXT_MARGIN, _TEXT_MARGIN),
+        box_layout_rule=_layout(_TEXT_MARGIN, _TEXT_MARGIN, _TEXT_MARGIN, _TEXT_MARGIN),
     )
-    colour = _LEADER_COLOUR if isinstance(stamp, LeaderStamp) else _SEAL_COLOUR
     return TextStampStyle(
         stamp_text=text.replace("%", "%%"),  # pyHanko fills the template with `%`
         text_box_style=text_box,
-        inner_content_layout=_layout(math.ceil(text_left), _INSET),
-        border_width=1,
-        border_color=colour,
+        inner_content_layout=_layout(INSET, INSET, math.ceil(text_top)),
+        border_width=0,
         background=image,
         background_opacity=1.0,
-        background_layout=_layout(_INSET, _INSET, scaling=InnerScaling.NO_SCALING),  # sized
+        background_layout=_layout(  # sized already: centred at the top
+            INSET, INSET, y_align=AxisAlignment.ALIGN_MAX, scaling=InnerScaling.NO_SCALING
+        ),
+    )
+
+
+def _seal_style(stamp: SealStamp, width: float, height: float) -> TextStampStyle:
+    """Return the style of the seal: its image, centred and as large as the field, no text."""
+    image = _load_image(stamp.seal_image or _default_seal(stamp.agency))
+    side = min(width, height)
+    scale = min(side / image.width, side / image.height)
+    picture = PdfImage(
+        image, box=BoxConstraints(width=image.width * scale, height=image.height * scale)
+    )
+    centred = SimpleBoxLayoutRule(
+        x_align=AxisAlignment.ALIGN_MID,
+        y_align=AxisAlignment.ALIGN_MID,
+        margins=Margins(),
+        inner_content_scaling=InnerScaling.NO_SCALING,
+    )
+    return TextStampStyle(
+        stamp_text=" ",  # pyHanko lays out at least one line; the seal has no text
+        text_box_style=TextBoxStyle(
+            font=InMemoryGlyphAccumulatorFactory(str(vietnamese_font_path()))
+        ),
+        border_width=0,
+        background=picture,
+        background_opacity=1.0,
+        background_layout=centred,
     )
 
 

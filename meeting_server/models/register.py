@@ -58,6 +58,9 @@ class RegisterEntry(Base):
     )
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: Set when the request was returned or withdrawn before its seal: the next seal of the
+    #: kind takes this number (no gap), and clears it.
+    given_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("organisation", "year", "kind", "number"),

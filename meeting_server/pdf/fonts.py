@@ -23,7 +23,6 @@ from signing.fonts import static_serif
 __all__ = [
     "FAMILY",
     "add_fonts",
-    "add_noto_sans",
     "drawable",
     "static_fonts",
     "without_open_action",
@@ -51,10 +50,6 @@ def add_fonts(pdf: FPDF) -> None:
     """Register the four faces as ``FAMILY`` in ``pdf``."""
     for style, path in static_fonts().items():
         pdf.add_font(FAMILY, style, path)
-
-
-#: The former name, until ``pdf/minutes.py`` imports :func:`add_fonts`.
-add_noto_sans = add_fonts
 
 
 @functools.cache

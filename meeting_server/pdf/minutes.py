@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF, FontFace
 
-from .fonts import FAMILY, add_noto_sans, drawable, without_open_action
+from .blocks import Declaration, declare
+from .fonts import FAMILY, add_fonts, drawable, without_open_action
+from .layout import letterhead, room, signature_blocks, title
 
 if TYPE_CHECKING:
     from ..services.attendance import Quorum
@@ -44,8 +46,9 @@ _BALLOT_COLUMNS = (("TT", 10, "C"), ("Người biểu quyết", 95, "L"), ("Lự
 def render_minutes(data: MinutesData) -> bytes:
     """Render the minutes; a draft (``data.final`` false) is marked "DỰ THẢO" on every page."""
     pdf = _Document(f"Biên bản cuộc họp: {data.title}", data, draft=not data.final)
-    _letterhead(pdf, data)
-    _title(pdf, "BIÊN BẢN CUỘC HỌP", data.title)
+    # final minutes are issued by the clerk's seal: number and date come with it
+    fields = letterhead(pdf, data.organisation or "", None if data.final else _day(data), "/BB")
+    title(pdf, "BIÊN BẢN CUỘC HỌP", data.title)
     _details(pdf, data)
     _attendance(pdf, data)
     _agenda(pdf, data)
@@ -53,18 +56,20 @@ def render_minutes(data: MinutesData) -> bytes:
     _votes(pdf, data.votes)
     _conclusions(pdf, data)
     _closing(pdf, data)
-    _signatures(pdf, (("THƯ KÝ", data.secretary), ("CHỦ TRÌ", data.chair)))
-    return without_open_action(pdf)
+    blocks = signature_blocks(
+        pdf, (("THƯ KÝ", data.secretary, "secretary"), ("CHỦ TRÌ", data.chair, "chair"))
+    )
+    return declare(without_open_action(pdf), Declaration(blocks, fields))
 
 
 def render_attendance_sheet(data: MinutesData) -> bytes:
     """Render the attendance sheet: who was invited, their status, times and the quorum."""
     pdf = _Document(f"Danh sách điểm danh: {data.title}", data, draft=False)
-    _letterhead(pdf, data)
-    _title(pdf, "DANH SÁCH ĐIỂM DANH", data.title)
+    letterhead(pdf, data.organisation or "", _day(data), "")
+    title(pdf, "DANH SÁCH ĐIỂM DANH", data.title)
     _details(pdf, data, numbered=False)
     _attendance(pdf, data, numbered=False)
-    _signatures(pdf, (("", ""), ("THƯ KÝ", data.secretary)))
+    signature_blocks(pdf, (("", "", ""), ("THƯ KÝ", data.secretary, "secretary")))
     return without_open_action(pdf)
 
 
@@ -76,7 +81,7 @@ class _Document(FPDF):
         self.draft = draft
         self.set_margins(left=30, top=20, right=15)
         self.set_auto_page_break(auto=True, margin=20)
-        add_noto_sans(self)
+        add_fonts(self)
         self.set_title(drawable(title))
         self.set_lang("vi")
         self.set_author(drawable(data.organisation or data.secretary))
@@ -107,6 +112,10 @@ class _Document(FPDF):
         self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
 
 
+def _day(data: MinutesData) -> datetime:
+    return data.started_at or data.starts_at
+
+
 def _time(value: datetime | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
@@ -119,59 +128,8 @@ def _at(value: datetime) -> str:
     return f"{_time(value)} ngày {_date(value)}"
 
 
-def _room(pdf: FPDF, height: float) -> None:
-    """Start a new page unless ``height`` mm fit below (keeps a heading with what follows)."""
-    if pdf.y + height > pdf.page_break_trigger:
-        pdf.add_page()
-
-
-def _centered(pdf: FPDF, x: float, w: float, text: str, style: str, size: float) -> float:
-    """Write one centred line in the column [x, x + w] and return its text width."""
-    pdf.set_font(FAMILY, style, size)
-    pdf.set_x(x)
-    pdf.multi_cell(w, size * 0.48, drawable(text), align="C", new_x="LEFT", new_y="NEXT")
-    return min(w, pdf.get_string_width(drawable(text)))
-
-
-def _rule(pdf: FPDF, x: float, w: float, length: float) -> None:
-    start = x + (w - length) / 2
-    pdf.set_line_width(0.3)
-    pdf.line(start, pdf.y + 1.2, start + length, pdf.y + 1.2)
-
-
-def _letterhead(pdf: FPDF, data: MinutesData) -> None:
-    """Draw the organising unit and the number (left), the national motto and date (right)."""
-    left_x, left_w, right_x, right_w = 16.0, 74.0, 90.0, 110.0
-    top = pdf.t_margin
-    pdf.set_y(top)
-    name_w = _centered(pdf, left_x, left_w, (data.organisation or "").upper(), "B", 11)
-    if data.organisation:
-        _rule(pdf, left_x, left_w, name_w / 3)
-    left_bottom = pdf.y
-    pdf.set_y(top)
-    _centered(pdf, right_x, right_w, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "B", 11)
-    motto_w = _centered(pdf, right_x, right_w, "Độc lập - Tự do - Hạnh phúc", "B", 12)
-    _rule(pdf, right_x, right_w, motto_w)
-    pdf.set_y(max(left_bottom, pdf.y) + 4)
-    row = pdf.y
-    _centered(pdf, left_x, left_w, "Số:        /BB", "", 11)
-    pdf.set_y(row)
-    day = data.started_at or data.starts_at
-    dated = f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-    _centered(pdf, right_x, right_w, dated, "I", 11)
-    pdf.set_y(pdf.y + 7)
-
-
-def _title(pdf: FPDF, kind: str, subject: str) -> None:
-    _centered(pdf, pdf.l_margin, pdf.epw, kind, "B", 14)
-    pdf.set_y(pdf.y + 1)
-    _centered(pdf, pdf.l_margin, pdf.epw, subject, "B", 12.5)
-    _rule(pdf, pdf.l_margin, pdf.epw, 35)
-    pdf.set_y(pdf.y + 6)
-
-
 def _heading(pdf: FPDF, text: str) -> None:
-    _room(pdf, 30)
+    room(pdf, 30)
     pdf.set_font(FAMILY, "B", 12)
     pdf.multi_cell(0, 7, drawable(text), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.y + 1)
@@ -283,7 +241,7 @@ def _agenda(pdf: FPDF, data: MinutesData) -> None:
     if not data.items:
         _line(pdf, "Không có nội dung.", style="I")
     for item in data.items:
-        _room(pdf, 20)
+        room(pdf, 20)
         mark = " (Mật)" if item.confidential else ""
         _line(pdf, f"{item.number}. {item.title}{mark}", style="B")
         if item.presenter:
@@ -291,7 +249,7 @@ def _agenda(pdf: FPDF, data: MinutesData) -> None:
         if not item.documents:
             _line(pdf, "Không có tài liệu.", style="I", size=10)
         for document in item.documents:
-            _room(pdf, 12)
+            room(pdf, 12)
             state = "hiện hành" if document.current else "đã được thay thế"
             withdrawn = "; tài liệu đã rút khỏi chương trình" if document.withdrawn else ""
             _line(
@@ -333,7 +291,7 @@ def _votes(pdf: FPDF, votes: Sequence[VoteLine]) -> None:
         _line(pdf, "Không có nội dung biểu quyết.", style="I")
         pdf.set_y(pdf.y + 3)
     for vote in votes:
-        _room(pdf, 45)
+        room(pdf, 45)
         _line(pdf, f"{vote.question}", f"Biểu quyết {vote.number}: ")
         form = "bỏ phiếu kín" if vote.secret else "biểu quyết công khai (ghi danh)"
         _line(pdf, f"{vote.item}; {form}.", "Nội dung chương trình: ", size=10.5)
@@ -360,7 +318,7 @@ def _vote_results(pdf: FPDF, vote: VoteLine) -> None:
         sums = f"{yes}/{base} đồng ý, cần {needed} ({_RULES.get(rule, rule)})"
         _line(pdf, f"{outcome}: {sums}.", "Kết luận: ", size=10.5)
     if vote.ballots:
-        _room(pdf, 20)
+        room(pdf, 20)
         _line(pdf, "", "Phiếu biểu quyết ghi danh:", size=10.5)
         rows = [[str(n), voter, choice] for n, (voter, choice) in enumerate(vote.ballots, 1)]
         _table(pdf, _BALLOT_COLUMNS, rows)
@@ -397,24 +355,7 @@ def _conclusions(pdf: FPDF, data: MinutesData) -> None:
 
 def _closing(pdf: FPDF, data: MinutesData) -> None:
     """Write when the meeting ended and the minutes were made, kept with the signatures."""
-    _room(pdf, 62)
+    room(pdf, 62)
     if data.ended_at is not None:
         _line(pdf, f"Cuộc họp kết thúc lúc {_at(data.ended_at)}.")
     _line(pdf, f"Biên bản gồm {{nb}} trang, được lập lúc {_at(data.generated_at)}.")
-
-
-def _signatures(pdf: FPDF, blocks: Sequence[tuple[str, str]]) -> None:
-    """Draw signature blocks side by side: the title, "(Ký, ghi rõ họ tên)", room, the name."""
-    _room(pdf, 50)
-    top = pdf.y + 4
-    width = pdf.epw / len(blocks)
-    for index, (role, name) in enumerate(blocks):
-        if not role:
-            continue
-        x = pdf.l_margin + index * width
-        pdf.set_y(top)
-        _centered(pdf, x, width, role, "B", 12)
-        _centered(pdf, x, width, "(Ký, ghi rõ họ tên)", "I", 10)
-        pdf.set_y(pdf.y + 24)
-        _centered(pdf, x, width, name, "B", 12)
-    pdf.set_y(pdf.y + 4)

@@ -6,7 +6,6 @@ call these functions.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -29,28 +28,22 @@ from signing import (
     PinProtectedKey,
     Pkcs11KeySource,
     Pkcs12KeySource,
-    RouteSlot,
     SealStamp,
     SignatureRequest,
     SigningError,
     TrustSettings,
     WrongPin,
-    default_box,
     generate_private_key,
-    prepare_route,
-    route_fields,
     sign_pdf,
-    sign_route_step,
     signed_revision,
     validate_pdf,
 )
-from signing.longterm import extend_to_lta
 from signing.sign import Tsa
 from signing.trust import run_released, to_asn1
 from signing.tsa import token_time
 
 from ..offload import offload
-from . import ocsp, timestamps
+from . import timestamps
 from .internal_ca import PUBLISHED_CRLS, ca_dir
 
 __all__ = [
@@ -62,16 +55,13 @@ __all__ = [
     "SigningError",
     "WrongPin",
     "check_trusted",
-    "default_stamp_box",
     "issue_key",
     "new_key",
     "open_key",
     "pem_chain",
     "pkcs12_key",
-    "prepare_route_pdf",
-    "route_field_state",
     "sign_document",
-    "sign_route_pdf",
+    "stamp_of",
     "stored_key",
     "trust_settings",
     "timestamp_time",
@@ -186,53 +176,6 @@ def _unlocked(envelope: bytes, certificate_pem: str, pin: str) -> PinProtectedKe
     return key
 
 
-def prepare_route_pdf(
-    data: bytes, slots: Sequence[tuple[str, str, int, tuple[float, float, float, float]]]
-) -> bytes:
-    """Add one empty signature field per (field name, "signer"|"seal", page, box), in order."""
-    fields = [RouteSlot(name, kind, box, page) for name, kind, page, box in slots]  # type: ignore[arg-type]
-    return offload(functools.partial(prepare_route, data, fields))
-
-
-def route_field_state(data: bytes) -> dict[str, bool]:
-    """Return {field name: signed?} for the PDF's signature fields."""
-    return dict(route_fields(data))
-
-
-def sign_route_pdf(
-    data: bytes, key: KeySource, *, field_name: str, seal: bool, last: bool = False
-) -> bytes:
-    """Check the route so far, then sign ``field_name`` with a visible stamp from the certificate.
-
-    The first signature certifies the document; B-T with a timestamp authority (``TSA_URL``, or
-    the internal CA's own when its passphrase file is here), else B-B. The ``last`` signature of
-    a route then extends the document to B-LTA (validation data, with the internal CA's OCSP
-    responses when it has a responder, and a document timestamp).
-    The work runs off the event loop (``offload.offload``).
-    """
-    tsa = timestamps.authority()
-    responder = ocsp.responder() if last and tsa else None
-    stamp = _with_stamp(
-        SignatureRequest(field_name=field_name), "seal" if seal else "leader", key.certificate
-    ).stamp
-    trust = trust_settings(configured_roots())
-
-    def work() -> bytes:
-        signed = sign_route_step(
-            data, key, field_name=field_name, trust=trust, stamp=stamp,
-            level=PadesLevel.B_T if tsa else PadesLevel.B_B, tsa=tsa,
-            reason="Đóng dấu" if seal else "Phê duyệt",
-        )  # fmt: skip
-        return extend_to_lta(signed, trust, tsa, responder=responder) if last and tsa else signed
-
-    return offload(work)
-
-
-def default_stamp_box(width: float, height: float, slot: int) -> tuple[float, float, float, float]:
-    """Return stamp number ``slot``'s default box at the bottom of a ``width`` × ``height`` page."""
-    return default_box(width, height, slot)
-
-
 def configured_roots() -> tuple[Path, ...]:
     """The extra trusted roots (``TRUSTED_ROOTS``: PEM files of external CAs)."""
     value = current_app.config.get("TRUSTED_ROOTS") or ()
@@ -273,7 +216,7 @@ def sign_document(
 ) -> bytes:
     """Sign ``data``; ``visible`` ("leader" or "seal") adds a stamp from the certificate."""
     if visible:
-        request = _with_stamp(request, visible, key.certificate)
+        request = replace(request, stamp=stamp_of(visible, key.certificate))
     long_term = request.level in {PadesLevel.B_LT, PadesLevel.B_LTA}
     trust = trust_settings() if long_term else None
     if tsa is None and request.level != PadesLevel.B_B:
@@ -308,7 +251,9 @@ def trust_settings(extra_roots: tuple[Path, ...] = ()) -> TrustSettings:
     return TrustSettings.of(roots, others, crls)
 
 
-def _with_stamp(request: SignatureRequest, kind: str, cert: x509.Certificate) -> SignatureRequest:
+def stamp_of(kind: str, cert: x509.Certificate) -> LeaderStamp | SealStamp:
+    """Return the stamp ("leader" or "seal") a certificate's subject signs with, signed now."""
+
     def attribute(oid: x509.ObjectIdentifier) -> str:
         values = cert.subject.get_attributes_for_oid(oid)
         return str(values[0].value) if values else ""
@@ -325,7 +270,7 @@ def _with_stamp(request: SignatureRequest, kind: str, cert: x509.Certificate) ->
             organisation=organisation,
             signed_at=now,
         )
-    return replace(request, stamp=stamp)
+    return stamp
 
 
 def verify_stored_document(data: bytes) -> DocumentReport:

@@ -2,7 +2,7 @@
 
 A request starts from an unsigned PDF (an upload the view has screened, or finalised
 minutes). Submitting puts the verification QR code on it and one empty signature field per
-step (``signatures.prepare_route_pdf``): that is version 0. Each signature makes the next
+step (``route_pdf.prepare_route_pdf``): that is version 0. Each signature makes the next
 version; the versions are immutable blobs named by SHA-256.
 
 Two people pressing Sign on the same step: both may compute a signature (off the event loop,
@@ -30,9 +30,7 @@ from ..models import (
     DocumentKind,
     InboxNotice,
     KeyPurpose,
-    MeetingRole,
     Minutes,
-    MinutesStatus,
     NoticeKind,
     RequestStatus,
     Role,
@@ -46,19 +44,24 @@ from ..models import (
     UserRole,
     utcnow,
 )
-from ..permissions import can_hold_signing_key
 from ..storage import blob_store
-from . import outbox, register, signatures, signing_tries
+from . import outbox, register, route_pdf, signature_images, signatures, signing_tries
 from .audit import record_event
 from .certificates import WrongSecret, check_totp, unlock_key, usable_key
 from .errors import NotAllowed, ServiceError
-from .signing_documents import RouteEntry, field_name, prepare_document
+from .signing_documents import (
+    RouteEntry,
+    checked_route,
+    field_name,
+    minutes_route,
+    prepare_document,
+    with_block_roles,
+)
 
 log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
 CODE_LENGTH = 8
-MAX_STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -103,24 +106,24 @@ def submit_request(
 
     ``kind`` is what the clerk's seal numbers it as in the register (minutes: always minutes).
     """
-    title = _checked(title, due_at, route)
+    title = checked_route(title, due_at, route)
+    route = with_block_roles(route, minutes) if minutes else route  # their blocks in the minutes
     code = _new_code()
     source = blob_store().put_bytes(pdf)
-    prepared, boxes = prepare_document(pdf, verification_url(code), route)
+    kind = DocumentKind.MINUTES if minutes else kind
+    prepared, places = prepare_document(pdf, verification_url(code), route, numbered=bool(kind))
     request = SigningRequest(
         title=title, message=message.strip()[:4000], sender_id=sender.id, due_at=due_at,
         minutes_id=minutes.id if minutes else None, file_name=file_name[:255] or "document.pdf",
-        source_sha256=source.sha256, code=code,
-        document_kind=DocumentKind.MINUTES if minutes else kind,
+        source_sha256=source.sha256, code=code, document_kind=kind,
     )  # fmt: skip
     db.session.add(request)
     db.session.flush()
-    for position, (entry, box) in enumerate(zip(route, boxes, strict=True)):
-        x1, y1, x2, y2 = box
+    for position, (entry, (page, (x1, y1, x2, y2))) in enumerate(zip(route, places, strict=True)):
         request.steps.append(
             SigningStep(
                 position=position, kind=entry.kind, signer_id=entry.signer.id,
-                field_name=field_name(entry, position), page=entry.page,
+                field_name=field_name(entry, position), page=page,
                 box_x=x1, box_y=y1, box_w=x2 - x1, box_h=y2 - y1,
             )
         )  # fmt: skip
@@ -135,22 +138,6 @@ def submit_request(
         route=[(s.kind, s.signer_id) for s in request.steps], due_at=due_at.isoformat(),
     )  # fmt: skip
     return _outcome(request, {first.signer_id} - {None})  # type: ignore[arg-type]
-
-
-def minutes_route(minutes: Minutes, clerk: User) -> list[RouteEntry]:
-    """Return the minutes' route: the chair, the secretary who finalised them, the clerk's seal."""
-    if minutes.status != MinutesStatus.FINAL or minutes.pdf_sha256 is None:
-        raise NotAllowed(_l("Finalise the minutes before sending them for signing."))
-    meeting = minutes.meeting
-    chair = next((i.user for i in meeting.invitations if i.role == MeetingRole.CHAIR), None)
-    if chair is None:
-        raise NotAllowed(_l("The meeting has no chair to sign its minutes."))
-    entries = [RouteEntry(chair)]
-    secretary = db.session.get(User, minutes.finalised_by_id) if minutes.finalised_by_id else None
-    if secretary is not None and secretary.id != chair.id:
-        entries.append(RouteEntry(secretary))
-    entries.append(RouteEntry(clerk, StepKind.SEAL))
-    return entries
 
 
 def unlock_signing_key(
@@ -194,7 +181,7 @@ def apply_signature(
     base = request.latest
     before = blob_store().path_for(base.sha256).read_bytes()
     try:
-        signed = _sign_bytes(before, step, key)
+        signed = _sign_bytes(user, before, step, key)
     except signatures.SigningError as error:
         log.warning("signing request %s step %s refused: %s", request.id, step.id, error)
         raise NotAllowed(
@@ -226,15 +213,42 @@ def apply_signature(
     return _outcome(request, _advance(request, step, now) | {user.id})
 
 
-def _sign_bytes(data: bytes, step: SigningStep, key: signatures.PinProtectedKey) -> bytes:
-    """Sign ``step``'s field of ``data``; the route's last step makes the document long-term."""
-    return signatures.sign_route_pdf(
+def _sign_bytes(
+    user: User, data: bytes, step: SigningStep, key: signatures.PinProtectedKey
+) -> bytes:
+    """Sign ``step``'s field of ``data`` with the signer's handwritten signature (or the
+    organisation's seal) image; the seal writes the document's number and date of issue; the
+    route's last step makes the document long-term."""
+    seal = step.kind == StepKind.SEAL
+    image = signature_images.organisation_seal() if seal else None
+    return route_pdf.sign_route_pdf(
         data,
         key,
         field_name=step.field_name,
-        seal=step.kind == StepKind.SEAL,
+        seal=seal,
         last=step is step.request.steps[-1],
+        issue=_issue(user, step),
+        image=image.png if image else signature_images.leader_signature(user),
     )
+
+
+def reserve_number(user: User, step: SigningStep) -> bool:
+    """Give the document its register number (and today's date) before its seal is computed;
+    tell whether it is numbered. Commit right after: on SQLite a write held open while the
+    seal is computed off the event loop would stall every other writer."""
+    if step.kind != StepKind.SEAL or step.request.document_kind is None:
+        return False
+    register.reserve(user, step.request)
+    return True
+
+
+def _issue(user: User, step: SigningStep) -> route_pdf.Issue | None:
+    """Return the number and date the seal writes: the request's reserved register line (read
+    only), or one reserved now when nobody did (the lock is then held while sealing)."""
+    if step.kind != StepKind.SEAL or step.request.document_kind is None:
+        return None
+    entry = register.entry_of(step.request) or register.reserve(user, step.request)
+    return route_pdf.Issue(entry.notation, register.issue_date_text(entry))
 
 
 def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
@@ -254,6 +268,7 @@ def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
     request = step.request
     request.status = RequestStatus.RETURNED
     request.finished_at = now
+    register.release(user, request)  # its number, if its seal was tried, goes to the next
     notify(request.sender_id, request, NoticeKind.RETURNED)
     db.session.flush()
     record_event(
@@ -272,6 +287,7 @@ def cancel_request(actor: User, request: SigningRequest) -> Outcome:
         current.status = StepStatus.WAITING  # a Sign press racing this one now finds nothing
     request.status = RequestStatus.CANCELLED
     request.finished_at = utcnow()
+    register.release(actor, request)
     db.session.flush()
     record_event(actor, "signing.cancelled", "signing_request", request.id)
     waiting = {current.signer_id} if current and current.signer_id else set()
@@ -279,38 +295,6 @@ def cancel_request(actor: User, request: SigningRequest) -> Outcome:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _checked(title: str, due_at: datetime, route: Sequence[RouteEntry]) -> str:
-    """Refuse what cannot be sent; return the title with its spaces tidied."""
-    title = " ".join(title.split())[:300]
-    if not title:
-        raise ServiceError(_l("Give the document a title."), field="title")
-    if due_at <= utcnow():
-        raise ServiceError(_l("The due date must be in the future."), field="due_at")
-    _check_route(route)
-    return title
-
-
-def _check_route(route: Sequence[RouteEntry]) -> None:
-    if not route:
-        raise ServiceError(_l("Choose at least one signer."), field="route")
-    if len(route) > MAX_STEPS:
-        raise ServiceError(_l("A route has at most %(n)d steps.", n=MAX_STEPS), field="route")
-    seals = [i for i, e in enumerate(route) if e.kind == StepKind.SEAL]
-    if seals != [len(route) - 1]:
-        raise ServiceError(
-            _l("The route ends with the clerk's seal, and has it only there."), field="route"
-        )
-    signers = [e.signer.id for e in route if e.kind == StepKind.SIGNER]
-    if len(set(signers)) != len(signers):
-        raise ServiceError(_l("Each leader signs once: remove the repeated name."), field="route")
-    for entry in route:
-        purpose = KeyPurpose.SEAL if entry.kind == StepKind.SEAL else KeyPurpose.SIGNER
-        if not entry.signer.active or not can_hold_signing_key(entry.signer, purpose):
-            raise ServiceError(
-                _l("%(name)s cannot sign this step.", name=entry.signer.full_name), field="route"
-            )
 
 
 def _new_code() -> str:
@@ -330,8 +314,7 @@ def _make_pending(step: SigningStep) -> None:
 
 
 def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> frozenset[int]:
-    """Give the next step its turn, or complete the request (the seal numbers it in the
-    register when it has a kind); return whose inbox changed."""
+    """Give the next step its turn, or complete the request; return whose inbox changed."""
     later = [s for s in request.steps if s.position > step.position]
     changed = {request.sender_id}
     if later:
@@ -341,9 +324,7 @@ def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> froze
         notify(request.sender_id, request, NoticeKind.SIGNED)
     else:
         request.status = RequestStatus.COMPLETED
-        request.finished_at = now
-        if request.document_kind is not None and step.kind == StepKind.SEAL:
-            register.allocate(step.acted_by, request.document_kind, request.id, now)
+        request.finished_at = now  # a seal's register number was given before it was computed
         notify(request.sender_id, request, NoticeKind.COMPLETED)
     db.session.flush()
     return frozenset(changed)
@@ -381,6 +362,7 @@ __all__ = [
     "minutes_route",
     "notify",
     "requests_for_minutes",
+    "reserve_number",
     "return_request",
     "sign_step",
     "submit_request",

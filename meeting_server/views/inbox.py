@@ -73,6 +73,8 @@ def sign(request_id: int):
         form = request.form
         secrets = schemas.Secrets(pin=form.get("pin", "")[:256], code=form.get("code", "")[:256])
     try:
+        if service.reserve_number(user, step):
+            db.session.commit()  # the seal's number: no lock held while the seal is computed
         outcome = service.sign_step(user, step, pin=secrets.pin, code=secrets.code)
     except ServiceError as error:
         db.session.rollback()
@@ -136,6 +138,8 @@ def _sign_each(user_id: int, work: list[tuple[int, int, int, PinProtectedKey]]) 
             user, step = db.session.get_one(User, user_id), db.session.get_one(SigningStep, step_id)
             try:
                 key_row = db.session.get_one(SigningKey, key_id)
+                if service.reserve_number(user, step):
+                    db.session.commit()  # as in sign(): the number first, then the seal
                 service.apply_signature(user, step, key_row, key)
                 db.session.commit()
                 line["ok"] = True

@@ -25,6 +25,7 @@ from ..models import (
     KeyPurpose,
     Minutes,
     MinutesStatus,
+    RequestStatus,
     SigningRequest,
     StepKind,
     User,
@@ -118,8 +119,10 @@ def show(request_id: int):
         may_cancel=can_cancel_signing_request(user, signing_request),
         verify_url=service.verification_url(signing_request.code),
         now=utcnow(),
-        numbered=register.entry_of(signing_request),
-        next_number=register.preview(signing_request.document_kind)
+        numbered=register.entry_of(signing_request)
+        if signing_request.status == RequestStatus.COMPLETED
+        else None,
+        next_number=register.next_for(signing_request)
         if step is not None and step.kind == StepKind.SEAL and signing_request.document_kind
         else None,
     )

@@ -20,7 +20,7 @@ from meeting_server.models import (
     StepStatus,
     utcnow,
 )
-from meeting_server.services import signatures
+from meeting_server.services import route_pdf, signatures
 from meeting_server.services.certificates import WrongSecret
 from meeting_server.services.errors import NotAllowed, ServiceError
 from meeting_server.services.signing_archive import due_for_renewal
@@ -76,7 +76,7 @@ def test_a_document_is_signed_in_order_then_sealed_and_verifies(app, people):
         request = submit()
         assert [s.status for s in request.steps] == ["pending", "waiting", "waiting"]
         prepared = latest_bytes(request)
-        assert signatures.route_field_state(prepared) == {
+        assert route_pdf.route_field_state(prepared) == {
             "signer1": False,
             "signer2": False,
             "seal3": False,

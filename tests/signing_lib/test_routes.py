@@ -10,10 +10,18 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signing.errors import RouteError
-from signing.routes import RouteSlot, prepare_route, route_fields, sign_route_step
+from signing.errors import RouteError, SigningError
+from signing.form_fields import fill_text_fields
+from signing.routes import (
+    RouteSlot,
+    TextField,
+    empty_text_fields,
+    prepare_route,
+    route_fields,
+    sign_route_step,
+)
 from signing.sign import PadesLevel
-from signing.stamps import LeaderStamp, SealStamp
+from signing.stamps import LeaderStamp, SealStamp, seal_box
 from signing.validate import Verdict, validate_pdf
 
 ORGANISATION = "UBND Thành phố Hòa Bình Xanh"
@@ -123,3 +131,83 @@ def _swap_page_text(data: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+ISSUE_FIELDS = [
+    TextField("doc_number", 0, (80, 760, 250, 780)),
+    TextField("doc_date", 0, (300, 760, 540, 780), "centre"),
+]
+ISSUE = (("doc_number", "05/BB-UBND"), ("doc_date", "ngày 07 tháng 12 năm 2026"))
+
+
+def test_the_seal_writes_the_number_and_date_and_every_signature_stays_valid(
+    make_pdf, make_signer, trust, services, tmp_path
+):
+    """Decree 30: the clerk numbers and dates the document as they seal it, in one revision."""
+    data = prepare_route(
+        make_pdf(pages=2), [RouteSlot("chair"), RouteSlot("seal", "seal")], ISSUE_FIELDS
+    )
+    assert empty_text_fields(data) == {"doc_number", "doc_date"}
+    data = _run_route(data, make_signer, trust, services, fields=("chair",))
+    before = len(data)
+    data = sign_route_step(
+        data,
+        make_signer(seal=True),
+        field_name="seal",
+        trust=trust,
+        stamp=_stamp("seal"),
+        level=PadesLevel.B_T,
+        tsa=services.tsa_url,
+        form_values=ISSUE,
+    )
+    assert data.count(b"%%EOF", before) == 1  # the number, the date and the seal: one revision
+    assert empty_text_fields(data) == set()
+    report = validate_pdf(data, trust)
+    assert [s.verdict for s in report.signatures] == [Verdict.VALID, Verdict.VALID]
+    assert report.signatures[0].modification_level == "FORM_FILLING"
+    path = tmp_path / "numbered.pdf"
+    path.write_bytes(data)
+    pdfsig = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert pdfsig.count("Signature is Valid") == 2, pdfsig
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True
+    ).stdout
+    assert "05/BB-UBND" in text and "ngày 07 tháng 12 năm 2026" in text
+
+
+def test_a_field_is_written_once_and_only_if_it_exists(make_pdf, make_signer, trust, services):
+    data = prepare_route(make_pdf(), [RouteSlot("seal", "seal")], ISSUE_FIELDS[:1])
+    key = make_signer(seal=True)
+    with pytest.raises(SigningError, match="no field 'doc_date'"):
+        sign_route_step(
+            data,
+            key,
+            field_name="seal",
+            trust=trust,
+            stamp=None,
+            level=PadesLevel.B_B,
+            form_values=(("doc_date", "ngày 07"),),
+        )
+    with pytest.raises(SigningError, match="already has a field"):
+        prepare_route(make_pdf(), [RouteSlot("seal", "seal")], ISSUE_FIELDS[:1] * 2)
+    signed = sign_route_step(
+        data,
+        key,
+        field_name="seal",
+        trust=trust,
+        stamp=None,
+        level=PadesLevel.B_B,
+        form_values=ISSUE[:1],
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    with pytest.raises(SigningError, match="already holds '05/BB-UBND'"):
+        fill_text_fields(writer, {"doc_number": "06/BB-UBND"})
+
+
+def test_the_seal_covers_the_left_third_of_the_signature_image():
+    leader = (360.0, 575.0, 510.0, 658.0)
+    x1, y1, x2, y2 = seal_box(leader, 102.0)
+    assert (x2 - x1, y2 - y1) == pytest.approx((102.0, 102.0))
+    image_width = (leader[2] - leader[0]) * 0.7  # centred at the top of the stamp
+    assert (x2 - leader[0]) == pytest.approx((150 - image_width) / 2 + image_width / 3)
+    assert (y1 + y2) / 2 == pytest.approx(leader[3] - 2 - 83 * 0.55 / 2)  # on the image

@@ -8,18 +8,21 @@ signature is refused (we never modify one, and a route starts unsigned).
 The QR code (40 pt, ~14 mm) sits in the top-left corner of the first page, inside the binding
 margin that Vietnamese administrative documents keep free (30–35 mm, Nghị định 30/2020); the
 address runs upwards beside the page's left edge under it. Prints one JSON line:
-``{"ok": true, "pages": [[w, h], ...]}`` (displayed sizes in points) or
+``{"ok": true, "pages": [[w, h], ...], "declared": {...}}`` (displayed sizes in points; the
+signature blocks and issue fields the document declares, ``pdf/blocks.py``) or
 ``{"ok": false, "code": "signed" | "too_complex" | "damaged"}``.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from meeting_server.pdf.blocks import declared
 from meeting_server.pdf.children.limits import Rejected, run_worker
 from meeting_server.pdf.children.screen import scan
 from meeting_server.pdf.children.watermark import FONT_WEIGHT, display_matrix, drawable
@@ -45,12 +48,14 @@ def prepare(in_path: str, out_path: str, font_dir: Path, url: str) -> dict[str, 
         if scan(pdf).signed:
             raise Rejected("signed")
         sizes = [_displayed_size(page) for page in pdf.pages]
+        declaration = declared(pdf, sizes)
         _mark_first_page(pdf, font, url)
         with open(out_path, "xb") as out:
             pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
             out.flush()
             os.fsync(out.fileno())
-    return {"ok": True, "pages": [[round(w, 2), round(h, 2)] for w, h in sizes]}
+    pages = [[round(w, 2), round(h, 2)] for w, h in sizes]
+    return {"ok": True, "pages": pages, "declared": json.loads(declaration.as_json())}
 
 
 def _displayed_size(page: Any) -> tuple[float, float]:
