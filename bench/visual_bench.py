@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fanout_bench import write
+from fanout_bench import finish
 from fpdf import FPDF
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -136,7 +136,7 @@ def measure(pages: int, ca: InternalCA, trust: TrustSettings, work: Path) -> dic
     data = routed(document(pages), ca, trust)
     report = validate_pdf(data, trust)
     assert report.all_valid  # noqa: S101
-    ranges = [SignedRange(name, length) for name, length in report.ranges()]
+    ranges = [SignedRange(*entry) for entry in report.ranges()]
     checks = compare_signatures(data, ranges)
     assert not any(check.changed or check.error for check in checks)  # noqa: S101
     path = work / f"route-{pages}.pdf"
@@ -183,10 +183,7 @@ def main(argv: list[str]) -> int:
         for pages in sizes
     }
     report = {"results": {"visual": results}, "targets": targets}
-    if not argv:
-        write(report)
-    print(json.dumps(report, indent=2))
-    return 0
+    return finish(report, argv)
 
 
 if __name__ == "__main__":

@@ -82,16 +82,26 @@ class SignatureReport:
         """Tell whether this signature is valid under our policy."""
         return self.verdict == Verdict.VALID
 
+    @property
+    def vouched(self) -> bool:
+        """Tell whether pyHanko found this signature intact, valid, trusted and not revoked
+        (its stamp may then cover earlier signatures' placeholders: :mod:`signing.visual`).
+
+        What changed after it (DocMDP, the pictures) is its own verdict's business, not a
+        reason to report its stamp as a change on the signatures before it."""
+        return self.intact and self.cryptographically_valid and self.trusted and not self.revoked
+
     def with_visual(self, check: VisualCheck) -> SignatureReport:
         """Return this report with the visual comparison of its revision taken into account.
 
         A signature otherwise valid whose pages changed becomes "changed after signing"; one
-        whose pages could not be compared becomes invalid. Other verdicts stay (they already
-        say "not valid"); the check is attached either way.
+        whose pages could not be compared, or were compared only up to the page limit,
+        becomes invalid ("not fully verified"). Other verdicts stay (they already say "not
+        valid"); the check is attached either way.
 
         :param check: The comparison of this signature's revision with the current file.
         """
-        if self.verdict != Verdict.VALID or not (check.changed or check.error):
+        if self.verdict != Verdict.VALID or not (check.changed or check.error or check.capped):
             return replace(self, visual=check)
         verdict = Verdict.CHANGED if check.changed else Verdict.INVALID
         reason_vi, reason_en = visual_reason(check)
@@ -140,9 +150,10 @@ class DocumentReport:
 
         return self.with_visual([VisualCheck.from_json(check) for check in checks])
 
-    def ranges(self) -> list[tuple[str, int]]:
-        """Return (field name, signed revision length) of every signature, for a comparison."""
-        return [(sig.field_name, sig.signed_length) for sig in self.signatures]
+    def ranges(self) -> list[tuple[str, int, bool]]:
+        """Return (field name, signed revision length, vouched) of every signature, for a
+        comparison (:class:`signing.visual.SignedRange`)."""
+        return [(sig.field_name, sig.signed_length, sig.vouched) for sig in self.signatures]
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -172,15 +183,25 @@ def validate_pdf(
         return report
     from .visual import SignedRange, compare_signatures
 
-    ranges = [SignedRange(name, length) for name, length in report.ranges()]
+    ranges = [SignedRange(*entry) for entry in report.ranges()]
     return report.with_visual(compare_signatures(data, ranges, visual))
 
 
 def visual_reason(check: VisualCheck) -> tuple[str, str]:
     """Return the (Vietnamese, English) reason for a visual change or a failed comparison.
 
-    :param check: A check that found a change or could not be made.
+    :param check: A check that found a change, could not be made or stopped at the limit.
     """
+    if not check.changed and check.error is None:
+        total = max(check.pages_signed, check.pages_current)
+        return (
+            "Chưa kiểm tra đầy đủ: chỉ so sánh được "
+            f"{check.pages_compared}/{total} trang với bản đã ký (giới hạn của máy chủ), nên "
+            "không thể xác nhận tài liệu không bị thay đổi.",
+            f"Not fully verified: only {check.pages_compared} of {total} pages were compared "
+            "with what was signed (a limit set on this server), so the document cannot be "
+            "shown unchanged.",
+        )
     if not check.changed:
         return (
             "Không so sánh được nội dung hiển thị với bản đã ký, nên không thể xác nhận "

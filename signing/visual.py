@@ -7,25 +7,42 @@ up to the end of its ``/ByteRange``) and the current file are rendered with pdfi
 page, and every visible difference outside the *allowed later additions* is reported as a
 change after signing, with its pages (from 1) and regions (in points).
 
-Allowed later additions (the masking rule):
+Allowed later additions (the masking rule). A picture may change after a signature only
+where something this signer could foresee was filled in, and only as far as that cannot hide
+or alter what the signer saw:
 
-* the widgets of fields that were **empty placeholders** in the signed revision (a signature
-  field not yet signed, a text field with no value, e.g. the clerk's ``doc_number`` and
-  ``doc_date``) and are filled in the current file, masked at the rectangle the signed revision
-  gave them (a widget moved or enlarged later shows outside its mask, so it is a change);
-* a **new signature** (a field that did not exist in the signed revision, signed since) only
-  where the signed revision's picture of its rectangle was blank: a stamp on an empty margin
-  is what a later signer adds, a stamp over content hides what this signer saw.
+* a **signature field that was an empty placeholder** in the signed revision (the route's
+  empty fields in the signature blocks) is masked over its whole signed rectangle, but only
+  once a *vouched* signature fills it: a later signature of the document that is itself
+  intact, cryptographically valid, trusted and not revoked (:attr:`SignedRange.vouched`,
+  known from the validation report). Such a stamp may draw over the signed picture (the
+  seal over the left third of the chair's signature, Decree 30);
+* a **new vouched signature** (a field that did not exist in the signed revision) is masked
+  at its rectangle only where the signed picture of that rectangle was blank: a stamp on an
+  empty margin is what a later signer adds, a stamp over content hides what this signer saw;
+* any **other field** (a text field such as the clerk's ``doc_number``, ``doc_date`` and
+  ``doc_issue``) empty when signed and holding a value now is masked at its signed rectangle
+  only if that rectangle rendered **blank** (white) in the signed revision: neither page
+  content under it nor the field's own old appearance. Otherwise every difference inside
+  it counts (a transparent empty field over the amount, an empty field whose appearance
+  shows one).
 
-Invisible signatures (document timestamps) draw nothing. Everything else that renders
-differently is a change: text, images, annotations, a changed page size or rotation, pages
-added or removed. A field's appearance that changes while the field stays empty is not
-"filling" and is a change too.
+A signature field with an unvouched signature (unknown signer, broken, revoked), a
+``/V`` written without a valid signature, or a name used by more than one widget on a page
+is never masked: what it draws is a change. A field's value (``/V``) that changes after
+signing while it already had one is a change on its widget's page even if the picture is
+the same (an old appearance kept, ``/NeedAppearances`` set). Invisible signatures (document
+timestamps) draw nothing. Everything else that renders differently is a change: text,
+images, annotations, a changed page size or rotation, pages added or removed. A field's
+appearance that changes while the field stays empty is not "filling" and is a change too.
+:attr:`VisualCheck.allowed` names the fields masked, :attr:`VisualCheck.later_signatures`
+the vouched signatures among them.
 
 The comparison renders at a low resolution (:data:`DEFAULT_DPI`: text changes of a normal
 font size change several pixels) with annotations and form fields drawn as a viewer draws
 them. Every page is compared; ``page_limit`` is a safety valve only, and a report made under
-it says so (:attr:`VisualCheck.capped`). Hazard: pdfium is not thread-safe and a hostile file
+it says so (:attr:`VisualCheck.capped`): :mod:`signing.validate` does not call such a
+signature valid. Hazard: pdfium is not thread-safe and a hostile file
 can crash it: call this in a separate, resource-limited process.
 """
 
@@ -39,7 +56,10 @@ from typing import Any
 from PIL import Image
 
 __all__ = [
+    "ALGORITHM",
     "DEFAULT_DPI",
+    "PICTURE_DPI",
+    "PICTURE_PAGES",
     "PageChange",
     "Region",
     "SignedRange",
@@ -51,6 +71,16 @@ __all__ = [
 ]
 
 DEFAULT_DPI = 50
+#: Pictures shown for a changed page: their resolution and how many pages per signature.
+PICTURE_DPI = 96
+PICTURE_PAGES = 3
+#: The masking rule's version: kept results made under another one are not served.
+ALGORITHM = 2
+#: Differences are gathered in cells of this many pixels, then into at most MAX_REGIONS boxes.
+CELL = 8
+MAX_REGIONS = 8
+
+Box = tuple[int, int, int, int]  # pixels: left, top, right, bottom (inclusive)
 
 
 @dataclass(frozen=True)
@@ -71,10 +101,13 @@ class SignedRange:
 
     :param field_name: The signature field's name.
     :param signed_length: The end of its ``/ByteRange`` (the signed revision's length).
+    :param vouched: The signature is intact, valid, trusted and not revoked: its stamp may be
+        masked in the checks of earlier signatures (see the masking rule).
     """
 
     field_name: str
     signed_length: int
+    vouched: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +154,7 @@ class VisualCheck:
     :param pages_compared: Pages rendered and compared.
     :param capped: The page limit applied: pages after ``pages_compared`` were not compared.
     :param allowed: The fields whose later filling or new stamps were allowed (masked).
+    :param later_signatures: The vouched later signatures among them (added by their signers).
     :param error: Why the comparison could not be made (then the signature is not valid).
     """
 
@@ -134,6 +168,7 @@ class VisualCheck:
     capped: bool = False
     allowed: tuple[str, ...] = ()
     error: str | None = None
+    later_signatures: tuple[str, ...] = ()
 
     @property
     def changed_pages(self) -> tuple[int, ...]:
@@ -173,6 +208,7 @@ class VisualCheck:
             capped=bool(data.get("capped", False)),
             allowed=tuple(str(name) for name in data.get("allowed", ())),
             error=data.get("error"),
+            later_signatures=tuple(str(name) for name in data.get("later_signatures", ())),
         )
 
 
@@ -226,3 +262,44 @@ def png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def changed_boxes(changed: Image.Image) -> list[Box]:
+    """Gather changed pixels (a 0/255 picture) into cells, cells into nearby groups, groups
+    into a few boxes (pixels); for :mod:`signing.visual_pages`."""
+    grid = changed.reduce(CELL)
+    columns = grid.width
+    cells = {(i % columns, i // columns) for i, value in enumerate(grid.tobytes()) if value}
+    groups: list[Box] = []
+    while cells:
+        todo = [cells.pop()]
+        left, top = right, bottom = todo[0]
+        while todo:
+            x, y = todo.pop()
+            left, top, right, bottom = min(left, x), min(top, y), max(right, x), max(bottom, y)
+            near = {(x + dx, y + dy) for dx in range(-2, 3) for dy in range(-2, 3)} & cells
+            cells -= near
+            todo.extend(near)
+        groups.append((left, top, right, bottom))
+    groups = _few(groups)
+    width, height = changed.size
+    return [
+        (x0 * CELL, y0 * CELL, min(width, (x1 + 1) * CELL) - 1, min(height, (y1 + 1) * CELL) - 1)
+        for x0, y0, x1, y1 in sorted(groups, key=lambda g: (g[1], g[0]))
+    ]
+
+
+def _few(groups: list[Box]) -> list[Box]:
+    """Merge groups into bands of overlapping rows, and into one box if still too many."""
+    if len(groups) <= MAX_REGIONS:
+        return groups
+    bands: list[Box] = []
+    for left, top, right, bottom in sorted(groups, key=lambda g: g[1]):
+        if bands and top <= bands[-1][3] + 2:
+            x0, y0, x1, y1 = bands[-1]
+            bands[-1] = (min(x0, left), y0, max(x1, right), max(y1, bottom))
+        else:
+            bands.append((left, top, right, bottom))
+    if len(bands) <= MAX_REGIONS:
+        return bands
+    return [(min(g[0] for g in bands), bands[0][1], max(g[2] for g in bands), bands[-1][3])]

@@ -11,6 +11,7 @@ them disagree.
 from __future__ import annotations
 
 import ctypes
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,29 +20,33 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw
 
-from .visual import PageChange, Region, SignedRange, VisualCheck, VisualOptions
+from .visual import (
+    Box,
+    PageChange,
+    Region,
+    SignedRange,
+    VisualCheck,
+    VisualOptions,
+    changed_boxes,
+)
 
 __all__ = ["Document", "compare", "render"]
 
 #: A difference (0–255, the largest of the three channels) above this is a change;
 #: the same bytes render identically, so this only absorbs anti-aliasing at a mask's edge.
 THRESHOLD = 40
-#: Near-white: a signed picture of a new stamp's rectangle with no darker pixel was blank.
+#: Near-white: a signed picture of a rectangle with no darker pixel was blank.
 BLANK = 245
 #: Pixels added around every mask (anti-aliasing spills over a widget's edge).
 MASK_PAD = 1
-#: Differences are gathered in cells of this many pixels, then into at most MAX_REGIONS boxes.
-CELL = 8
-MAX_REGIONS = 8
-
-Box = tuple[int, int, int, int]  # pixels: left, top, right, bottom (inclusive)
 
 
 @dataclass
 class _Widget:
     name: str
     kind: int  # pdfium's FPDF_FORMFIELD_*
-    filled: bool
+    filled: bool  # a signature: has /V; another field: has a value
+    value: str  # the field's value ("" for a signature)
     box: Box  # in the rendered picture's pixels
 
 
@@ -82,8 +87,9 @@ def compare(
         except Exception as error:  # one broken signature must not hide the others' result
             opened.append(f"{type(error).__name__}: {error}")
     readable = [doc for doc in opened if isinstance(doc, Document)]
+    vouched = frozenset(sig.field_name for sig in signatures if sig.vouched)
     try:
-        results = iter(_compare_all(current, readable, options))
+        results = iter(_compare_all(current, readable, options, vouched))
         return tuple(
             next(results)
             if isinstance(doc, Document)
@@ -96,14 +102,14 @@ def compare(
 
 
 def _compare_all(
-    current: Document, signed: list[Document], options: VisualOptions
+    current: Document, signed: list[Document], options: VisualOptions, vouched: frozenset[str]
 ) -> list[VisualCheck]:
     found: list[list[PageChange]] = [[] for _ in signed]
     allowed: list[set[str]] = [set() for _ in signed]
     pages = max([current.length, *(doc.length for doc in signed)], default=0)
     compared = pages if options.page_limit is None else min(pages, options.page_limit)
     for index in range(compared):
-        _compare_page(index, current, signed, options.dpi, found, allowed)
+        _compare_page(index, current, signed, (options.dpi, vouched), found, allowed)
     for doc, changes in zip(signed, found, strict=True):
         changes.extend(_counted_beyond(compared, pages, current, doc))
     return [
@@ -117,6 +123,7 @@ def _compare_all(
             pages_compared=compared,
             capped=compared < pages,
             allowed=tuple(sorted(names)),
+            later_signatures=tuple(sorted(names & vouched)),
         )
         for doc, changes, names in zip(signed, found, allowed, strict=True)
     ]
@@ -126,11 +133,13 @@ def _compare_page(
     index: int,
     current: Document,
     signed: list[Document],
-    dpi: int,
+    how: tuple[int, frozenset[str]],
     found: list[list[PageChange]],
     allowed: list[set[str]],
 ) -> None:
-    """Compare page ``index`` of every signed revision with the current one (rendered once)."""
+    """Compare page ``index`` of every signed revision with the current one (rendered once);
+    ``how`` is the resolution and the vouched signatures."""
+    dpi, vouched = how
     now = _PageView.of(current, index, dpi) if index < current.length else None
     for doc, changes, names in zip(signed, found, allowed, strict=True):
         then = _PageView.of(doc, index, dpi) if index < doc.length else None
@@ -140,7 +149,7 @@ def _compare_page(
             assert view is not None  # noqa: S101 — index < one of the two lengths
             changes.append(view.whole_page("removed" if gone else "added", index))
             continue
-        change = _page_difference(index, then, now, names)
+        change = _page_difference(index, then, now, vouched, names)
         if change is not None:
             changes.append(change)
 
@@ -189,7 +198,7 @@ class _PageView:
 
 
 def _page_difference(
-    index: int, then: _PageView, now: _PageView, allowed: set[str]
+    index: int, then: _PageView, now: _PageView, vouched: frozenset[str], allowed: set[str]
 ) -> PageChange | None:
     if (
         abs(then.width - now.width) > 0.5
@@ -200,48 +209,80 @@ def _page_difference(
         return now.whole_page("size", index)
     red, green, blue = ImageChops.difference(then.image, now.image).split()
     difference = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # any channel counts
-    masks = _masks(then, now)
-    if masks:
-        allowed.update(masks)
-        draw = ImageDraw.Draw(difference)
-        for box in (box for boxes in masks.values() for box in boxes):
-            draw.rectangle(box, fill=0)
+    masks, forced = _masks(then, now, vouched)
+    draw = ImageDraw.Draw(difference)
+    allowed.update(masks)
+    for box in (box for boxes in masks.values() for box in boxes):
+        draw.rectangle(box, fill=0)
+    for box in forced:  # a value changed under a kept appearance: a change however it looks
+        draw.rectangle(box, fill=255)
     changed = difference.point(lambda value: 255 if value > THRESHOLD else 0)
     if changed.getbbox() is None:
         return None
-    boxes = _merged(changed)
+    boxes = changed_boxes(changed)
     regions = tuple(now.region(box) for box in boxes)
     return PageChange(index + 1, "content", round(now.width, 1), round(now.height, 1), regions)
 
 
-def _masks(then: _PageView, now: _PageView) -> dict[str, list[Box]]:
-    """Return the allowed additions on this page: field name -> pixel boxes to ignore."""
+def _masks(
+    then: _PageView, now: _PageView, vouched: frozenset[str]
+) -> tuple[dict[str, list[Box]], list[Box]]:
+    """Return the allowed additions on this page (field name -> pixel boxes to ignore) and
+    the boxes of fields whose value changed (to count whatever the pictures show)."""
     before: dict[str, list[_Widget]] = {}
     for widget in then.widgets:
         before.setdefault(widget.name, []).append(widget)
+    widgets_named = Counter(widget.name for widget in now.widgets)
     masks: dict[str, list[Box]] = {}
+    forced: list[Box] = []
     for widget in now.widgets:
+        olds = before.get(widget.name, [])
+        forced.extend(_value_changed(widget, olds, now.image.size))
         left, top, right, bottom = widget.box
         if right <= left or bottom <= top:
             continue  # an invisible signature (a document timestamp) draws nothing
-        if widget.name in before:  # a placeholder filled since: masked where it was signed
-            boxes = [
-                _padded(old.box, then.image.size)
-                for old in before[widget.name]
-                if not old.filled and widget.filled and old.kind == widget.kind and _fillable(old)
-            ]
-        elif widget.kind == pdfium_c.FPDF_FORMFIELD_SIGNATURE and widget.filled:
-            box = _padded(widget.box, now.image.size)  # a new stamp: only on a blank spot
-            boxes = [box] if _blank(then.image, box) else []
+        if widget.kind != pdfium_c.FPDF_FORMFIELD_SIGNATURE:
+            boxes = _filled_fields(widget, olds, then.image)
+        elif widget.name in vouched and widget.filled and widgets_named[widget.name] == 1:
+            boxes = _vouched_stamp(widget, olds, then.image)
         else:
-            boxes = []
+            boxes = []  # an unvouched signature (or a /V without one) draws a change
         if boxes:
             masks.setdefault(widget.name, []).extend(boxes)
-    return masks
+    return masks, forced
 
 
-def _fillable(widget: _Widget) -> bool:
-    return widget.kind in (pdfium_c.FPDF_FORMFIELD_SIGNATURE, pdfium_c.FPDF_FORMFIELD_TEXTFIELD)
+def _filled_fields(widget: _Widget, olds: list[_Widget], signed: Image.Image) -> list[Box]:
+    """A field empty when signed, filled now: masked only where its rectangle was blank."""
+    if not widget.filled:
+        return []
+    return [
+        _padded(old.box, signed.size)
+        for old in olds
+        if old.kind == widget.kind and not old.filled and _blank(signed, old.box)
+    ]
+
+
+def _vouched_stamp(widget: _Widget, olds: list[_Widget], signed: Image.Image) -> list[Box]:
+    """A vouched signature: its placeholder's whole rectangle, or a new one on a blank spot."""
+    if olds:
+        return [
+            _padded(old.box, signed.size)
+            for old in olds
+            if old.kind == pdfium_c.FPDF_FORMFIELD_SIGNATURE and not old.filled
+        ]
+    box = _padded(widget.box, signed.size)
+    return [box] if _blank(signed, box) else []
+
+
+def _value_changed(widget: _Widget, olds: list[_Widget], size: tuple[int, int]) -> list[Box]:
+    """A field that had a value when signed and has another one now: its boxes, then and now."""
+    if widget.kind == pdfium_c.FPDF_FORMFIELD_SIGNATURE:
+        return []  # a signature's /V is pyHanko's to judge
+    changed = [old for old in olds if old.filled and old.value != widget.value]
+    if not changed:
+        return []
+    return [_padded(widget.box, size), *(_padded(old.box, size) for old in changed)]
 
 
 def _blank(image: Image.Image, box: Box) -> bool:
@@ -298,13 +339,16 @@ def _widgets(doc: Document, page: Any, size: tuple[int, int]) -> list[_Widget]:
                 continue
             box = _device_box(page, size, (rect.left, rect.bottom, rect.right, rect.top))
             name = _text(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
-            found.append(_Widget(name, kind, _filled(form, annot, kind), box))
+            value = ""
+            if kind != pdfium_c.FPDF_FORMFIELD_SIGNATURE:
+                value = _text(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot)
+            found.append(_Widget(name, kind, _filled(annot, kind, value), value, box))
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
     return found
 
 
-def _filled(form: Any, annot: Any, kind: int) -> bool:
+def _filled(annot: Any, kind: int, value: str) -> bool:
     if kind == pdfium_c.FPDF_FORMFIELD_SIGNATURE:
         if pdfium_c.FPDFAnnot_HasKey(annot, b"V"):
             return True
@@ -315,7 +359,7 @@ def _filled(form: Any, annot: Any, kind: int) -> bool:
             return bool(pdfium_c.FPDFAnnot_HasKey(parent, b"V"))
         finally:
             pdfium_c.FPDFPage_CloseAnnot(parent)
-    return _text(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot) != ""
+    return value != ""
 
 
 def _text(getter: Any, form: Any, annot: Any) -> str:
@@ -326,43 +370,3 @@ def _text(getter: Any, form: Any, annot: Any) -> str:
     buffer = ctypes.create_string_buffer(length)
     getter(form, annot, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), length)
     return buffer.raw[: length - 2].decode("utf-16-le", errors="replace")
-
-
-def _merged(changed: Image.Image) -> list[Box]:
-    """Gather changed pixels into cells, cells into nearby groups, groups into a few boxes."""
-    grid = changed.reduce(CELL)
-    columns = grid.width
-    cells = {(i % columns, i // columns) for i, value in enumerate(grid.tobytes()) if value}
-    groups: list[Box] = []
-    while cells:
-        todo = [cells.pop()]
-        left, top = right, bottom = todo[0]
-        while todo:
-            x, y = todo.pop()
-            left, top, right, bottom = min(left, x), min(top, y), max(right, x), max(bottom, y)
-            near = {(x + dx, y + dy) for dx in range(-2, 3) for dy in range(-2, 3)} & cells
-            cells -= near
-            todo.extend(near)
-        groups.append((left, top, right, bottom))
-    groups = _few(groups)
-    width, height = changed.size
-    return [
-        (x0 * CELL, y0 * CELL, min(width, (x1 + 1) * CELL) - 1, min(height, (y1 + 1) * CELL) - 1)
-        for x0, y0, x1, y1 in sorted(groups, key=lambda g: (g[1], g[0]))
-    ]
-
-
-def _few(groups: list[Box]) -> list[Box]:
-    """Merge groups into bands of overlapping rows, and into one box if still too many."""
-    if len(groups) <= MAX_REGIONS:
-        return groups
-    bands: list[Box] = []
-    for left, top, right, bottom in sorted(groups, key=lambda g: g[1]):
-        if bands and top <= bands[-1][3] + 2:
-            x0, y0, x1, y1 = bands[-1]
-            bands[-1] = (min(x0, left), y0, max(x1, right), max(y1, bottom))
-        else:
-            bands.append((left, top, right, bottom))
-    if len(bands) <= MAX_REGIONS:
-        return bands
-    return [(min(g[0] for g in bands), bands[0][1], max(g[2] for g in bands), bands[-1][3])]

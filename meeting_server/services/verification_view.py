@@ -102,9 +102,10 @@ def to_verification(
 ) -> Verification:
     """Turn ``DocumentReport.to_json()`` data (and the pictures of changed pages, from
     ``visual_check``) into what the pages show."""
+    found = report.get("signatures", [])
+    signers = {str(sig.get("field_name")): str(sig.get("signer", "")) for sig in found}
     checks = tuple(
-        _check(number, sig, pictures)
-        for number, sig in enumerate(report.get("signatures", []), start=1)
+        _check(number, sig, pictures, signers) for number, sig in enumerate(found, start=1)
     )
     return Verification(
         sha256=sha256,
@@ -135,7 +136,9 @@ _TEXTS = {"verdict": "invalid", "coverage": "UNKNOWN"}  # other text fields defa
 _TEXT_FIELDS = "field_name verdict reason_vi reason_en signer coverage certificate_sha256"
 
 
-def _check(number: int, sig: dict[str, Any], pictures: dict[str, Any] | None) -> SignatureCheck:
+def _check(
+    number: int, sig: dict[str, Any], pictures: dict[str, Any] | None, signers: dict[str, str]
+) -> SignatureCheck:
     texts = {key: str(sig.get(key, _TEXTS.get(key, ""))) for key in _TEXT_FIELDS.split()}
     return SignatureCheck(
         number=number,
@@ -145,7 +148,7 @@ def _check(number: int, sig: dict[str, Any], pictures: dict[str, Any] | None) ->
         pades_level=str(sig.get("pades_level", "")),
         signed_revision=int(sig.get("signed_revision", -1)),
         signed_length=int(sig.get("signed_length", 0)),
-        visual=view_of(sig.get("visual"), pictures),
+        visual=view_of(sig.get("visual"), pictures, signers),
     )
 
 
@@ -217,15 +220,22 @@ class VisualView:
     pages_signed: int
     pages_current: int
     capped: bool
-    allowed: tuple[str, ...]
+    allowed: tuple[str, ...]  # fields filled in later where they were blank when signed
+    added_by: tuple[str, ...]  # who signed later in a place foreseen, or blank, when signed
     changed_pages: tuple[int, ...]
     pairs: tuple[PagePair, ...]
 
 
-def view_of(visual: dict[str, Any] | None, pictures: dict[str, Any] | None) -> VisualView | None:
-    """Return what a page shows of one signature's check (``SignatureReport.visual`` JSON)."""
+def view_of(
+    visual: dict[str, Any] | None,
+    pictures: dict[str, Any] | None,
+    signers: dict[str, str] | None = None,
+) -> VisualView | None:
+    """Return what a page shows of one signature's check (``SignatureReport.visual`` JSON);
+    ``signers`` names the signer of each signature field, for the later signatures."""
     if not isinstance(visual, dict):
         return None
+    later = tuple(visual.get("later_signatures", ()))
     images = (pictures or {}).get("images", {})
     mine = (pictures or {}).get("pages", {}).get(str(visual.get("signed_length")), {})
     pairs = []
@@ -242,7 +252,8 @@ def view_of(visual: dict[str, Any] | None, pictures: dict[str, Any] | None) -> V
         pages_signed=int(visual.get("pages_signed", 0)),
         pages_current=int(visual.get("pages_current", 0)),
         capped=bool(visual.get("capped")),
-        allowed=tuple(visual.get("allowed", ())),
+        allowed=tuple(f for f in visual.get("allowed", ()) if f not in later),
+        added_by=tuple((signers or {}).get(f) or f for f in later),
         changed_pages=tuple(int(change["page"]) for change in visual.get("pages", ())),
         pairs=tuple(pairs),
     )

@@ -2,16 +2,19 @@
 
 pyHanko judges which PDF objects an update touched; a shadow attack passes as form filling
 while the page shows something else. ``signing.visual`` renders each signed revision and the
-current file and reports what differs outside the allowed additions (fields left empty for a
-later signer or the clerk's number, new stamps on blank spots); see docs/decisions.md.
+current file and reports what differs outside the allowed additions (the masking rule of
+``signing.visual``: a placeholder signature field filled by a later *vouched* signature, one
+that pyHanko found intact and trusted, as ``DocumentReport.ranges()`` says; a new vouched
+stamp on a blank spot; a text field filled where its signed rectangle was blank).
 
 pdfium renders only in a limited child (``children.visual_compare``; for uploads the verify
 child compares in the same run). Our own stored versions are immutable, so their result,
-pictures included, is kept in ``<STORAGE_DIR>/visual/<sha256>-<settings>.json``; a failed
+pictures included, is kept in ``<STORAGE_DIR>/visual/<sha256>-<key>.json``, the key hashing
+the rule's version (``signing.visual.ALGORITHM``), the ranges and the settings; a failed
 comparison is not kept (the next view tries again) and leaves the signatures "not compared",
 which is not valid. ``VISUAL_DPI`` (default 50) and ``VISUAL_PAGE_LIMIT`` (default 0: every
-page) are read from the configuration; the limit is a safety valve and the page says when
-it applied.
+page) are read from the configuration; the limit is a safety valve, the page says when it
+applied, and a signature compared under it is not valid ("not fully verified").
 """
 
 from __future__ import annotations
@@ -26,15 +29,13 @@ from typing import Any
 
 from flask import current_app
 
+from signing.visual import ALGORITHM, DEFAULT_DPI, PICTURE_DPI, PICTURE_PAGES
+
 from ..pdf.runner import ChildFailed, exclusive_lock, run_child
 
 __all__ = ["Comparison", "compare_stored", "options"]
 
 CACHE_DIR = "visual"
-DEFAULT_DPI = 50
-#: Pictures shown for a changed page: their resolution and how many pages per signature.
-PICTURE_DPI = 96
-PICTURE_PAGES = 3
 
 
 def options() -> dict[str, Any]:
@@ -57,15 +58,20 @@ class Comparison:
     pictures: dict[str, Any]
 
 
-def compare_stored(sha256: str, path: Path, ranges: list[tuple[str, int]]) -> Comparison | None:
+def compare_stored(
+    sha256: str, path: Path, ranges: list[tuple[str, int, bool]]
+) -> Comparison | None:
     """Compare every signed revision of our stored file ``path`` with the whole file.
 
-    Returns None when the child gave no answer (a limit, a crash): nothing is kept then.
+    ``ranges`` is ``DocumentReport.ranges()``: which signatures are vouched is part of the
+    question (and of the kept result's key, with the masking rule's version). Returns None
+    when the child gave no answer (a limit, a crash): nothing is kept then.
     """
     if not ranges:
         return Comparison([], {})
     settings = options()
-    key = hashlib.sha256(json.dumps([ranges, settings], sort_keys=True).encode()).hexdigest()
+    question = [ALGORITHM, ranges, settings]
+    key = hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
     folder = Path(current_app.config["STORAGE_DIR"]) / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{sha256}-{key[:16]}.json"
@@ -79,7 +85,9 @@ def compare_stored(sha256: str, path: Path, ranges: list[tuple[str, int]]) -> Co
         return answer
 
 
-def _run(path: Path, ranges: list[tuple[str, int]], settings: dict[str, Any]) -> Comparison | None:
+def _run(
+    path: Path, ranges: list[tuple[str, int, bool]], settings: dict[str, Any]
+) -> Comparison | None:
     config = current_app.config
     try:
         answer = run_child(

@@ -67,6 +67,7 @@ def test_every_attack_is_reported_by_the_check_its_id_names(app, keys, recipe):
         assert result.trailing_data and result.changed and alone.trailing_data
     elif recipe.caught_by == "pyhanko":
         assert not victim_alone.valid and not victim.valid
+        assert victim.visual.changed is recipe.pictures  # the pictures back pyHanko up
     else:
         assert victim_alone.valid, "pyHanko alone accepts it: the pictures must catch it"
         assert victim.verdict == "changed_after_signing" and victim.visual.changed
@@ -106,7 +107,9 @@ def test_a_three_step_route_ending_with_the_seal_stays_valid_and_unchanged(app, 
     for sig in result.signatures:
         assert not sig.visual.changed and sig.visual.error is None and not sig.visual.pairs
         assert sig.visual.pages_compared == 1
-    assert result.signatures[0].visual.allowed == ("seal", "vice_chair")
+    first = result.signatures[0].visual
+    assert first.allowed == ()  # the later signatures are named by who signed them
+    assert first.added_by == (result.signatures[2].signer, result.signatures[1].signer)
 
 
 def test_the_clerks_number_in_its_empty_field_stays_valid_and_unchanged(app, ca):
@@ -117,13 +120,16 @@ def test_the_clerks_number_in_its_empty_field_stays_valid_and_unchanged(app, ca)
     assert "doc_number" in result.signatures[0].visual.allowed
 
 
-def test_the_page_limit_applies_only_when_configured_and_is_stated(app, keys):
+def test_the_page_limit_applies_only_when_configured_and_leaves_it_not_fully_verified(app, keys):
     data = attacks.sign(plain_pdf(pages=3), keys.victim, "victim")
     [whole] = checked(app, data).signatures
     assert whole.valid and not whole.visual.capped and whole.visual.pages_compared == 3
     app.config["VISUAL_PAGE_LIMIT"] = 2
-    [capped] = checked(app, data).signatures
-    assert capped.valid and capped.visual.capped and capped.visual.pages_compared == 2
+    result = checked(app, data)
+    [capped] = result.signatures
+    assert not capped.valid and not result.all_valid
+    assert capped.visual.capped and capped.visual.pages_compared == 2
+    assert "only 2 of 3 pages were compared" in capped.reason_en
 
 
 def test_our_own_files_are_compared_once_and_a_failure_is_not_kept(app, keys, tmp_path):
@@ -143,3 +149,16 @@ def test_our_own_files_are_compared_once_and_a_failure_is_not_kept(app, keys, tm
         again = visual_check.compare_stored("ab" * 32, path, ranges)
     assert first == again and first.checks[0]["changed"] and first.pictures["images"]
     assert kept.stat().st_mtime_ns == written  # read back, not compared again
+
+
+def test_results_kept_under_an_older_masking_rule_are_not_served(app, keys, tmp_path, monkeypatch):
+    path = tmp_path / "stored.pdf"
+    path.write_bytes(attacks.sign(attacks.decision(), keys.victim, "victim"))
+    with app.app_context():
+        ranges = signatures.verify_document(path.read_bytes()).ranges()
+        monkeypatch.setattr(visual_check, "ALGORITHM", visual_check.ALGORITHM - 1)
+        visual_check.compare_stored("cd" * 32, path, ranges)
+        monkeypatch.undo()
+        visual_check.compare_stored("cd" * 32, path, ranges)
+        folder = Path(app.config["STORAGE_DIR"]) / visual_check.CACHE_DIR
+    assert len(list(folder.glob("cdcd*.json"))) == 2  # one per rule

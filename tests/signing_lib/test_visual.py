@@ -15,6 +15,7 @@ from signing.sign import PadesLevel, SignatureRequest, sign_pdf
 from signing.stamps import LeaderStamp, SealStamp
 from signing.validate import Verdict, validate_pdf
 from signing.visual import SignedRange, VisualCheck, VisualOptions, compare_signatures
+from tests.support import attacks
 
 ORGANISATION = "UBND Thành phố Hòa Bình Xanh"
 ROUTE = [RouteSlot("chair"), RouteSlot("secretary"), RouteSlot("seal", "seal")]
@@ -75,7 +76,7 @@ def added_text(text: bytes, page: int = 0):
 
 def checks_of(data: bytes, trust, **options):
     report = validate_pdf(data, trust)
-    ranges = [SignedRange(name, length) for name, length in report.ranges()]
+    ranges = [SignedRange(*entry) for entry in report.ranges()]
     return compare_signatures(data, ranges, VisualOptions(**options))
 
 
@@ -157,13 +158,18 @@ def test_a_new_stamp_is_allowed_on_a_blank_spot_but_not_over_the_text(make_pdf, 
     assert first.changed and first.changed_pages == (1,) and first.allowed == ()
 
 
-def test_the_page_limit_is_a_stated_safety_valve(make_pdf, make_signer, trust):
+def test_the_page_limit_leaves_the_signature_not_fully_verified(make_pdf, make_signer, trust):
     signed = sign_pdf(make_pdf(pages=4), make_signer(), SignatureRequest("Sig1"))
     tampered = updated(signed, added_text(b"BT /F1 24 Tf 72 300 Td (X) Tj ET", page=3))
     [capped] = checks_of(tampered, trust, page_limit=2)
     assert capped.capped and capped.pages_compared == 2 and not capped.changed
+    report = validate_pdf(signed, trust, visual=VisualOptions(page_limit=2))
+    [sig] = report.signatures
+    assert sig.verdict == Verdict.INVALID and not report.all_valid
+    assert "Not fully verified: only 2 of 4 pages were compared" in sig.reason_en
     [whole] = checks_of(tampered, trust)
     assert not whole.capped and whole.pages_compared == 4 and whole.changed_pages == (4,)
+    assert validate_pdf(signed, trust, visual=VisualOptions()).all_valid  # default: every page
 
 
 def test_many_changes_on_a_page_are_merged_into_a_few_regions(make_pdf, make_signer, trust):
@@ -278,3 +284,52 @@ def test_a_revision_pdfium_cannot_open_does_not_hide_the_others(make_pdf, make_s
     )
     assert good.error is None and not good.changed and good.pages_compared == 1
     assert broken.error and broken.field_name == "broken"
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [recipe for recipe in attacks.RECIPES if recipe.family == attacks.FORM],
+    ids=lambda recipe: recipe.name,
+)
+def test_a_placeholder_cannot_replace_what_the_signer_saw(ca, trust, recipe):
+    """An empty field over the amount or with a look of its own, a value changed under its
+    old appearance, an untrusted stamp on a blank spot: pyHanko accepts each, we do not."""
+    data = recipe.make(attacks.keys_of(ca)).data
+    assert validate_pdf(data, trust).signatures[0].valid  # pyHanko alone
+    report = validate_pdf(data, trust, visual=VisualOptions())
+    victim = report.signatures[0]
+    assert victim.verdict == Verdict.CHANGED and victim.visual.changed_pages == (1,)
+    assert victim.visual.allowed == () and not report.all_valid
+
+
+def test_only_a_trusted_signers_new_stamp_is_allowed_on_a_blank_spot(ca, make_signer, trust):
+    signed = attacks.sign(attacks.decision(), make_signer(), "victim")
+    keys = attacks.keys_of(ca)
+    for key, allowed in ((keys.attacker, True), (keys.outsider, False)):
+        data = attacks.sign(signed, key, "late", box=(72, 600, 400, 640), text="Approved")
+        [victim, late] = validate_pdf(data, trust, visual=VisualOptions()).signatures
+        assert victim.valid is allowed and late.vouched is allowed
+        assert victim.visual.later_signatures == (("late",) if allowed else ())
+
+
+def test_a_signature_value_written_without_a_valid_signature_is_a_change(
+    make_pdf, make_signer, trust
+):
+    data = prepare_route(make_pdf(), ROUTE)
+    data = sign_route_step(
+        data, make_signer(), field_name="chair", trust=trust, stamp=stamp("chair"),
+        level=PadesLevel.B_B,
+    )  # fmt: skip
+
+    def fake(writer, field):
+        value = generic.DictionaryObject({generic.pdf_name("/Type"): generic.pdf_name("/Sig")})
+        field[generic.pdf_name("/V")] = writer.add_object(value)
+        x0, y0, x1, y1 = (float(v) for v in field["/Rect"])
+        field[generic.pdf_name("/AP")] = generic.DictionaryObject(
+            {generic.pdf_name("/N"): attacks.appearance(writer, "Approved", x1 - x0, y1 - y0)}
+        )
+
+    [chair] = validate_pdf(
+        updated(data, field_change("secretary", fake)), trust, visual=VisualOptions()
+    ).signatures
+    assert chair.verdict == Verdict.CHANGED and chair.visual.allowed == ()

@@ -2,7 +2,7 @@
 
 Run as ``python -m meeting_server.pdf.children.visual_compare IN RANGES OPTIONS`` by
 ``services/visual_check.py``: ``IN`` is the PDF, ``RANGES`` a JSON list of ``[field name,
-signed length]`` (from the validation report), ``OPTIONS`` a JSON object (``dpi``,
+signed length, vouched]`` (``DocumentReport.ranges()``), ``OPTIONS`` a JSON object (``dpi``,
 ``page_limit``, ``picture_dpi``, ``picture_pages``). Prints one JSON line:
 ``{"ok": true, "checks": [VisualCheck.to_json()...], "pictures": {...}}`` (see
 :func:`pictures`) or ``{"ok": false, "code": ...}``.
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from signing.visual import VisualCheck
 
 USAGE = "meeting_server.pdf.children.visual_compare IN RANGES OPTIONS"
-#: Pictures of changed pages: resolution, and how many changed pages per signature.
-PICTURE_DPI = 96
-PICTURE_PAGES = 3
 
 
 def main(argv: list[str]) -> int:
@@ -39,11 +36,10 @@ def main(argv: list[str]) -> int:
 
 def compare(source: Path, ranges: str, options: str) -> dict[str, Any]:
     """Return the visual checks of every signed revision of ``source``, with pictures."""
-    from signing.visual import SignedRange, compare_signatures
+    from signing.visual import compare_signatures
 
-    wanted = _json(ranges, list)
     settings = _json(options, dict)
-    signed = [SignedRange(str(name), int(length)) for name, length in wanted]
+    signed = signed_ranges(_json(ranges, list))
     data = source.read_bytes()
     checks = compare_signatures(data, signed, visual_options(settings))
     if any("MemoryError" in (check.error or "") for check in checks):
@@ -53,6 +49,18 @@ def compare(source: Path, ranges: str, options: str) -> dict[str, Any]:
         "checks": [check.to_json() for check in checks],
         "pictures": pictures(data, checks, settings),
     }
+
+
+def signed_ranges(wanted: list[Any]) -> list[Any]:
+    """Return ``signing.visual.SignedRange`` of each ``[name, length, vouched]``."""
+    from signing.visual import SignedRange
+
+    try:
+        return [
+            SignedRange(str(name), int(length), vouched is True) for name, length, vouched in wanted
+        ]
+    except (TypeError, ValueError):
+        raise Rejected("bad_arguments") from None
 
 
 def visual_options(settings: dict[str, Any]) -> Any:
@@ -75,6 +83,8 @@ def pictures(
     id]}}}``; an id is ``null`` where that side has no such page. At most ``picture_pages``
     changed pages per signature get pictures.
     """
+    from signing.visual import PICTURE_DPI, PICTURE_PAGES
+
     dpi = int(settings.get("picture_dpi") or PICTURE_DPI)
     most = int(settings.get("picture_pages") or PICTURE_PAGES)
     images: dict[str, str] = {}
