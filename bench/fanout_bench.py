@@ -428,6 +428,15 @@ def summarise(results: dict[int, dict[str, Samples]], seconds: float) -> dict[st
     return {"results": flat, "targets": targets}
 
 
+def finish(report: dict[str, Any], quick: list[str]) -> int:
+    """Merge ``report`` into the results unless this is a quick look (``quick``: the command's
+    arguments), print it, and return the exit status (a missed target is not an error)."""
+    if not quick:
+        write(report)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def write(report: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

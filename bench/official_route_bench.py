@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fanout_bench import percentile, write
+from fanout_bench import finish, percentile
 from fanout_processes import Processes, free_port, serve_command
 from signing_route_bench import DEMO_PIN, seed, server_env, signed_in
 
@@ -118,10 +118,7 @@ def main(argv: list[str]) -> int:
             for name, value in checked.items()
         },
     }
-    if not argv:
-        write(report)
-    print(json.dumps(report, indent=2))
-    return 0
+    return finish(report, argv)
 
 
 if __name__ == "__main__":

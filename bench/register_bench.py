@@ -14,7 +14,6 @@ wait for the clerk's seal alone. Measured over HTTP from this process, as a pers
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fanout_bench import percentile, write
+from fanout_bench import finish, percentile
 from fanout_processes import Processes, free_port, serve_command
 from signing_route_bench import DEMO_PIN, seed, server_env, signed_in
 
@@ -102,10 +101,7 @@ def main(argv: list[str]) -> int:
             "register_gaps": {"measured": gaps, "target": 0, "met": gaps == 0},
         },
     }
-    if not argv:
-        write(report)
-    print(json.dumps(report, indent=2))
-    return 0
+    return finish(report, argv)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from fanout_bench import percentile, write
+from fanout_bench import finish, percentile
 from fanout_processes import Processes, free_port, serve_command
 
 STEPS = 10
@@ -209,10 +209,7 @@ def main(argv: list[str]) -> int:
             base, _pid = processes.server("ours", serve_command(port), env, port, instance)
             samples = measure(base, made[:steps], made[steps:])
     report = summarise(samples, batch)
-    if not argv:
-        write(report)
-    print(json.dumps(report, indent=2))
-    return 0
+    return finish(report, argv)
 
 
 if __name__ == "__main__":

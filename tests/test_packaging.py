@@ -197,37 +197,31 @@ def test_the_wheel_carries_pages_scripts_vendored_libraries_catalogues_and_migra
     assert any(n.startswith("meeting_server/migrations/versions/") for n in names)
 
 
+def _in_the_wheel(wheel_venv: Path, cwd: Path, env: dict[str, str], code: str) -> str:
+    """Run ``code`` with the wheel's own Python (outside the checkout); return what it prints."""
+    return subprocess.run(
+        [str(wheel_venv / "bin" / "python"), "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def test_the_installed_wheel_alone_migrates_and_serves_the_login_page_with_its_assets(
     wheel_venv, tmp_path
 ):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MEETING_", "PYTHON"))}
     env |= {"MEETING_INSTANCE_PATH": str(tmp_path / "instance"), "LC_ALL": "C.UTF-8"}
     program = str(wheel_venv / "bin" / "meeting-server")
-    where = subprocess.run(
-        [
-            str(wheel_venv / "bin" / "python"),
-            "-c",
-            "import meeting_server; print(meeting_server.__file__)",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    where = _in_the_wheel(
+        wheel_venv, tmp_path, env, "import meeting_server as m; print(m.__file__)"
+    )
     assert where.startswith(str(wheel_venv)), f"imported from {where}, not the installed wheel"
-    serif = subprocess.run(
-        [
-            str(wheel_venv / "bin" / "python"),
-            "-c",
-            "import signing.fonts as f; print(f.serif_source())",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    serif = _in_the_wheel(
+        wheel_venv, tmp_path, env, "import signing.fonts as f; print(f.serif_source())"
+    )
     assert serif.startswith(str(wheel_venv)), f"the serif comes from {serif}, not the wheel"
     subprocess.run([program, "db", "upgrade"], cwd=tmp_path, env=env, check=True, timeout=120)
     port = free_port()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import PHONE, TABLET, live_server, screenshot, sign_in
+from tests.support.browser import PHONE, TABLET, live_server, poll, screenshot, sign_in
 from tests.support.ink_pictures import blank_photo, seal_scan, signature_photo
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,9 @@ def open_page(chromium, base, username, viewport, path):
 
 
 def fits(page, viewport) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    """Nothing wider than the screen once the page has settled (images decoded, laid out)."""
+    width = viewport["width"]
+    return poll(lambda: page.evaluate("document.documentElement.scrollWidth") <= width, 5)
 
 
 def test_a_signer_uploads_previews_and_saves_their_signature_on_a_phone(chromium, server, pictures):

@@ -15,6 +15,7 @@ from meeting_server.services.errors import NotAllowed, ServiceError, UploadRefus
 from meeting_server.storage import blob_store
 from tests.support.ink_pictures import blank_photo, seal_scan, signature_photo
 from tests.support.people import actor
+from tests.support.signing_setup import english
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_a_prepared_signature_is_stored_but_nobodys_until_saved(app, chair):
 
 
 def test_a_refused_picture_stores_nothing_and_says_what_to_do(app, chair):
-    with app.app_context():
+    with english(app):  # the msgids
         before = stored_blobs()
         with pytest.raises(UploadRefused) as refused:
             signature_images.prepare_signature_image(blank_photo())
@@ -118,7 +119,7 @@ def test_a_new_seal_image_replaces_the_old_and_removing_it_brings_back_the_drawn
 
 @pytest.mark.parametrize("diameter", [0, 29, 51, 360])
 def test_a_seal_diameter_out_of_range_is_refused(app, admin, diameter):
-    with app.app_context():
+    with english(app):  # the msgids
         sha256 = signature_images.prepare_seal_image(seal_scan())
         with pytest.raises(ServiceError) as refused:
             signature_images.save_organisation_seal(actor("quantri"), sha256, diameter)
