@@ -12,7 +12,7 @@ from flask import Flask
 from flask_babel import force_locale
 
 from meeting_server.extensions import db
-from meeting_server.models import Role, SigningKey, User
+from meeting_server.models import Role, SigningKey, SigningRequest, StepKind, User, utcnow
 from meeting_server.services.certificates import enrol_key
 from signing import CAConfig, InternalCA
 from signing.ocsp import ensure_responder
@@ -60,6 +60,33 @@ def enrol_route_people(app: Flask, create_user: Any) -> None:
         enrol(actor("phochutich"), PASSWORD)
         enrol(actor("vanthu"), PASSWORD, purpose="seal")
         db.session.commit()
+
+
+def chair_then_seal(app: Flask, create_user: Any) -> SigningRequest:
+    """Return a two-page decision signed by the chair, then sealed by the clerk (vanthu)."""
+    from datetime import timedelta
+
+    from meeting_server.services.signing_requests import RouteEntry, sign_step, submit_request
+    from tests.support.pdf_samples import simple_pdf
+
+    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
+    with app.app_context():
+        enrol(actor("chutich"), PASSWORD)
+        enrol(actor("vanthu"), PASSWORD, purpose="seal")
+        outcome = submit_request(
+            actor("thuky"),
+            title="Quyết định phê duyệt kế hoạch",
+            message="Kính trình ký.",
+            due_at=utcnow() + timedelta(days=2),
+            pdf=simple_pdf(2),
+            file_name="quyet-dinh.pdf",
+            route=[RouteEntry(actor("chutich")), RouteEntry(actor("vanthu"), StepKind.SEAL)],
+        )
+        db.session.commit()
+        for username, step in zip(("chutich", "vanthu"), outcome.request.steps, strict=True):
+            sign_step(actor(username), step, pin=PIN)
+            db.session.commit()
+        return outcome.request
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import pytest
 from meeting_server.extensions import db
 from meeting_server.models import Role, SigningRequest, StepKind, utcnow
 from meeting_server.services import shared_slots, signatures
-from meeting_server.services.signing_requests import RouteEntry, sign_step, submit_request
+from meeting_server.services.signing_requests import RouteEntry, submit_request
 from meeting_server.services.verification import (
     KEEP_UPLOAD_S,
     UPLOAD_DIR,
@@ -25,7 +25,7 @@ from meeting_server.storage import blob_store
 from tests.support.clients import PASSWORD, fetch, signed_in
 from tests.support.pdf_samples import edited_afterwards, simple_pdf
 from tests.support.people import actor
-from tests.support.signing_setup import PIN, enrol, with_internal_ca
+from tests.support.signing_setup import chair_then_seal, enrol, with_internal_ca
 
 
 @pytest.fixture
@@ -36,25 +36,7 @@ def app_config(app_config, ca_template, tmp_path):
 @pytest.fixture
 def signed_request(app, secretary, chair, create_user) -> SigningRequest:
     """A request signed by the chair, then sealed by the clerk: two valid signatures."""
-    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
-    with app.app_context():
-        enrol(actor("chutich"), PASSWORD)
-        enrol(actor("vanthu"), PASSWORD, purpose="seal")
-        outcome = submit_request(
-            actor("thuky"),
-            title="Quyết định phê duyệt kế hoạch",
-            message="Kính trình ký.",
-            due_at=utcnow() + timedelta(days=2),
-            pdf=simple_pdf(2),
-            file_name="quyet-dinh.pdf",
-            route=[RouteEntry(actor("chutich")), RouteEntry(actor("vanthu"), StepKind.SEAL)],
-        )
-        db.session.commit()
-        request = outcome.request
-        for username, step in zip(("chutich", "vanthu"), request.steps, strict=True):
-            sign_step(actor(username), step, pin=PIN)
-            db.session.commit()
-        return request
+    return chair_then_seal(app, create_user)
 
 
 @pytest.fixture

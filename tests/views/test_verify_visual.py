@@ -5,23 +5,18 @@ from __future__ import annotations
 import io
 import re
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from meeting_server.extensions import db
-from meeting_server.models import Role, SigningRequest, StepKind, utcnow
-from meeting_server.services.signing_requests import RouteEntry, sign_step, submit_request
+from meeting_server.models import SigningRequest
 from meeting_server.services.verification import UPLOAD_DIR
 from meeting_server.services.visual_check import CACHE_DIR
 from meeting_server.storage import blob_store
 from signing import InternalCA
 from tests.support import attacks
-from tests.support.clients import PASSWORD
-from tests.support.pdf_samples import simple_pdf
-from tests.support.people import actor
-from tests.support.signing_setup import CA_PASSPHRASE, PIN, enrol, with_internal_ca
+from tests.support.signing_setup import CA_PASSPHRASE, chair_then_seal, with_internal_ca
 
 
 @pytest.fixture
@@ -45,24 +40,7 @@ def anonymous(client):
 @pytest.fixture
 def signed_request(app, secretary, chair, create_user) -> SigningRequest:
     """A decision signed by the chair, then sealed by the clerk."""
-    create_user("vanthu", Role.CLERK, full_name="Phạm Văn Dấu")
-    with app.app_context():
-        enrol(actor("chutich"), PASSWORD)
-        enrol(actor("vanthu"), PASSWORD, purpose="seal")
-        outcome = submit_request(
-            actor("thuky"),
-            title="Quyết định phê duyệt kế hoạch",
-            message="Kính trình ký.",
-            due_at=utcnow() + timedelta(days=2),
-            pdf=simple_pdf(2),
-            file_name="quyet-dinh.pdf",
-            route=[RouteEntry(actor("chutich")), RouteEntry(actor("vanthu"), StepKind.SEAL)],
-        )
-        db.session.commit()
-        for username, step in zip(("chutich", "vanthu"), outcome.request.steps, strict=True):
-            sign_step(actor(username), step, pin=PIN)
-            db.session.commit()
-        return outcome.request
+    return chair_then_seal(app, create_user)
 
 
 def upload(client, data: bytes):
