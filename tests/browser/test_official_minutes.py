@@ -86,11 +86,11 @@ def test_the_demo_minutes_are_signed_numbered_and_sealed_as_decree_30_says(
     desk.wait_for_selector("[data-testid=route]", timeout=WAIT_MS)
     url = desk.url
 
-    for username in ("chutich", "thuky"):
+    for signed, username in enumerate(("chutich", "thuky")):
         leader = page_for(chromium, base, username, errors)
         leader.goto(url)
-        sign_with_pin(leader)
-        leader.wait_for_selector(".step-signed", timeout=WAIT_MS)
+        sign_with_pin(leader)  # then their own step shows signed, after the ones before it
+        leader.wait_for_selector(f".step-signed >> nth={signed}", timeout=WAIT_MS)
         leader.context.close()
 
     clerk = page_for(chromium, base, "vanthu", errors, viewport=TABLET)

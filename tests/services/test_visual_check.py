@@ -22,6 +22,9 @@ from signing.routes import RouteSlot, prepare_route, sign_route_step
 from signing.sign import PadesLevel
 from signing.stamps import LeaderStamp, SealStamp
 from signing.testing import plain_pdf
+from signing.trust import TrustSettings
+from signing.validate import Verdict, validate_pdf
+from signing.visual import VisualOptions
 from tests.support import attacks
 from tests.support.signing_setup import CA_PASSPHRASE, with_internal_ca
 
@@ -42,6 +45,13 @@ def ca(tmp_path_factory, ca_template) -> InternalCA:
 @pytest.fixture(scope="module")
 def keys(ca) -> attacks.Keys:
     return attacks.keys_of(ca)
+
+
+@pytest.fixture
+def trust(app) -> TrustSettings:
+    """What the library trusts here: the app's CA (the corpus's) with its published CRLs."""
+    with app.app_context():
+        return signatures.trust_settings()
 
 
 def checked(app, data: bytes) -> verification.Verification:
@@ -162,3 +172,31 @@ def test_results_kept_under_an_older_masking_rule_are_not_served(app, keys, tmp_
         visual_check.compare_stored("cd" * 32, path, ranges)
         folder = Path(app.config["STORAGE_DIR"]) / visual_check.CACHE_DIR
     assert len(list(folder.glob("cdcd*.json"))) == 2  # one per rule
+
+
+# --- the library alone on the placeholder attacks (no app) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [recipe for recipe in attacks.RECIPES if recipe.family == attacks.FORM],
+    ids=lambda recipe: recipe.name,
+)
+def test_a_placeholder_cannot_replace_what_the_signer_saw(keys, trust, recipe):
+    """An empty field over the amount or with a look of its own, a value changed under its
+    old appearance, an untrusted stamp on a blank spot: pyHanko accepts each, we do not."""
+    data = recipe.make(keys).data
+    assert validate_pdf(data, trust).signatures[0].valid  # pyHanko alone
+    report = validate_pdf(data, trust, visual=VisualOptions())
+    victim = report.signatures[0]
+    assert victim.verdict == Verdict.CHANGED and victim.visual.changed_pages == (1,)
+    assert victim.visual.allowed == () and not report.all_valid
+
+
+def test_only_a_trusted_signers_new_stamp_is_allowed_on_a_blank_spot(keys, trust):
+    signed = attacks.sign(attacks.decision(), keys.victim, "victim")
+    for key, allowed in ((keys.attacker, True), (keys.outsider, False)):
+        data = attacks.sign(signed, key, "late", box=(72, 600, 400, 640), text="Approved")
+        [victim, late] = validate_pdf(data, trust, visual=VisualOptions()).signatures
+        assert victim.valid is allowed and late.vouched is allowed
+        assert victim.visual.later_signatures == (("late",) if allowed else ())
