@@ -53,10 +53,12 @@ class Issue:
 
     notation: str  # "05/BB-UBND"
     dated: str  # "ngày 07 tháng 12 năm 2026"
+    signed_at: str = ""  # "07/12/2026 16:20:05 +07:00": the seal's time, Vietnam time
 
 
 #: The text fields a document may have for the issue (pdf/blocks.py declares the first two;
-#: an uploaded document gets the last, a line at the top right of its first page).
+#: an uploaded document gets the last: at the top right of its first page, the number and the
+#: signing time to the second with the time zone, as Decree 30 has it for attachments).
 ISSUE_FIELDS = ("doc_number", "doc_date", "doc_issue")
 Box = tuple[float, float, float, float]
 
@@ -119,7 +121,7 @@ def _issue_values(data: bytes, issue: Issue | None) -> tuple[tuple[str, str], ..
     if issue is None:
         return ()
     empty = empty_text_fields(data)
-    line = f"Số: {issue.notation}, {issue.dated}"
+    line = f"Số: {issue.notation} - Thời gian ký: {issue.signed_at}"
     values = dict(zip(ISSUE_FIELDS, (issue.notation, issue.dated, line), strict=True))
     return tuple((name, text) for name, text in values.items() if name in empty)
 

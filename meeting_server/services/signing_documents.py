@@ -38,7 +38,7 @@ MIN_BOX_WIDTH = 60.0
 MIN_BOX_HEIGHT = 30.0
 MAX_STEPS = 10
 SEAL_DIAMETER_MM = 36.0  # the drawn seal's: a common round seal (35–42 mm)
-ISSUE_LINE = (250.0, 24.0, 8.0)  # width, height, distance from the top right corner (pt)
+ISSUE_LINE = (330.0, 24.0, 8.0)  # width, height, distance from the top right corner (pt)
 
 Box = tuple[float, float, float, float]
 Place = tuple[int, Box]  # (page index from 0, box)

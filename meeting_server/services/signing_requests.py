@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from ..collation import sorted_by
 from ..extensions import db
+from ..i18n import display_zone
 from ..models import (
     DocumentKind,
     InboxNotice,
@@ -248,7 +249,10 @@ def _issue(user: User, step: SigningStep) -> route_pdf.Issue | None:
     if step.kind != StepKind.SEAL or step.request.document_kind is None:
         return None
     entry = register.entry_of(step.request) or register.reserve(user, step.request)
-    return route_pdf.Issue(entry.notation, register.issue_date_text(entry))
+    now = utcnow().astimezone(display_zone())  # the seal's, within the second
+    signed_at = f"{now:%d/%m/%Y %H:%M:%S} {now:%z}"
+    signed_at = f"{signed_at[:-2]}:{signed_at[-2:]}"  # ISO 8601's +07:00
+    return route_pdf.Issue(entry.notation, register.issue_date_text(entry), signed_at)
 
 
 def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
