@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "OCSP_LIMIT_PER_IP": "300 per minute",  # the internal CA's OCSP responder, /ca/ocsp
     "VISUAL_DPI": 50,  # the validator's picture comparison: resolution of the rendered pages
     "VISUAL_PAGE_LIMIT": 0,  # pages compared per signature; 0: every page (a safety valve)
+    "VISUAL_CACHE_DAYS": 30,  # a kept comparison nobody opened for this long is removed
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
     "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)

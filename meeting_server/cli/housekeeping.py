@@ -1,7 +1,8 @@
 """What the serving process does by itself, besides answering: ``run`` and ``serve`` start it.
 
 Every ``AUDIT_SEAL_EVERY_S`` seconds it seals new audit events; every ten minutes it sweeps
-what killed processes left in the storage's ``tmp/`` and the public checks' expired uploads;
+what killed processes left in the storage's ``tmp/``, the public checks' expired uploads and
+the picture comparisons nobody opened for ``VISUAL_CACHE_DAYS``;
 once a day it appends the audit chain's head to ``<instance>/audit-anchors.txt``. With several
 processes each one does it; sealing and sweeping are safe to run at the same time.
 """
@@ -14,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..extensions import socketio
-from ..services import audit_chain, verification
+from ..services import audit_chain, verification, visual_check
 from ..storage import blob_store
 from .audit import anchors_path, seal_now
 
@@ -29,6 +30,7 @@ def housekeeping_once(state: dict[str, Any]) -> None:
     if now - state.get("swept", -SWEEP_EVERY_S) >= SWEEP_EVERY_S:
         blob_store().sweep_tmp()
         verification.prune_uploads(verification.uploads_dir())
+        visual_check.prune_cache()
         state["swept"] = now
     if state.get("anchored") != date.today():
         audit_chain.write_anchor(anchors_path())

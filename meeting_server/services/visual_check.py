@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from signing.visual import ALGORITHM, DEFAULT_DPI, PICTURE_DPI, PICTURE_PAGES
 
 from ..pdf.runner import ChildFailed, exclusive_lock, run_child
 
-__all__ = ["Comparison", "compare_stored", "options"]
+__all__ = ["Comparison", "compare_stored", "options", "prune_cache"]
 
 CACHE_DIR = "visual"
 
@@ -78,11 +79,32 @@ def compare_stored(
     with exclusive_lock(folder / f".{sha256}.lock", wait_s=_timeout()) as held:
         if held and kept.is_file():
             saved = json.loads(kept.read_bytes())
+            os.utime(kept)  # last used now: the pruning keeps what people still open
             return Comparison(saved["checks"], saved["pictures"])
         answer = _run(path, ranges, settings)
         if answer is not None and held:
             _write_atomically(kept, json.dumps(answer.__dict__).encode())
         return answer
+
+
+def prune_cache(now: float | None = None) -> int:
+    """Remove kept comparisons nobody opened for ``VISUAL_CACHE_DAYS``; return how many.
+
+    A removed one is computed again the next time its page is opened.
+    """
+    folder = Path(current_app.config["STORAGE_DIR"]) / CACHE_DIR
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - current_app.config["VISUAL_CACHE_DAYS"] * 86400
+    removed = 0
+    for kept in folder.glob("*.json"):
+        try:
+            if kept.stat().st_mtime < cutoff:
+                kept.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process pruned it first
+            continue
+    return removed
 
 
 def _run(

@@ -9,13 +9,16 @@ filling stay valid and unchanged. Uploads go through the limited children, as on
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from meeting_server.services import signatures, verification, visual_check
+from meeting_server.storage import blob_store
 from signing import InternalCA
 from signing.form_fields import TextField
 from signing.routes import RouteSlot, prepare_route, sign_route_step
@@ -122,6 +125,22 @@ def test_a_three_step_route_ending_with_the_seal_stays_valid_and_unchanged(app, 
     assert first.added_by == (result.signatures[2].signer, result.signatures[1].signer)
 
 
+def test_kept_comparisons_nobody_opens_are_pruned_and_opened_ones_stay(app, ca):
+    data = route(ca, app)
+    with app.app_context():
+        blob = blob_store().put_bytes(data)
+        path = blob_store().path_for(blob.sha256)
+        ranges = signatures.verify_document(data).ranges()
+        assert visual_check.compare_stored(blob.sha256, path, ranges) is not None
+        [kept] = (Path(app.config["STORAGE_DIR"]) / visual_check.CACHE_DIR).glob("*.json")
+        month_ago = time.time() - (app.config["VISUAL_CACHE_DAYS"] + 1) * 86400
+        os.utime(kept, (month_ago, month_ago))
+        assert visual_check.compare_stored(blob.sha256, path, ranges) is not None  # opened
+        assert visual_check.prune_cache() == 0 and kept.exists()
+        os.utime(kept, (month_ago, month_ago))
+        assert visual_check.prune_cache() == 1 and not kept.exists()
+
+
 def test_the_clerks_number_in_its_empty_field_stays_valid_and_unchanged(app, ca):
     number = TextField("doc_number", 0, (380.0, 760.0, 560.0, 780.0))
     data = route(ca, app, [number], (("doc_number", "Số: 07/QĐ-UBND"),))
@@ -155,10 +174,10 @@ def test_our_own_files_are_compared_once_and_a_failure_is_not_kept(app, keys, tm
         app.config["VERIFY_TIMEOUT_S"] = 60.0
         first = visual_check.compare_stored("ab" * 32, path, ranges)
         [kept] = folder.glob("*.json")
-        written = kept.stat().st_mtime_ns
+        written = kept.stat().st_ino
         again = visual_check.compare_stored("ab" * 32, path, ranges)
     assert first == again and first.checks[0]["changed"] and first.pictures["images"]
-    assert kept.stat().st_mtime_ns == written  # read back, not compared again
+    assert kept.stat().st_ino == written  # read back (and marked used), not written again
 
 
 def test_results_kept_under_an_older_masking_rule_are_not_served(app, keys, tmp_path, monkeypatch):
