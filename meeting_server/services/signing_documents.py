@@ -67,7 +67,7 @@ def prepare_document(
     ``numbered``: the seal will give the document a number, so add the clerk's issue fields.
     The seal's box has the size of the organisation's seal image (``signature_images``).
     """
-    seal = signature_images.organisation_seal()
+    seal = signature_images.current_seal()  # its row: the size, without reading the picture
     diameter = seal.diameter_mm if seal else SEAL_DIAMETER_MM
     marked, report = _marked(pdf, url)
     pages = [(float(w), float(h)) for w, h in report["pages"]]
