@@ -25,6 +25,8 @@ from .models import (
     SigningStep,
     SpeakingRequest,
     StepStatus,
+    Task,
+    TaskStatus,
     User,
 )
 
@@ -310,4 +312,53 @@ def can_set_signature_image(user: User | None, owner: User) -> bool:
 
 def can_set_organisation_seal(user: User | None) -> bool:
     """Tell whether the user may set or remove the organisation's seal image (admins)."""
+    return can_administer(user)
+
+
+# --- after the meeting: the conclusion notice and its tasks -----------------------------------
+
+
+def can_edit_conclusion_notice(user: User | None, meeting: Meeting) -> bool:
+    """Tell whether the user may draft, finalise and send the meeting's conclusion notice
+    (the secretariat, once the meeting has ended)."""
+    return is_secretary(user) and meeting.status == MeetingStatus.ENDED
+
+
+def sees_every_task(user: User | None) -> bool:
+    """Tell whether the user follows every unit's tasks: leaders and the office."""
+    if not _active(user) or user is None:
+        return False
+    return any(user.has_role(r) for r in (Role.SECRETARY, Role.LEADER, Role.ADMIN))
+
+
+def can_view_task(user: User | None, task: Task) -> bool:
+    """Tell whether the user may see a task: its unit, its assigner, leaders and the office."""
+    if not _active(user) or user is None:
+        return False
+    if sees_every_task(user) or user.id in (task.assigned_by_id, task.assignee_id):
+        return True
+    return bool(user.unit) and user.unit == task.owner_unit
+
+
+def can_work_on_task(user: User | None, task: Task) -> bool:
+    """Tell whether the user may accept, report on, ask more time for, or report done a task:
+    the person in charge and the people of its owner unit, until it is confirmed done."""
+    if not _active(user) or user is None or task.status == TaskStatus.DONE:
+        return False
+    return user.id == task.assignee_id or (bool(user.unit) and user.unit == task.owner_unit)
+
+
+def can_decide_task(user: User | None, task: Task) -> bool:
+    """Tell whether the user may decide on an extension and confirm or return a result: the
+    leader who assigned it."""
+    return _active(user) and user is not None and user.id == task.assigned_by_id
+
+
+def can_view_office_dashboard(user: User | None) -> bool:
+    """Tell whether the user may see the leaders' dashboard (leaders, the office, admins)."""
+    return sees_every_task(user)
+
+
+def can_set_office_target(user: User | None) -> bool:
+    """Tell whether the user may set the office's on-time target for tasks (admins)."""
     return can_administer(user)
