@@ -58,7 +58,8 @@ def _trust_proxies(app: Flask) -> None:
 #: The blueprints, one per area (``views/<area>.py``), in the order they are registered.
 BLUEPRINTS = (
     "auth meetings participants agenda documents admin ca tablet notes devices attendance "
-    "speaking votes minutes exports certificates signing inbox dashboard verify"
+    "speaking votes minutes conclusions tasks exports certificates signing inbox dashboard "
+    "verify"
 ).split()
 
 

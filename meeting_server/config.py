@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
     "ORGANISATION_CODE": "UBND",  # the notation's organisation part: "05/BB-UBND"
+    "ORGANISATION_PLACE": "",  # before the date of a notice: "Quận 1, ngày … tháng … năm …"
     "CA_DIR": None,  # default: <instance>/ca
     # The CA passphrase for issuing certificates from the web (enrolment, revocation); without
     # it only the `meeting-server ca` commands can. Default: <instance>/ca-passphrase if present.
@@ -54,6 +55,11 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_SEAL_EVERY_S": 5,  # `run`/`serve` housekeeping: seal audit events, sweep (0: never)
     "SIGNING_REMIND_EVERY_S": 600,  # how often `run`/`serve` look for overdue steps (0: never)
     "SIGNING_ON_TIME_TARGET": 0.85,  # the dashboard's target share of steps handled on time
+    # Reminders of tasks (due tomorrow, overdue): how often `run`/`serve` look (0: never).
+    "TASK_REMIND_EVERY_S": 900,
+    # The office's mail hook for task news, "package.module:function" called with a
+    # services.task_mail.TaskMail after the commit; empty (the default): no mail.
+    "TASK_MAIL_HOOK": "",
     "CERTIFICATE_LIMIT_PER_USER": "10 per hour",  # refused enrolments, imports, TOTP codes
     "VERIFY_LIMIT_PER_IP": "60 per minute",  # public verification pages
     "VERIFY_UPLOAD_LIMIT_PER_IP": "20 per 10 minutes",  # PDFs checked on the public page

@@ -1,14 +1,17 @@
-"""Reminders of overdue signing steps, sent by the serving process every few minutes.
+"""Reminders of overdue signing steps and of tasks near or past their deadline, sent by the
+serving process every few minutes.
 
 ``meeting-server run`` and ``serve`` start :func:`start_reminders`; with several processes
-each one runs it and the conditional update in ``remind_overdue`` lets one reminder through
-per step and day. ``meeting-server signing remind`` does one pass (for cron, or a process
-started with ``SIGNING_REMIND_EVERY_S = 0``).
+each one runs it and the conditional updates in ``remind_overdue`` and ``remind_tasks`` let
+one reminder through per step (or task) and day. ``meeting-server signing remind`` and
+``meeting-server tasks remind`` do one pass (for cron, or a process started with
+``SIGNING_REMIND_EVERY_S`` / ``TASK_REMIND_EVERY_S`` = 0).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..extensions import db, socketio
@@ -25,9 +28,23 @@ def remind_once() -> int:
     return len(reminded)
 
 
+def remind_tasks_once() -> int:
+    """Send today's task reminders (in an app context); return how many tasks."""
+    from ..services.task_reminders import remind_tasks
+
+    reminded = remind_tasks()
+    db.session.commit()
+    return len(reminded)
+
+
 def start_reminders(app: Any) -> None:
-    """Run :func:`remind_once` every ``SIGNING_REMIND_EVERY_S`` seconds (0: never)."""
-    interval = float(app.config["SIGNING_REMIND_EVERY_S"])
+    """Run the signing reminders every ``SIGNING_REMIND_EVERY_S`` seconds and the task
+    reminders every ``TASK_REMIND_EVERY_S`` (0: never)."""
+    _every(app, float(app.config["SIGNING_REMIND_EVERY_S"]), remind_once, "signing")
+    _every(app, float(app.config["TASK_REMIND_EVERY_S"]), remind_tasks_once, "task")
+
+
+def _every(app: Any, interval: float, job: Callable[[], int], what: str) -> None:
     if interval <= 0:
         return
 
@@ -36,8 +53,8 @@ def start_reminders(app: Any) -> None:
             socketio.sleep(interval)
             try:
                 with app.app_context():
-                    remind_once()
+                    job()
             except Exception:  # keep reminding after a failed pass (the database was away)
-                log.exception("sending signing reminders failed")
+                log.exception("sending %s reminders failed", what)
 
     socketio.start_background_task(loop)

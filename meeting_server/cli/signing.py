@@ -193,6 +193,22 @@ def signing_remind() -> None:
     click.echo(f"Reminders sent: {remind_once()}")
 
 
+@click.group("tasks")
+def tasks_group() -> None:
+    """Tasks from conclusion notices: reminders before and after their deadlines."""
+
+
+@tasks_group.command("remind")
+@with_appcontext
+def tasks_remind() -> None:
+    """Remind the units of tasks due tomorrow or overdue (at most once a day each)."""
+    from ..services.audit import client_address
+    from .reminders import remind_tasks_once
+
+    client_address.set("cli")
+    click.echo(f"Tasks reminded: {remind_tasks_once()}")
+
+
 @signing_group.command("archive-refresh")
 @click.option(
     "--within-days",
@@ -228,4 +244,4 @@ def signing_archive_refresh(within_days: int, dry_run: bool) -> None:
     click.echo(f"{len(due)} document(s) {'due' if dry_run else 'renewed'}.")
 
 
-COMMANDS = (ca_group, sign_command, verify_command, signing_group)
+COMMANDS = (ca_group, sign_command, verify_command, signing_group, tasks_group)

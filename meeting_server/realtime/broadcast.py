@@ -24,9 +24,16 @@ from sqlalchemy.orm import Session
 from ..extensions import CommitSession, db, socketio
 from ..models import Meeting, Vote
 from ..permissions import Audience, audience_sees_item
-from ..services import live_state, outbox
+from ..services import live_state, outbox, task_mail
 from ..services import votes as vote_service
-from .contract import WITHHELD, DeviceRevoked, InboxChanged, Notice, VoteCountChanged
+from .contract import (
+    WITHHELD,
+    DeviceRevoked,
+    InboxChanged,
+    Notice,
+    TasksChanged,
+    VoteCountChanged,
+)
 
 #: A tablet's or a person's latest connections, kept in Redis so any process can end them.
 SIDS_KEPT = 20
@@ -96,6 +103,8 @@ def _send(
         _in_order(message.meeting_id, message.seq, room_payloads)
     elif isinstance(message, outbox.InboxChanged):
         inbox_changed(message.user_ids, message.request_id)
+    elif isinstance(message, outbox.TasksChanged):
+        tasks_changed(message.user_ids, message.task_id)
     elif isinstance(message, outbox.DeviceRevoked):
         end_device_connections(message.device_id)
     elif isinstance(message, outbox.ConnectionsEnded):
@@ -196,6 +205,14 @@ def inbox_changed(user_ids: Iterable[int], request_id: int) -> None:
     """Tell these people's open pages that a signing request in their inbox changed."""
     for user_id in set(user_ids):
         socketio.emit("inbox_changed", InboxChanged(request_id=request_id), to=user_room(user_id))
+
+
+def tasks_changed(user_ids: Iterable[int], task_id: int) -> None:
+    """Tell these people's open pages that a task in their inbox changed; hand the office's
+    mail hook (``TASK_MAIL_HOOK``, off by default) the same news."""
+    for user_id in set(user_ids):
+        socketio.emit("tasks_changed", TasksChanged(task_id=task_id), to=user_room(user_id))
+    task_mail.send_soon(frozenset(user_ids), task_id)
 
 
 def device_room(device_id: int) -> str:

@@ -37,6 +37,9 @@ removed, re-paired or unknown token (the tablet then wipes its cached documents 
 * ``inbox_changed`` :class:`InboxChanged` — to a signed-in person's connections (room
   ``user:<id>``, joined at connect): a signing request in their inbox changed (their turn, a
   reminder, returned, signed, completed); the inbox re-reads itself.
+* ``tasks_changed`` :class:`TasksChanged` — to a signed-in person's connections: a task they
+  work on or assigned changed, or a reminder about it is in their inbox; the task pages
+  re-read themselves and the menu's count goes up.
 
 The server closes a person's connections (room ``user:<id>``, and the tablets at their seat)
 when their session ends or their rights in a meeting change (uninvited, clearance withdrawn):
@@ -144,6 +147,12 @@ class InboxChanged(TypedDict):
     """A signing request in this person's inbox changed (a poke: the inbox re-reads)."""
 
     request_id: int
+
+
+class TasksChanged(TypedDict):
+    """A task in this person's inbox changed (a poke: the task pages re-read)."""
+
+    task_id: int
 
 
 class VoteCountChanged(TypedDict):

@@ -25,6 +25,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..pdf.conclusion import NoticeData
 from ..pdf.runner import ChildFailed, run_child
 from ..storage import StoredBlob, blob_store
 from .audit import record_event
@@ -100,8 +101,9 @@ def finalise_minutes(actor: User, meeting: Meeting) -> Minutes:
     return minutes
 
 
-def render_pdf(kind: str, data: MinutesData) -> bytes:
-    """Render the minutes or the attendance sheet (``kind``) in a limited child process."""
+def render_pdf(kind: str, data: MinutesData | NoticeData) -> bytes:
+    """Render the minutes, the attendance sheet or a conclusion notice (``kind``) in a limited
+    child process."""
     store = blob_store()
     with store.temporary_file(".minutes-data") as source, store.temporary_file(".pdf") as target:
         source.write_bytes(pickle.dumps(data))

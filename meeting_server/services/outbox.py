@@ -46,6 +46,14 @@ class InboxChanged:
 
 
 @dataclass(frozen=True)
+class TasksChanged:
+    """A task in these people's inboxes changed; a new inbox line is waiting for them."""
+
+    user_ids: frozenset[int]
+    task_id: int
+
+
+@dataclass(frozen=True)
 class DeviceRevoked:
     """A paired tablet was removed or re-paired: end its connections."""
 
@@ -71,7 +79,9 @@ class VoteCounted:
     vote_id: int
 
 
-Message = MeetingNotice | InboxChanged | DeviceRevoked | ConnectionsEnded | VoteCounted
+Message = (
+    MeetingNotice | InboxChanged | TasksChanged | DeviceRevoked | ConnectionsEnded | VoteCounted
+)
 
 
 #: Told of each message recorded (``True``) and of each dropped with its transaction

@@ -330,6 +330,10 @@ def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> froze
         request.status = RequestStatus.COMPLETED
         request.finished_at = now  # a seal's register number was given before it was computed
         notify(request.sender_id, request, NoticeKind.COMPLETED)
+        if request.document_kind == DocumentKind.CONCLUSION:
+            from .conclusions import notice_issued  # it sends notices through this module
+
+            notice_issued(request)
     db.session.flush()
     return frozenset(changed)
 

@@ -16,7 +16,16 @@ from werkzeug.routing import Rule
 
 from meeting_server.auth import DEVICE_COOKIE
 from meeting_server.extensions import db
-from meeting_server.models import CheckInMethod, Device, Role, StepKind, utcnow
+from meeting_server.models import (
+    CheckInMethod,
+    ConclusionItem,
+    ConclusionNotice,
+    Device,
+    Role,
+    StepKind,
+    Task,
+    utcnow,
+)
 from meeting_server.services import attendance, speaking, votes
 from meeting_server.services import checkin_codes as codes
 from meeting_server.services.agenda import add_item
@@ -26,6 +35,8 @@ from meeting_server.services.documents import add_document
 from meeting_server.services.participants import update_invitation
 from meeting_server.services.presentations import start_meeting
 from meeting_server.services.signing_requests import RouteEntry, submit_request
+from meeting_server.services.task_files import Upload
+from meeting_server.services.tasks import accept_task, open_task, report_progress, vietnam_today
 from tests.support.clients import PASSWORD, signed_in
 from tests.support.pdf_samples import simple_pdf
 from tests.support.people import actor, invitation
@@ -46,6 +57,9 @@ ROUTE = frozenset({SECRETARY, CHAIR, CLERK, ADMIN})  # the sender, the signers, 
 DASHBOARD = frozenset({SECRETARY, CHAIR, ADMIN})  # the secretariat, leaders, admins
 SELF = frozenset({MEMBER})  # the speaking request's own author
 SIGNERS = frozenset({SECRETARY, CHAIR, CLERK})  # may hold a signing key: a signature image
+TASK_READERS = frozenset({MEMBER, SECRETARY, CHAIR, ADMIN})  # its unit, the office, leaders
+UNIT = frozenset({MEMBER})  # daibieu2 belongs to the task's unit
+ASSIGNER = frozenset({CHAIR})
 
 #: endpoint -> who may use it (on the world below). Every route must be here.
 POLICY: dict[str, frozenset[str]] = {
@@ -162,6 +176,22 @@ POLICY: dict[str, frozenset[str]] = {
     "dashboard.months_csv": DASHBOARD,
     "dashboard.people_csv": DASHBOARD,
     "dashboard.units_csv": DASHBOARD,
+    "conclusions.edit": DASHBOARD,  # the meeting is not over: the office and leaders follow
+    "conclusions.preview": DASHBOARD,
+    "conclusions.start": DESK,
+    "conclusions.save": DESK,
+    "conclusions.send": DESK,
+    "conclusions.reopen": DESK,
+    "tasks.index": SIGNED_IN,
+    "tasks.show": TASK_READERS,
+    "tasks.attachment": TASK_READERS,
+    "tasks.accept": UNIT,
+    "tasks.progress": UNIT,
+    "tasks.extension": UNIT,
+    "tasks.done": UNIT,
+    "tasks.decide": ASSIGNER,
+    "tasks.confirm": ASSIGNER,
+    "tasks.send_back": ASSIGNER,
 }
 
 
@@ -199,8 +229,11 @@ def world(app, published_meeting, create_user, admin):
         file_name="qd.pdf",
         route=[RouteEntry(chair), RouteEntry(actor(CLERK), StepKind.SEAL)],
     ).request
+    task, attachment_id = _task_of(meeting, chair)
     db.session.commit()
     return {
+        "task_id": task.id,
+        "attachment_id": attachment_id,
         "meeting_id": meeting.id,
         "item_id": secret.id,
         "document_id": document.id,
@@ -221,6 +254,26 @@ def world(app, published_meeting, create_user, admin):
         "encoded": "MAA=",  # base64 of an empty SEQUENCE: a malformed OCSP request
         "filename": "css/app.css",
     }
+
+
+def _task_of(meeting, chair) -> tuple[Task, int]:
+    """A drafted notice of the meeting and a task for daibieu2's unit, with a progress file."""
+    actor(MEMBER).unit = "Sở Tài chính"
+    notice = ConclusionNotice(
+        meeting_id=meeting.id, concluded_by_id=chair.id, created_by_id=actor(SECRETARY).id
+    )
+    item = ConclusionItem(
+        position=0, text="Báo cáo", owner_unit="Sở Tài chính", deadline=vietnam_today()
+    )
+    notice.items.append(item)
+    db.session.add(notice)
+    db.session.flush()
+    task = open_task(item, chair, meeting.id, utcnow())
+    accept_task(actor(MEMBER), task)
+    event = report_progress(
+        actor(MEMBER), task, percent=10, text="", files=[Upload("a.pdf", simple_pdf(1))]
+    )
+    return task, event.attachments[0].id
 
 
 def url_for_rule(rule: Rule, values: dict) -> str:

@@ -1,7 +1,9 @@
-"""Render the minutes or the attendance sheet in a throw-away, resource-limited process.
+"""Render the minutes, the attendance sheet or the conclusion notice in a throw-away,
+resource-limited process.
 
 Run as ``python -m meeting_server.pdf.children.minutes KIND IN OUT`` by ``services/minutes.py``:
-``KIND`` is ``minutes`` or ``attendance``, ``IN`` the pickled ``MinutesData`` the parent wrote
+``KIND`` is ``minutes`` or ``attendance`` (``IN`` holds a pickled ``MinutesData``) or
+``conclusion`` (a pickled ``pdf.conclusion.NoticeData``); ``IN`` is what the parent wrote
 (our own process's data, never a user's file), ``OUT`` where the PDF goes. fpdf2 is pure
 Python: a 200-person meeting takes a couple of seconds of CPU, which inside the (gevent) web
 process would hold up every tablet it serves. Prints one JSON line:
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +31,13 @@ def main(argv: list[str]) -> int:
 
 def render(kind: str, source: Path, target: Path) -> dict[str, Any]:
     """Write the PDF of ``kind`` for the data pickled in ``source``."""
+    from meeting_server.pdf import conclusion as conclusion_pdf
     from meeting_server.pdf import minutes as minutes_pdf
 
-    renderers = {
+    renderers: dict[str, Callable[[Any], bytes]] = {
         "minutes": minutes_pdf.render_minutes,
         "attendance": minutes_pdf.render_attendance_sheet,
+        "conclusion": conclusion_pdf.render_conclusion,
     }
     if kind not in renderers:
         raise Rejected("unknown_kind")
