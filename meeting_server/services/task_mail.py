@@ -46,8 +46,13 @@ def send_soon(user_ids: frozenset[int], task_id: int) -> None:
     name = str(current_app.config.get("TASK_MAIL_HOOK") or "")
     if not name or not user_ids:
         return
+    try:
+        hook = _load(name)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        log.exception("TASK_MAIL_HOOK %r cannot be loaded: no mail about task %s", name, task_id)
+        return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    socketio.start_background_task(_deliver, app, _load(name), user_ids, task_id)
+    socketio.start_background_task(_deliver, app, hook, user_ids, task_id)
 
 
 def mails_for(user_ids: frozenset[int], task_id: int) -> list[TaskMail]:
@@ -69,8 +74,9 @@ def mails_for(user_ids: frozenset[int], task_id: int) -> list[TaskMail]:
             f"{subject}: {task.title}\nĐơn vị chủ trì: {task.owner_unit}\n"
             f"Thời hạn: {task.deadline:%d/%m/%Y}"
         )
-        mails.append(TaskMail(user.username, user.full_name, subject, text,
-                              f"{base}/tasks/{task.id}"))
+        mails.append(
+            TaskMail(user.username, user.full_name, subject, text, f"{base}/tasks/{task.id}")
+        )
     return mails
 
 

@@ -125,3 +125,37 @@ def test_an_extension_is_asked_then_decided_by_the_assigner(app, task_id):
     with app.app_context():
         task = db.session.get(Task, task_id)
         assert task.deadline.isoformat() == later and task.original_deadline < task.deadline
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["TASK_MAIL_HOOK"] = "tests.support.mailbox:deliver"
+    return app_config
+
+
+def test_the_office_mail_hook_hears_of_each_change_after_the_commit(app, task_id):
+    from tests.support import mailbox
+    from tests.support.browser import poll
+
+    def to(username):
+        return [m for m in mailbox.SENT if m.username == username and f"/{task_id}" in m.url]
+
+    assert poll(lambda: to("ketoan"), 5)  # the unit heard of the new task
+    assert to("ketoan")[0].subject == "Nhiệm vụ mới được giao"
+    signed_in(app, "ketoan").post(f"/tasks/{task_id}/accept")
+    assert poll(lambda: to("chutich"), 5)  # the assigner hears it was accepted
+    mail = to("chutich")[0]
+    assert mail.subject == "Nhiệm vụ có cập nhật" and "Sở Tài chính" in mail.text
+
+
+def test_the_assigner_s_open_pages_hear_of_a_change_live(app, task_id):
+    from meeting_server.extensions import socketio
+
+    boss = socketio.test_client(app, flask_test_client=signed_in(app, "chutich"))
+    other = socketio.test_client(app, flask_test_client=signed_in(app, "yte"))
+    boss.get_received(), other.get_received()
+    signed_in(app, "ketoan").post(f"/tasks/{task_id}/accept")
+    heard = [m["args"][0] for m in boss.get_received() if m["name"] == "tasks_changed"]
+    assert heard == [{"task_id": task_id}]
+    assert not [m for m in other.get_received() if m["name"] == "tasks_changed"]
+    boss.disconnect(), other.disconnect()
