@@ -16,6 +16,7 @@ from ..services.meetings import create_meeting, publish_meeting
 from ..services.participants import invite_users, update_invitation
 from ..services.rooms import create_room
 from ..services.users import create_user
+from .history import seed_history
 from .signing import seed_signing
 
 ROOMS = [
@@ -87,6 +88,7 @@ def seed_demo(password: str) -> bool:
     people = _create_people(password)
     _create_sample_meeting(people)
     seed_signing(people, password)
+    seed_history(people)
     return True
 
 

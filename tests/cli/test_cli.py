@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pikepdf
+import pytest
 from sqlalchemy import func, select
 
 from meeting_server.extensions import db
@@ -19,6 +20,12 @@ from meeting_server.models import (
 )
 from meeting_server.services.certificates import unlock_key
 from meeting_server.storage import blob_store
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_history(monkeypatch):
+    """The demo's past (four months of meetings) is tests/demo/test_history.py's story."""
+    monkeypatch.setenv("MEETING_DEMO_HISTORY", "0")
 
 
 def test_db_upgrade_is_repeatable(runner):

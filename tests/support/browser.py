@@ -127,6 +127,9 @@ def server_env(
         "MEETING_CA_PASSPHRASE_FILE": str(instance / "ca-passphrase"),
         "MEETING_SECRET_KEY": "browser-test-secret",
         "MEETING_DEMO_PASSWORD": "demo12345",
+        # the demo's four months of past meetings take a minute to seed and are
+        # tests/demo/test_history.py's story; the live servers start from the sample meeting
+        "MEETING_DEMO_HISTORY": "0",
     }
 
 
