@@ -142,6 +142,7 @@ bench: install
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/official_route_bench.py
 	$(BIN)/python bench/visual_bench.py
+	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/live_bench.py
 	$(BIN)/python bench/soak.py
 

@@ -59,7 +59,7 @@ def _trust_proxies(app: Flask) -> None:
 BLUEPRINTS = (
     "auth meetings participants agenda documents admin ca tablet notes devices attendance "
     "speaking votes minutes conclusions tasks exports certificates signing inbox dashboard "
-    "verify"
+    "office verify"
 ).split()
 
 

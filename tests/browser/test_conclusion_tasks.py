@@ -116,6 +116,7 @@ def test_a_notice_becomes_tasks_that_a_unit_finishes_on_a_phone(chromium, server
     base, env = server
     errors: list[str] = []
     meeting_id, deadline, heads = held_with_conclusions(base, env)
+    before = dashboard_rate(chromium, base, errors)
     chair = issue_the_notice(chromium, base, errors, meeting_id, deadline, heads)
 
     head = page_for(chromium, base, "daibieu1", errors)
@@ -144,4 +145,17 @@ def test_a_notice_becomes_tasks_that_a_unit_finishes_on_a_phone(chromium, server
     chair.wait_for_selector("[data-testid=task-status].task-done", timeout=WAIT_MS)
     assert "bao-cao-ket-qua.pdf" in chair.locator("[data-testid=task-history]").inner_text()
     screenshot(chair, "task-done-phone")
+    after = dashboard_rate(chromium, base, errors, unit=heads[0][0])
+    assert before == "–" and "100" in after, (before, after)
     assert errors == [], errors
+
+
+def dashboard_rate(chromium, base: str, errors: list[str], unit: str = "") -> str:
+    """Return the tasks' on-time rate the leaders' dashboard shows (for ``unit``) on a phone."""
+    leader = page_for(chromium, base, "phochutich", errors)
+    leader.goto(f"{base}/office/" + (f"?unit={unit}" if unit else ""))
+    rate = leader.locator("[data-testid=tile-task-rate]").inner_text().strip()
+    if unit:
+        screenshot(leader, "office-after-a-task-phone")
+    leader.context.close()
+    return rate

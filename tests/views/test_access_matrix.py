@@ -192,6 +192,10 @@ POLICY: dict[str, frozenset[str]] = {
     "tasks.decide": ASSIGNER,
     "tasks.confirm": ASSIGNER,
     "tasks.send_back": ASSIGNER,
+    "office.index": DASHBOARD,
+    "office.table_csv": DASHBOARD,  # /office/<name>.csv: the world's "name" is no table (404)
+    "office.workbook_xlsx": DASHBOARD,
+    "office.set_target": ADMINS,
 }
 
 
