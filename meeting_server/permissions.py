@@ -342,8 +342,11 @@ def can_view_task(user: User | None, task: Task) -> bool:
 
 def can_work_on_task(user: User | None, task: Task) -> bool:
     """Tell whether the user may accept, report on, ask more time for, or report done a task:
-    the person in charge and the people of its owner unit, until it is confirmed done."""
+    the person in charge and the people of its owner unit, until it is confirmed done — never
+    the leader who assigned it, who confirms the result."""
     if not _active(user) or user is None or task.status == TaskStatus.DONE:
+        return False
+    if user.id == task.assigned_by_id:
         return False
     return user.id == task.assignee_id or (bool(user.unit) and user.unit == task.owner_unit)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..i18n import to_local
@@ -47,6 +47,8 @@ from .tasks import open_task, vietnam_today
 from .users import units
 
 MAX_ITEMS = 60
+#: The furthest a deadline may be set (a longer plan is not a task to follow up).
+MAX_AHEAD = timedelta(days=5 * 366)
 MAX_TEXT = 4000
 _NUMBERING = re.compile(r"^\s*(?:[-–•*+]|\(?\d{1,3}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
 
@@ -112,7 +114,7 @@ def save_notice(
     if len(items) > MAX_ITEMS:
         raise ServiceError(_l("Keep the notice under %(n)s items.", n=MAX_ITEMS), field="items")
     checked = [_checked_item(n, item) for n, item in enumerate(items, 1)]
-    notice.concluded_by_id = concluded_by.id
+    notice.concluded_by = concluded_by
     notice.preamble = _text(preamble, "preamble")
     notice.recipients = _text(recipients, "recipients")
     notice.items.clear()
@@ -136,14 +138,12 @@ def send_notice(
     _require_draft(notice)
     if not notice.items:
         raise ServiceError(_l("Write at least one conclusion."), field="items")
-    today = vietnam_today()
-    late = [n for n, i in enumerate(notice.items, 1) if i.deadline and i.deadline < today]
-    if late:
-        raise ServiceError(
-            _l("Item %(n)s has a deadline in the past. Give it a later day.", n=late[0]),
-            field="items",
-        )
+    leader = notice.concluded_by
+    if not leader.active or not leader.has_role(Role.LEADER):
+        raise ServiceError(_l("Choose a leader to conclude and sign."), field="concluded_by")
+    _check_deadlines(notice, max(vietnam_today(), to_local(due_at).date()))
     pdf = render_pdf("conclusion", notice_data(notice, final=True))
+    _claim(notice)  # two secretaries sending at once: one request
     meeting = notice.meeting
     outcome = submit_request(
         actor,
@@ -155,7 +155,6 @@ def send_notice(
         route=[RouteEntry(notice.concluded_by, role="chair"), RouteEntry(clerk, StepKind.SEAL)],
         kind=DocumentKind.CONCLUSION,
     )
-    notice.status = NoticeStatus.FINAL
     notice.finalised_at = utcnow()
     notice.pdf_sha256 = blob_store().put_bytes(pdf).sha256
     notice.signing_request_id = outcome.request.id
@@ -205,12 +204,24 @@ def notice_issued(request: SigningRequest) -> list[int]:
     now = request.finished_at or utcnow()
     notice.status = NoticeStatus.ISSUED
     notice.issued_at = now
+    dropped = [item.id for item in notice.items if _left_the_unit(item)]
+    for item in notice.items:
+        if item.id in dropped:  # deactivated or moved since: the whole unit takes the task
+            item.assignee_id = None
+    db.session.flush()
     tasks = [
         open_task(item, notice.concluded_by, notice.meeting_id, now)
         for item in notice.items
         if item.assigns_task
     ]
-    record_event(None, "conclusion.issue", "conclusion_notice", notice.id, tasks=len(tasks))
+    record_event(
+        None,
+        "conclusion.issue",
+        "conclusion_notice",
+        notice.id,
+        tasks=len(tasks),
+        assignee_dropped=dropped,
+    )
     return [task.id for task in tasks]
 
 
@@ -279,6 +290,36 @@ def recipients_of(notice: ConclusionNotice) -> list[str]:
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _check_deadlines(notice: ConclusionNotice, first_day: date) -> None:
+    """Refuse a task due before the notice can be issued (the day it is to be signed)."""
+    for number, item in enumerate(notice.items, 1):
+        if item.deadline is not None and item.deadline < first_day:
+            message = _l(
+                "Item %(n)s is due before the notice is signed. Give it a day on or after %(day)s.",
+                n=number,
+                day=f"{first_day:%d/%m/%Y}",
+            )
+            raise ServiceError(message, field="items")
+
+
+def _claim(notice: ConclusionNotice) -> None:
+    """Move the draft to final only if nobody sent it in the meantime."""
+    claimed = db.session.execute(
+        update(ConclusionNotice)
+        .where(ConclusionNotice.id == notice.id, ConclusionNotice.status == NoticeStatus.DRAFT)
+        .values(status=NoticeStatus.FINAL)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotAllowed(_l("Someone sent this notice at the same moment. Reload the page."))
+    db.session.refresh(notice)
+
+
+def _left_the_unit(item: ConclusionItem) -> bool:
+    person = item.assignee
+    return person is not None and (not person.active or person.unit != item.owner_unit)
+
+
 def _require_draft(notice: ConclusionNotice) -> None:
     if notice.status != NoticeStatus.DRAFT:
         raise NotAllowed(
@@ -304,6 +345,10 @@ def _checked_item(number: int, item: ItemInput) -> dict[str, object]:
     if unit and item.deadline is None:
         raise ServiceError(
             _l("Item %(n)s assigns a task: give it a deadline.", n=number), field="items"
+        )
+    if item.deadline is not None and item.deadline > vietnam_today() + MAX_AHEAD:
+        raise ServiceError(
+            _l("Item %(n)s: give a deadline within five years.", n=number), field="items"
         )
     if not unit and (item.assignee_id or item.deadline or item.expected_result.strip()):
         raise ServiceError(

@@ -12,7 +12,9 @@ class ServiceError(Exception):
 
     def __init__(self, message: Any, *, field: str | None = None) -> None:
         super().__init__(str(message))
-        self.message = message
+        # Plain text, translated now: a lazy string renders unescaped in a template (its
+        # __html__), and a message may carry what the user typed, such as a file's name.
+        self.message = str(message)
         self.field = field
 
 

@@ -83,27 +83,26 @@ def attach(event: TaskEvent, files: Sequence[Checked]) -> list[TaskAttachment]:
 
 
 def _content_type(upload: Upload) -> str:
-    extension = PurePath(upload.file_name).suffix.lower().lstrip(".")
+    name = _clean_name(upload.file_name)
+    extension = PurePath(name).suffix.lower().lstrip(".")
     kind = KINDS.get(extension)
     if kind is None:
         raise UploadRefused(
             _l(
                 "%(name)s: attach a PDF, Word, Excel, OpenDocument, PNG or JPEG file.",
-                name=upload.file_name,
+                name=name,
             )
         )
     if not upload.data:
-        raise UploadRefused(_l("%(name)s is empty.", name=upload.file_name))
+        raise UploadRefused(_l("%(name)s is empty.", name=name))
     if len(upload.data) > MAX_FILE_MB * 1024 * 1024:
-        raise UploadRefused(
-            _l("%(name)s is larger than %(n)s MB.", name=upload.file_name, n=MAX_FILE_MB)
-        )
+        raise UploadRefused(_l("%(name)s is larger than %(n)s MB.", name=name, n=MAX_FILE_MB))
     content_type, magic = kind
     if not upload.data.startswith(magic):
         raise UploadRefused(
             _l(
                 "%(name)s is not really a .%(ext)s file. Save it again in that format.",
-                name=upload.file_name,
+                name=name,
                 ext=extension,
             )
         )

@@ -1,8 +1,10 @@
-"""Reminders of tasks: the day before the deadline, and every day after it while open.
+"""Reminders of tasks: the day before the deadline, and every day after it while open (none on
+the deadline day itself, which the day before announced).
 
 At most one reminder a day per task (``Task.reminded_on`` holds the Vietnam day), claimed by a
 conditional update so several serving processes send it once. "Due soon" goes to the unit's
-side (the person in charge, else the unit's people); "overdue" to them and to the assigner.
+side (the person in charge, else the unit's people); "overdue" to them and to the assigner,
+or only to the assigner once the unit has reported the result.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ __all__ = ["remind_tasks"]
 def remind_tasks(now: datetime | None = None) -> dict[int, TaskNoticeKind]:
     """Send today's reminders; return the tasks reminded and of what."""
     today = vietnam_today(now or utcnow())
+    tomorrow = today + timedelta(days=1)
     due = db.session.scalars(
         select(Task).where(
             Task.status != TaskStatus.DONE,
-            Task.deadline <= today + timedelta(days=1),
+            or_(Task.deadline < today, Task.deadline == tomorrow),
             or_(Task.reminded_on.is_(None), Task.reminded_on < today),
         )
     ).all()
     reminded: dict[int, TaskNoticeKind] = {}
     for task in due:
+        if task.status == TaskStatus.REPORTED and task.deadline >= today:
+            continue  # reported in time: nothing for the unit to hurry, nothing late yet
         claimed = changed_rows(
             update(Task)
             .where(Task.id == task.id, or_(Task.reminded_on.is_(None), Task.reminded_on < today))

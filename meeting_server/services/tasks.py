@@ -78,6 +78,7 @@ def open_task(item: ConclusionItem, assigner: User, meeting_id: int, now: dateti
 
 def accept_task(actor: User, task: Task) -> Task:
     """Take the task on: it is in progress from now."""
+    _require(task, (TaskStatus.ASSIGNED,), _l("This task is already accepted."))
     _move(task, (TaskStatus.ASSIGNED,), TaskStatus.IN_PROGRESS, accepted_at=utcnow())
     add_event(task, TaskEventKind.ACCEPTED, actor)
     tell(task, {task.assigned_by_id}, TaskNoticeKind.CHANGED)
@@ -100,7 +101,7 @@ def report_progress(
         )
     text = _text(text, required=not files, field="text")
     checked = check_files(files)
-    task.progress = percent
+    _move(task, (TaskStatus.IN_PROGRESS,), TaskStatus.IN_PROGRESS, progress=percent)
     event = add_event(task, TaskEventKind.PROGRESS, actor, text=text, progress=percent)
     attach(event, checked)
     tell(task, {task.assigned_by_id}, TaskNoticeKind.CHANGED)
@@ -119,10 +120,17 @@ def request_extension(actor: User, task: Task, *, until: date, reason: str) -> T
         raise NotAllowed(_l("An extension is already waiting for the assigner's decision."))
     if until <= task.deadline:
         raise ServiceError(_l("Ask for a day after the current deadline."), field="until")
-    if until > task.deadline + MAX_EXTENSION:
+    if until - task.deadline > MAX_EXTENSION:
         raise ServiceError(_l("Ask for at most a year more."), field="until")
     reason = _text(reason, required=True, field="reason")
-    task.extension_until, task.extension_reason = until, reason
+    _move(
+        task,
+        (task.status,),
+        task.status,
+        no_extension=True,
+        extension_until=until,
+        extension_reason=reason,
+    )
     event = add_event(task, TaskEventKind.EXTENSION_REQUESTED, actor, text=reason, until=until)
     tell(task, {task.assigned_by_id}, TaskNoticeKind.CHANGED)
     record_event(actor, "task.extension_request", "task", task.id, until=until.isoformat())
@@ -136,10 +144,16 @@ def decide_extension(actor: User, task: Task, *, approve: bool, reason: str) -> 
         raise NotAllowed(_l("No extension is waiting for a decision. Reload the page."))
     reason = _text(reason, required=not approve, field="reason")
     kind = TaskEventKind.EXTENSION_APPROVED if approve else TaskEventKind.EXTENSION_REFUSED
-    values: dict[str, object] = {"extension_until": None, "extension_reason": ""}
-    if approve:
-        values["deadline"] = until
-    _move(task, (task.status,), task.status, expect_extension=until, **values)
+    deadline = until if approve else task.deadline
+    _move(
+        task,
+        (task.status,),
+        task.status,
+        expect_extension=until,
+        deadline=deadline,
+        extension_until=None,
+        extension_reason="",
+    )
     event = add_event(task, kind, actor, text=reason, until=until)
     tell(task, unit_people(task), TaskNoticeKind.CHANGED)
     record_event(
@@ -207,9 +221,11 @@ def return_task(actor: User, task: Task, *, reason: str) -> TaskEvent:
 
 
 def unit_people(task: Task) -> set[int]:
-    """Return who is told about the unit's side: the person in charge, else its active people."""
-    if task.assignee_id is not None:
-        return {task.assignee_id}
+    """Return who is told about the unit's side: the person in charge while they are active
+    and still in the unit, else the unit's active people."""
+    person = task.assignee
+    if person is not None and person.active and person.unit == task.owner_unit:
+        return {person.id}
     return set(db.session.scalars(select(User.id).where(User.unit == task.owner_unit, User.active)))
 
 
@@ -217,8 +233,19 @@ def unit_people(task: Task) -> set[int]:
 
 
 def _require(task: Task, states: tuple[TaskStatus, ...], message: object) -> None:
-    if task.status not in states:
-        raise NotAllowed(str(message))
+    """Refuse a step the task's state does not allow, saying where it stands when that helps."""
+    if task.status in states:
+        return
+    if task.status == TaskStatus.DONE:
+        raise NotAllowed(_l("This task is already done: its result was confirmed."))
+    if task.status == TaskStatus.REPORTED and TaskStatus.REPORTED not in states:
+        raise NotAllowed(
+            _l(
+                "This task is already reported done: the leader who assigned it confirms the "
+                "result or returns it."
+            )
+        )
+    raise NotAllowed(str(message))
 
 
 def _move(
@@ -227,12 +254,15 @@ def _move(
     to: TaskStatus,
     *,
     expect_extension: date | None = None,
+    no_extension: bool = False,
     **values: object,
 ) -> None:
     """Change the task's state only if nobody changed it since it was read."""
     condition = [Task.id == task.id, Task.status.in_(states)]
     if expect_extension is not None:
         condition.append(Task.extension_until == expect_extension)
+    if no_extension:
+        condition.append(Task.extension_until.is_(None))
     result = db.session.execute(
         update(Task)
         .where(*condition)

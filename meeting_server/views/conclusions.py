@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth import login_required, require, signed_in_user
 from ..extensions import db
 from ..models import ConclusionNotice, KeyPurpose, Meeting, Role, utcnow
+from ..models.ids import parse_id
 from ..permissions import can_edit_conclusion_notice, can_hold_signing_key, sees_every_task
 from ..services import conclusions as service
 from ..services.errors import ServiceError
@@ -66,17 +67,7 @@ def save(meeting_id: int):
     require(can_edit_conclusion_notice(signed_in_user(), meeting))
     notice = _notice_or_404(meeting)
     try:
-        leader = optional_user("concluded_by")
-        if leader is None:
-            raise ServiceError(_l("Choose a leader to conclude and sign."), field="concluded_by")
-        service.save_notice(
-            signed_in_user(),
-            notice,
-            concluded_by=leader,
-            preamble=request.form.get("preamble", ""),
-            recipients=request.form.get("recipients", ""),
-            items=_items(),
-        )
+        _save(notice)
     except ServiceError as error:
         db.session.rollback()  # keep what was typed on screen, with the reason
         return _page(meeting, _notice_or_404(meeting), error, typed=True), error.status
@@ -98,11 +89,14 @@ def preview(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/conclusions/send")
 @login_required
 def send(meeting_id: int):
-    """Render the final notice and send it: the leader signs, the clerk seals and numbers it."""
+    """Save the draft as it is on the page, render the final notice and send it: the leader
+    signs, the clerk seals and numbers it."""
     meeting = get_or_404(Meeting, meeting_id)
     require(can_edit_conclusion_notice(signed_in_user(), meeting))
     notice = _notice_or_404(meeting)
     try:
+        if notice.status == "draft":  # a stale page on a sent notice is refused by the service
+            _save(notice)
         clerk = optional_user("clerk")
         if clerk is None or not can_hold_signing_key(clerk, KeyPurpose.SEAL):
             raise ServiceError(_l("Choose the clerk who applies the seal."), field="clerk")
@@ -110,7 +104,7 @@ def send(meeting_id: int):
         outcome = service.send_notice(signed_in_user(), notice, clerk=clerk, due_at=due_at)
     except ServiceError as error:
         db.session.rollback()
-        return _page(meeting, _notice_or_404(meeting), error), error.status
+        return _page(meeting, _notice_or_404(meeting), error, typed=True), error.status
     db.session.commit()
     flash(_("The notice went to %(name)s for signing.", name=notice.concluded_by.full_name), "ok")
     return redirect(url_for("signing.show", request_id=outcome.request.id))
@@ -126,6 +120,21 @@ def reopen(meeting_id: int):
     db.session.commit()
     flash(_("The notice is a draft again. Change it and send it once more."), "ok")
     return redirect(url_for("conclusions.edit", meeting_id=meeting.id))
+
+
+def _save(notice: ConclusionNotice) -> None:
+    """Save the editor's fields into the draft."""
+    leader = optional_user("concluded_by")
+    if leader is None:
+        raise ServiceError(_l("Choose a leader to conclude and sign."), field="concluded_by")
+    service.save_notice(
+        signed_in_user(),
+        notice,
+        concluded_by=leader,
+        preamble=request.form.get("preamble", ""),
+        recipients=request.form.get("recipients", ""),
+        items=_items(),
+    )
 
 
 def _follows(meeting: Meeting) -> bool:
@@ -159,10 +168,11 @@ def _items() -> list[service.ItemInput]:
 def _person_id(raw: str, number: int) -> int | None:
     if not raw.strip():
         return None
-    if not raw.strip().isdigit():
+    person_id = parse_id(raw)
+    if person_id is None:
         message = _l("Item %(n)s: choose the person from the list.", n=number)
         raise ServiceError(message, field="items")
-    return int(raw)
+    return person_id
 
 
 def _day(raw: str, number: int) -> date | None:
@@ -195,7 +205,7 @@ def _page(
             error=error,
             editable=notice is not None and notice.status == "draft" and may_edit,
             may_start=notice is None and may_edit,
-            rows=(_typed_rows() if typed else _stored_rows(notice)) + [{}] * BLANK_ROWS,
+            rows=(_typed_rows(check=False) if typed else _stored_rows(notice)) + [{}] * BLANK_ROWS,
             units=units(),
             leaders=[u for u in people if u.has_role(Role.LEADER)],
             people_by_unit=_people_by_unit(people),
@@ -205,6 +215,8 @@ def _page(
             recipients=texts.get("recipients") if typed else (notice.recipients if notice else ""),
             recipients_default=service.recipients_of(notice) if notice else [],
             reopenable=may_edit and request_status in ("returned", "cancelled"),
+            form_clerk=texts.get("clerk", ""),
+            form_due=texts.get("due_at", ""),
         )
     )
     response.headers["Cache-Control"] = "no-store"
@@ -226,9 +238,11 @@ def _stored_rows(notice: ConclusionNotice | None) -> list[dict[str, object]]:
     ]
 
 
-def _typed_rows() -> list[dict[str, object]]:
+def _typed_rows(*, check: bool = True) -> list[dict[str, object]]:
     """Return the item rows as typed (wholly empty rows dropped)."""
     columns = [request.form.getlist(f"item_{name}") for name in ITEM_FIELDS]
+    if check and len({len(column) for column in columns}) > 1:  # not our form's rows
+        raise ServiceError(_l("The items could not be read. Reload the page and try again."))
     rows = [dict(zip(ITEM_FIELDS, values, strict=True)) for values in zip(*columns, strict=False)]
     return [row for row in rows if any(str(v).strip() for v in row.values())]
 

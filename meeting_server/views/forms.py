@@ -46,7 +46,7 @@ def local_datetime(name: str) -> datetime:
     raw = request.form.get(name, "").strip()
     try:
         return from_local(datetime.fromisoformat(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year 1 or 9999 moved to UTC
         raise ServiceError(_l("Enter a date and time (dd/mm/yyyy hh:mm)."), field=name) from None
 
 

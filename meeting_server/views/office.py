@@ -84,7 +84,7 @@ def set_target():
     months, unit = _filters(request.form)
     raw = forms.text("target").removesuffix("%").strip()
     try:
-        setting = set_task_target(user, int(raw) if raw.isdigit() else 0)
+        setting = set_task_target(user, int(raw) if raw.isascii() and raw.isdigit() else 0)
     except ServiceError as error:
         db.session.rollback()
         return _page(office_board(months, unit=unit), months, error=error, typed=raw), 400

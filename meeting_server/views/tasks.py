@@ -7,7 +7,7 @@ confirms or returns the result. Leaders and the office see every task.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -125,7 +125,10 @@ def extension(task_id: int):
 def decide(task_id: int):
     """Approve or refuse the pending extension."""
     task = _task(task_id, can_decide_task)
-    approve = request.form.get("decision") == "approve"
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        abort(400)
+    approve = decision == "approve"
     return _step(
         task,
         lambda: service.decide_extension(
@@ -221,6 +224,7 @@ def _page(task: Task, error: ServiceError | None = None):
             overdue=task_lists.is_overdue(task, service.vietnam_today()),
             may_work=can_work_on_task(user, task),
             may_decide=can_decide_task(user, task),
+            one_day=timedelta(days=1),
             form=request.form if error else {},
         )
     )

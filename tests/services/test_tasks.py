@@ -197,6 +197,7 @@ def test_reminders_come_once_a_day_before_and_after_the_deadline(task, participa
     eve = at_vietnam(deadline - timedelta(days=1), 8)
     assert remind_tasks(eve) == {task.id: TaskNoticeKind.DUE_SOON}
     assert remind_tasks(eve + timedelta(hours=10)) == {}  # the same Vietnam day
+    assert remind_tasks(at_vietnam(deadline, 9)) == {}  # the day before said it
     late = at_vietnam(deadline + timedelta(days=1), 8)
     assert remind_tasks(late) == {task.id: TaskNoticeKind.OVERDUE}
     assert remind_tasks(late + timedelta(hours=3)) == {}
@@ -213,3 +214,27 @@ def test_a_done_task_is_not_reminded(task, participant, chair):
     service.report_done(worker, task, text="", files=[RESULT])
     service.confirm_task(leader(chair), task)
     assert remind_tasks(at_vietnam(task.deadline + timedelta(days=2), 9)) == {}
+
+
+def test_a_named_person_who_left_hands_the_news_to_the_unit(task, participant, create_user):
+    colleague = create_user("thuquy", full_name="Thủ Quỹ", unit="Sở Tài chính")
+    worker = unit_member(participant)
+    task.assignee = worker
+    db.session.flush()
+    assert service.unit_people(task) == {worker.id}
+    worker.active = False
+    db.session.flush()
+    assert service.unit_people(task) == {colleague.id}
+
+
+def test_a_step_out_of_turn_says_where_the_task_stands(task, participant, chair):
+    worker = unit_member(participant)
+    service.accept_task(worker, task)
+    service.report_done(worker, task, text="", files=[RESULT])
+    with pytest.raises(NotAllowed, match="already reported done"):
+        service.report_done(worker, task, text="", files=[RESULT])
+    with pytest.raises(NotAllowed, match="already reported done"):
+        service.request_extension(worker, task, until=task.deadline + timedelta(days=3), reason="x")
+    service.confirm_task(leader(chair), task)
+    with pytest.raises(NotAllowed, match="already done"):
+        service.accept_task(worker, task)

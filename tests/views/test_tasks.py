@@ -159,3 +159,26 @@ def test_the_assigner_s_open_pages_hear_of_a_change_live(app, task_id):
     assert heard == [{"task_id": task_id}]
     assert not [m for m in other.get_received() if m["name"] == "tasks_changed"]
     boss.disconnect(), other.disconnect()
+
+
+def test_the_leader_who_assigned_a_task_never_works_on_it(app, task_id):
+    with app.app_context():
+        actor("chutich").unit = "Sở Tài chính"  # the assigner belongs to the unit
+        db.session.commit()
+    assert signed_in(app, "chutich").post(f"/tasks/{task_id}/accept").status_code == 403
+    assert status_of(app, task_id) == TaskStatus.ASSIGNED
+
+
+def test_a_file_name_is_shown_as_text_never_as_markup(app, task_id):
+    unit = signed_in(app, "ketoan")
+    unit.post(f"/tasks/{task_id}/accept")
+    bad = (io.BytesIO(b"MZ"), '<b id="zz">x</b>.exe')
+    page = unit.post(f"/tasks/{task_id}/done", data={"files": bad}).get_data(True)
+    assert 'id="zz"' not in page and "attach a PDF" in page
+
+
+def test_an_unknown_decision_is_a_bad_request(app, task_id):
+    boss = signed_in(app, "chutich")
+    assert (
+        boss.post(f"/tasks/{task_id}/extension/decide", data={"decision": "x"}).status_code == 400
+    )

@@ -17,12 +17,16 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && topbar?.classList.contains("open")) { openMenu(false); menuToggle.focus(); }
 });
 
-document.querySelectorAll("form[data-confirm]").forEach((form) => {
+// A form asks before it leaves (data-confirm on the form), or only when one of its buttons
+// sends it (data-confirm on that button: "Send for signing" beside "Save draft").
+document.querySelectorAll("form[data-confirm], form:has(button[data-confirm])").forEach((form) => {
   form.addEventListener("submit", async (event) => {
     if (form.dataset.confirmed === "yes") return; // asked and answered: let it go
-    event.preventDefault();
     const submitter = event.submitter;
-    if (await ask(form.dataset.confirm)) {
+    const question = submitter?.dataset.confirm || form.dataset.confirm;
+    if (!question) return;
+    event.preventDefault();
+    if (await ask(question)) {
       form.dataset.confirmed = "yes"; // (the submit event runs inside requestSubmit)
       form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
       delete form.dataset.confirmed;
