@@ -3,9 +3,9 @@
 The secretary starts the notice from the minutes and writes its items (the meeting's general
 conclusions, then the tasks with their unit, person in charge and deadline); the chair signs
 and the clerk seals, which opens the tasks (``services.conclusions.notice_issued``). A notice
-cannot be sent with a deadline already past, so the items go out with the later of their
-deadline and today; once the tasks are open, the item and the task take the story's deadline
-and every row its day.
+cannot be sent with a deadline before its sign-by day, so the items go out with the later of
+their deadline and that day; once the tasks are open, the item and the task take the story's
+deadline and every row its day.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ...extensions import db
+from ...i18n import to_local
 from ...models import (
     ConclusionItem,
     ConclusionNotice,
@@ -80,13 +81,15 @@ def issue_notice(
 
 
 def _task_item(plan: Plan, line: TaskLine, cast: Cast, today: date, number: int) -> ItemInput:
-    """Return the item assigning ``line``'s task (its deadline no earlier than today)."""
+    """Return the item assigning ``line``'s task (its deadline no earlier than the day the
+    notice is to be signed by: the service refuses an earlier one)."""
     person = cast.in_charge(line.unit, line.who)
+    first_day = max(today, to_local(utcnow() + DUE_AFTER).date())
     return ItemInput(
         text=line.text,
         owner_unit=cast.unit(line.unit),
         assignee_id=person.id if person else None,
-        deadline=max(_deadline(plan, line), today),
+        deadline=max(_deadline(plan, line), first_day),
         expected_result=EXPECTED[number % len(EXPECTED)],
     )
 
