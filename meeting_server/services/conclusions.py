@@ -36,7 +36,6 @@ from ..models import (
     utcnow,
 )
 from ..pdf.conclusion import NoticeData, NoticeItem
-from ..storage import blob_store
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .minutes import render_pdf
@@ -156,7 +155,7 @@ def send_notice(
         kind=DocumentKind.CONCLUSION,
     )
     notice.finalised_at = utcnow()
-    notice.pdf_sha256 = blob_store().put_bytes(pdf).sha256
+    notice.pdf_sha256 = outcome.request.source_sha256  # stored once, by submit_request
     notice.signing_request_id = outcome.request.id
     db.session.flush()
     record_event(

@@ -43,7 +43,7 @@ ITEM_FIELDS = ("text", "unit", "assignee", "deadline", "result")
 def edit(meeting_id: int):
     """Show the notice: start it, edit the draft, or follow its signing and its tasks."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_conclusion_notice(signed_in_user(), meeting) or _follows(meeting))
+    require(_may_read(meeting))
     return _page(meeting, service.notice_of(meeting))
 
 
@@ -81,7 +81,7 @@ def save(meeting_id: int):
 def preview(meeting_id: int):
     """Render the draft as it stands (marked "DỰ THẢO"), never cached."""
     meeting = get_or_404(Meeting, meeting_id)
-    require(can_edit_conclusion_notice(signed_in_user(), meeting) or _follows(meeting))
+    require(_may_read(meeting))
     data = service.preview_notice(_notice_or_404(meeting))
     return generated_pdf(data, f"thong-bao-ket-luan-du-thao-{meeting.id}.pdf", inline=True)
 
@@ -137,9 +137,10 @@ def _save(notice: ConclusionNotice) -> None:
     )
 
 
-def _follows(meeting: Meeting) -> bool:
-    """Leaders and the office follow every meeting's notice (read only)."""
-    return sees_every_task(signed_in_user())
+def _may_read(meeting: Meeting) -> bool:
+    """The secretariat edits; leaders and the office follow every meeting's notice."""
+    user = signed_in_user()
+    return can_edit_conclusion_notice(user, meeting) or sees_every_task(user)
 
 
 def _notice_or_404(meeting: Meeting) -> ConclusionNotice:
