@@ -22,7 +22,7 @@ PORT ?= 5000
 NODE_STAMP := node_modules/.installed
 TINOS := meeting_server/static/vendor/fonts/tinos
 VENDOR := meeting_server/static/vendor/socket.io.esm.min.js meeting_server/static/vendor/pdfjs/.copied \
-	$(TINOS)/.copied
+	meeting_server/static/vendor/swagger-ui/.copied $(TINOS)/.copied
 
 install: $(STAMP) $(COMPILED) $(VENDOR)
 	$(BIN)/python -m compileall -q meeting_server signing >/dev/null
@@ -44,6 +44,14 @@ meeting_server/static/vendor/pdfjs/.copied: $(NODE_STAMP)
 	  node_modules/pdfjs-dist/web/pdf_viewer.mjs node_modules/pdfjs-dist/web/pdf_viewer.css \
 	  node_modules/pdfjs-dist/LICENSE meeting_server/static/vendor/pdfjs/
 	cp -r node_modules/pdfjs-dist/web/images meeting_server/static/vendor/pdfjs/images
+	touch $@
+
+# Swagger UI for the API's docs page (/api/v1/docs): the bundle and its CSS only; our own
+# page starts it from a script file, as the CSP allows no inline script.
+meeting_server/static/vendor/swagger-ui/.copied: $(NODE_STAMP)
+	rm -rf meeting_server/static/vendor/swagger-ui && mkdir -p meeting_server/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  node_modules/swagger-ui-dist/LICENSE meeting_server/static/vendor/swagger-ui/
 	touch $@
 
 # Tinos (Times New Roman's metrics, every Vietnamese letter; OFL-1.1), the documents' and
