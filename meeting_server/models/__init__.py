@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per area."""
 
+from .api import ApiKey, CalendarFeed, FeedKind, IdempotentAnswer
 from .attendance import Attendance, AttendanceStatus, CheckInMethod
 from .audit import AuditEvent, AuditSeal
 from .base import Base, utcnow
@@ -52,10 +53,12 @@ from .votes import Vote, VoteParticipation, VoteRule, VoteStatus, VoteTally
 __all__ = [
     "SEAL_DIAMETERS_MM",
     "AgendaItem",
+    "ApiKey",
     "Attendance",
     "AttendanceStatus",
     "AuditEvent",
     "AuditSeal",
+    "CalendarFeed",
     "Base",
     "CheckInMethod",
     "ConclusionItem",
@@ -64,6 +67,8 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentVersion",
+    "FeedKind",
+    "IdempotentAnswer",
     "InboxNotice",
     "Invitation",
     "KeyOrigin",
