@@ -13,14 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
+    from flask_openapi3 import OpenAPI
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI."""
-    from flask import Flask
+    from flask_openapi3 import OpenAPI
+
+    from . import api
 
     # templates/ and static/ live inside the package, so an installed wheel serves its pages.
-    app = Flask(__name__, instance_relative_config=True, instance_path=_instance_path())
+    # flask-openapi3's OpenAPI is a Flask app that also builds the API's OpenAPI document.
+    app = OpenAPI(
+        __name__,
+        instance_relative_config=True,
+        instance_path=_instance_path(),
+        **api.OPENAPI_SETTINGS,  # type: ignore[arg-type]
+    )
     from . import auth, cli, config, i18n, realtime, security_headers, storage
     from .extensions import csrf, db, limiter
 
@@ -59,16 +68,18 @@ def _trust_proxies(app: Flask) -> None:
 BLUEPRINTS = (
     "auth meetings participants agenda documents admin ca tablet notes devices attendance "
     "speaking votes minutes conclusions tasks exports certificates signing inbox dashboard "
-    "office verify"
+    "office verify feeds api_keys webhooks edxml"
 ).split()
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: OpenAPI) -> None:
     import importlib
 
+    from . import api
     from .views import errors, lookups
 
     app.url_map.converters["int"] = lookups.IdConverter  # before any rule is added
     for area in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(f"{__name__}.views.{area}").bp)
+    api.init_app(app)
     errors.init_app(app)

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 from .extensions import db
 from .models import Device, Invitation, Meeting, SessionEnd, User, UserSession
 from .services import sessions
-from .services.audit import client_address
+from .services.audit import acting_through, client_address
 from .services.certificates import totp_required
 from .services.devices import device_for_token, touch_device
 
@@ -200,9 +200,12 @@ def mark_session_used() -> None:
 
 def _load_user() -> Response | None:
     client_address.set(request.remote_addr or "")
+    acting_through.set("")
     g.user = None
     g.device = None
     if request.endpoint == "static":  # stylesheets and scripts need no user (nor a DB query)
+        return None
+    if request.blueprint == "api":  # the API is called with a key, never with these cookies
         return None
     removed = _load_device()
     if removed is not None:

@@ -45,6 +45,24 @@ DEFAULTS: dict[str, Any] = {
     "DISPLAY_TIMEZONE": "Asia/Ho_Chi_Minh",
     "ORGANISATION_CODE": "UBND",  # the notation's organisation part: "05/BB-UBND"
     "ORGANISATION_PLACE": "",  # before the date of a notice: "Quận 1, ngày … tháng … năm …"
+    # edXML exchange (docs/interconnection.md): this organisation as the packages' sender (its
+    # code, "000.00.00.H29" style, and name are required to export), the receivers' directory
+    # (a list of {"id", "name"}, JSON text or a JSON file's path), the transport ("folder",
+    # "http" or "package.module:Class") and its settings, and the largest package imported.
+    "EDXML_ORGAN_ID": "",
+    "EDXML_ORGAN_NAME": "",
+    "EDXML_ORGAN_IN_CHARGE": "",  # the governing body (OrganizationInCharge)
+    "EDXML_ORGAN_ADDRESS": "",
+    "EDXML_ORGAN_EMAIL": "",
+    "EDXML_ORGAN_TELEPHONE": "",
+    "EDXML_ORGAN_FAX": "",
+    "EDXML_ORGAN_WEBSITE": "",
+    "EDXML_DIRECTORY": [],
+    "EDXML_TRANSPORT": "folder",
+    "EDXML_OUTBOX_DIR": "",  # default: <instance>/edxml-outbox
+    "EDXML_ENDPOINT_URL": "",
+    "EDXML_HTTP_TIMEOUT_S": 30.0,
+    "EDXML_MAX_MB": 12,  # an attachment over ~7.5 MB is refused anyway (libxml2's safe limit)
     "CA_DIR": None,  # default: <instance>/ca
     # The CA passphrase for issuing certificates from the web (enrolment, revocation); without
     # it only the `meeting-server ca` commands can. Default: <instance>/ca-passphrase if present.
@@ -60,6 +78,14 @@ DEFAULTS: dict[str, Any] = {
     # The office's mail hook for task news, "package.module:function" called with a
     # services.task_mail.TaskMail after the commit; empty (the default): no mail.
     "TASK_MAIL_HOOK": "",
+    # Outgoing webhooks (services/webhook_delivery.py): how often `run`/`serve` send what is
+    # due (0: never; then `meeting-server webhooks deliver` from cron), the receiver's time to
+    # answer, and the waits before each retry (seconds, comma-separated; dead after the last).
+    "WEBHOOK_DELIVER_EVERY_S": 5,
+    "WEBHOOK_TIMEOUT_S": 10.0,
+    "WEBHOOK_RETRY_SCHEDULE_S": "10,60,300,1800,7200,18000,36000,36000",
+    # Plain http:// receivers other than this machine (127.0.0.1, localhost: always allowed).
+    "WEBHOOK_ALLOW_HTTP": False,
     "CERTIFICATE_LIMIT_PER_USER": "10 per hour",  # refused enrolments, imports, TOTP codes
     "VERIFY_LIMIT_PER_IP": "60 per minute",  # public verification pages
     "VERIFY_UPLOAD_LIMIT_PER_IP": "20 per 10 minutes",  # PDFs checked on the public page
@@ -72,9 +98,16 @@ DEFAULTS: dict[str, Any] = {
     "TSA_URL": "",  # an outside RFC 3161 TSA; empty: the internal CA's own (B-T without one)
     "TSA_LIMIT_PER_IP": "120 per minute",  # the internal TSA's public endpoint, /ca/tsa
     "OCSP_LIMIT_PER_IP": "300 per minute",  # the internal CA's OCSP responder, /ca/ocsp
+    # Calendar feeds (/feeds/<token>.ics): one address from one network (an app polls every
+    # 15 minutes), and every address from one network (an office behind one NAT address).
+    "FEED_LIMIT_PER_TOKEN": "20 per minute",
+    "FEED_LIMIT_PER_IP": "600 per minute",
     "VISUAL_DPI": 50,  # the validator's picture comparison: resolution of the rendered pages
     "VISUAL_PAGE_LIMIT": 0,  # pages compared per signature; 0: every page (a safety valve)
     "VISUAL_CACHE_DAYS": 30,  # a kept comparison nobody opened for this long is removed
+    "API_RATE_LIMIT": "600 per minute",  # calls per API key (a bad key: per address)
+    "API_IDEMPOTENCY_HOURS": 24,  # how long a create's answer is kept for its Idempotency-Key
+    "API_PAGE_MAX": 200,  # the most items one page of a list may hold
     "SOCKETIO_ORIGINS": "",  # extra allowed browser origins, comma-separated (PUBLIC_URL always)
     "SOCKETIO_MESSAGE_QUEUE": "",  # e.g. redis://127.0.0.1:6379/0 with several processes
     "SOCKETIO_CHANNEL": "meeting-server",  # the message queue channel (one per deployment)

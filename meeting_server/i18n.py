@@ -15,9 +15,13 @@ LANGUAGES = ("vi", "en")
 
 
 def select_locale() -> str:
-    """Return the language chosen in the session, else Vietnamese."""
+    """Return the language chosen in the session, else Vietnamese; the API's callers choose
+    with ``Accept-Language``."""
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if request.path.startswith("/api/"):
+        chosen = request.accept_languages.best_match(LANGUAGES)
+        return str(chosen or current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)

@@ -7,6 +7,7 @@ and only once published; confidential agenda items only with the invitation's pe
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from sqlalchemy import event, select
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, object_session
 
 from .models import (
     AgendaItem,
+    CalendarFeed,
     Document,
+    FeedKind,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -365,3 +368,53 @@ def can_view_office_dashboard(user: User | None) -> bool:
 def can_set_office_target(user: User | None) -> bool:
     """Tell whether the user may set the office's on-time target for tasks (admins)."""
     return can_administer(user)
+
+
+# --- calendar feeds (the secret iCalendar addresses) -------------------------------------------
+
+
+def can_create_person_feed(user: User | None, owner: User) -> bool:
+    """Tell whether the user may make a calendar address of ``owner``'s meetings: only their
+    own (the address lists what they are invited to)."""
+    return _active(user) and user is not None and user.id == owner.id
+
+
+def can_create_room_feed(user: User | None) -> bool:
+    """Tell whether the user may make a calendar address of a room's meetings (admins)."""
+    return can_administer(user)
+
+
+def can_manage_calendar_feed(user: User | None, feed: CalendarFeed) -> bool:
+    """Tell whether the user may revoke or replace ``feed``: a person's own, a room's (admins)."""
+    if feed.kind == FeedKind.ROOM:
+        return can_create_room_feed(user)
+    return _active(user) and user is not None and user.id == feed.user_id
+
+
+# --- interconnection: edXML packages --------------------------------------------------------
+
+
+def can_export_edxml(user: User | None, request: SigningRequest) -> bool:
+    """Tell whether the user may export a signed document as an edXML package or send it to
+    other agencies: once its route is complete, its sender or a clerk who may see it (the
+    clerk dispatches the office's outgoing documents)."""
+    if not _active(user) or user is None or request.status != RequestStatus.COMPLETED:
+        return False
+    if user.id == request.sender_id:
+        return True
+    return user.has_role(Role.CLERK) and can_view_signing_request(user, request)
+
+
+def can_import_edxml(user: User | None) -> bool:
+    """Tell whether the user may import packages from other agencies (secretaries, clerks)."""
+    if not _active(user) or user is None:
+        return False
+    return user.has_role(Role.SECRETARY) or user.has_role(Role.CLERK)
+
+
+def can_read_received_document(user: User | None, recipient_ids: Collection[int]) -> bool:
+    """Tell whether the user may read a document received by edXML: a person it was delivered
+    to, or whoever imports packages."""
+    if not _active(user) or user is None:
+        return False
+    return user.id in recipient_ids or can_import_edxml(user)

@@ -26,6 +26,7 @@ from meeting_server.services.meetings import create_meeting, publish_meeting
 from meeting_server.services.participants import invite_users, update_invitation
 from meeting_server.services.rooms import create_room
 from meeting_server.services.users import create_user as create_user_service
+from tests.support.api import ALL_SCOPES, ApiClient, issue_key
 from tests.support.clients import PASSWORD, log_in
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -240,6 +241,17 @@ def published_meeting(app, secretary, chair, draft_meeting, create_user) -> Iter
 @pytest.fixture
 def admin(create_user: Callable[..., User]) -> User:
     return create_user("admin", Role.ADMIN, full_name="Quản trị hệ thống")
+
+
+@pytest.fixture
+def api_as(app: Flask) -> Callable[..., ApiClient]:
+    """Return a factory of API clients: ``api_as(user, "meetings:read", …)`` makes a key acting
+    as ``user`` with those scopes (all of them when none are named)."""
+
+    def factory(user: User, *scopes: str) -> ApiClient:
+        return ApiClient(app.test_client(), issue_key(app, user, scopes or ALL_SCOPES))
+
+    return factory
 
 
 @pytest.fixture

@@ -155,6 +155,7 @@ def init_app(app: Flask) -> None:
     from .audit import COMMANDS as AUDIT_COMMANDS
     from .backup import COMMANDS as BACKUP_COMMANDS
     from .signing import COMMANDS as SIGNING_COMMANDS
+    from .webhooks import COMMANDS as WEBHOOK_COMMANDS
 
     for command in (
         db_group,
@@ -165,6 +166,7 @@ def init_app(app: Flask) -> None:
         *SIGNING_COMMANDS,
         *AUDIT_COMMANDS,
         *BACKUP_COMMANDS,
+        *WEBHOOK_COMMANDS,
     ):
         app.cli.add_command(command)
 

@@ -39,9 +39,13 @@ def remind_tasks_once() -> int:
 
 def start_reminders(app: Any) -> None:
     """Run the signing reminders every ``SIGNING_REMIND_EVERY_S`` seconds and the task
-    reminders every ``TASK_REMIND_EVERY_S`` (0: never)."""
+    reminders every ``TASK_REMIND_EVERY_S`` (0: never); and the webhook deliveries every
+    ``WEBHOOK_DELIVER_EVERY_S`` (``cli/webhooks.py``)."""
+    from .webhooks import deliver_once
+
     _every(app, float(app.config["SIGNING_REMIND_EVERY_S"]), remind_once, "signing")
     _every(app, float(app.config["TASK_REMIND_EVERY_S"]), remind_tasks_once, "task")
+    _every(app, float(app.config["WEBHOOK_DELIVER_EVERY_S"]), deliver_once, "webhook")
 
 
 def _every(app: Any, interval: float, job: Callable[[], int], what: str) -> None:

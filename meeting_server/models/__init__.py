@@ -49,6 +49,7 @@ from .tasks import (
 )
 from .users import Role, User, UserRole
 from .votes import Vote, VoteParticipation, VoteRule, VoteStatus, VoteTally
+from .webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "SEAL_DIAMETERS_MM",
@@ -116,6 +117,10 @@ __all__ = [
     "VoteRule",
     "VoteStatus",
     "VoteTally",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "is_member_role",
     "utcnow",
 ]

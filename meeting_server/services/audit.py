@@ -11,6 +11,9 @@ from ..models import AuditEvent, User
 
 #: Set by the web layer for each request ("cli" for commands), read when an event is written.
 client_address: ContextVar[str] = ContextVar("client_address", default="")
+#: Set by the API for each call ("api-key:<prefix>"), empty otherwise: written as ``via``, so
+#: the trail says which integration acted for the person named.
+acting_through: ContextVar[str] = ContextVar("acting_through", default="")
 
 
 def record_event(
@@ -20,7 +23,11 @@ def record_event(
     object_id: int | None,
     **details: Any,
 ) -> AuditEvent:
-    """Append an audit event (who, what, on which object, from where) and flush it."""
+    """Append an audit event (who, what, on which object, from where, through which
+    integration) and flush it."""
+    via = acting_through.get()
+    if via:
+        details = {**details, "via": via}
     event = AuditEvent(
         actor_id=actor.id if actor else None,
         action=action,

@@ -18,6 +18,7 @@ from ..models import (
     is_member_role,
     utcnow,
 )
+from . import webhooks
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -102,6 +103,7 @@ def publish_meeting(actor: User, meeting: Meeting) -> Meeting:
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = utcnow()
     record_notice(meeting, "meeting_published")
+    webhooks.record(webhooks.MEETING_PUBLISHED, meeting)
     record_event(actor, "meeting.publish", "meeting", meeting.id, version=meeting.version)
     return meeting
 

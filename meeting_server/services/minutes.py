@@ -28,6 +28,7 @@ from ..models import (
 from ..pdf.conclusion import NoticeData
 from ..pdf.runner import ChildFailed, run_child
 from ..storage import StoredBlob, blob_store
+from . import webhooks
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .minutes_record import MinutesData, has_confidential_items, minutes_data, minutes_of
@@ -95,6 +96,7 @@ def finalise_minutes(actor: User, meeting: Meeting) -> Minutes:
         extract = minutes_data(meeting, final=True, at=now, extract=True)
         minutes.extract_sha256 = blob_store().put_bytes(render_pdf("minutes", extract)).sha256
     _lock(minutes, actor, blob, now)
+    webhooks.record(webhooks.MINUTES_FINALISED, meeting)
     record_event(
         actor, "minutes.finalise", "meeting", meeting.id, sha256=blob.sha256, size=blob.size
     )

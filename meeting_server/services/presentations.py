@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import AgendaItem, Document, Meeting, MeetingStatus, Presentation, User, utcnow
-from . import speaking, votes
+from . import speaking, votes, webhooks
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .notices import record_notice
@@ -49,6 +49,7 @@ def end_meeting(actor: User, meeting: Meeting) -> Meeting:
         presentation.document_id = None
         presentation.version_number = None
     record_notice(meeting, "meeting_ended")
+    webhooks.record(webhooks.MEETING_ENDED, meeting)
     record_event(actor, "meeting.end", "meeting", meeting.id)
     return meeting
 

@@ -46,7 +46,7 @@ from ..models import (
     utcnow,
 )
 from ..storage import blob_store
-from . import outbox, register, route_pdf, signature_images, signatures, signing_tries
+from . import outbox, register, route_pdf, signature_images, signatures, signing_tries, webhooks
 from .audit import record_event
 from .certificates import WrongSecret, check_totp, unlock_key, usable_key
 from .errors import NotAllowed, ServiceError
@@ -274,6 +274,7 @@ def return_request(user: User, step: SigningStep, comment: str) -> Outcome:
     request.finished_at = now
     register.release(user, request)  # its number, if its seal was tried, goes to the next
     notify(request.sender_id, request, NoticeKind.RETURNED)
+    webhooks.record(webhooks.SIGNING_RETURNED, request)
     db.session.flush()
     record_event(
         user, "signing.returned", "signing_request", request.id,
@@ -330,6 +331,7 @@ def _advance(request: SigningRequest, step: SigningStep, now: datetime) -> froze
         request.status = RequestStatus.COMPLETED
         request.finished_at = now  # a seal's register number was given before it was computed
         notify(request.sender_id, request, NoticeKind.COMPLETED)
+        webhooks.record(webhooks.SIGNING_COMPLETED, request)
         if request.document_kind == DocumentKind.CONCLUSION:
             from .conclusions import notice_issued  # it sends notices through this module
 

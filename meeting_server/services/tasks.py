@@ -31,7 +31,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import outbox
+from . import outbox, webhooks
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 from .task_files import Upload, attach, check_files
@@ -65,6 +65,7 @@ def open_task(item: ConclusionItem, assigner: User, meeting_id: int, now: dateti
     db.session.flush()
     add_event(task, TaskEventKind.ASSIGNED, assigner, until=item.deadline)
     tell(task, unit_people(task), TaskNoticeKind.ASSIGNED)
+    webhooks.record(webhooks.TASK_CHANGED, task)
     record_event(
         assigner,
         "task.assign",
@@ -272,6 +273,7 @@ def _move(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise NotAllowed(_l("Someone changed this task at the same moment. Reload the page."))
     db.session.refresh(task)
+    webhooks.record(webhooks.TASK_CHANGED, task)
 
 
 def add_event(

@@ -13,6 +13,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..api.errors import http_problem, service_problem
+from ..api.problems import is_api_request, problem
 from ..auth import current_user
 from ..extensions import db
 from ..services.audit import record_event
@@ -32,6 +34,8 @@ def _messages() -> dict[int, str]:
 
 
 def _answer(status: int, message: str):
+    if is_api_request():
+        return http_problem(status, message)
     if wants_json():
         return jsonify(ok=False, error=message), status
     return render_template("error.html", status=status, message=message), status
@@ -50,6 +54,8 @@ def handle_http(error: HTTPException):
 
 def handle_too_large(_error: RequestEntityTooLarge):
     """Refuse an oversize upload before its body is read."""
+    if is_api_request():
+        return problem("too_large", str(too_large_message()))
     return _answer(413, str(too_large_message()))
 
 
@@ -61,6 +67,8 @@ def handle_csrf(_error: CSRFError):
 def handle_service_error(error: ServiceError):
     """Roll back and report a refused operation."""
     db.session.rollback()
+    if is_api_request():
+        return service_problem(error)
     if wants_json():
         return jsonify(ok=False, error=str(error.message), field=error.field), error.status
     flash(str(error.message), "error")
@@ -102,6 +110,8 @@ def handle_too_many(_error: HTTPException):
 
     A form whose limit was hit stays on screen with the message (``on_too_many``).
     """
+    if is_api_request():
+        return http_problem(429)
     said = _TOO_MANY.get(request.blueprint or "")
     message = said.message() if said else _messages()[429]
     if wants_json() or request.path.endswith(".json"):

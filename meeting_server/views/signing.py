@@ -35,6 +35,7 @@ from ..models.ids import find
 from ..permissions import (
     can_cancel_signing_request,
     can_edit_minutes,
+    can_export_edxml,
     can_hold_signing_key,
     can_send_for_signing,
     can_view_signing_request,
@@ -117,6 +118,7 @@ def show(request_id: int):
         needs_code=step is not None and totp_required(user),
         tries=signing_tries.tries_of(user),
         may_cancel=can_cancel_signing_request(user, signing_request),
+        may_export_edxml=can_export_edxml(user, signing_request),
         verify_url=service.verification_url(signing_request.code),
         now=utcnow(),
         numbered=register.entry_of(signing_request)

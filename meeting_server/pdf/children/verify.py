@@ -17,9 +17,11 @@ pyHanko is imported inside the functions, after ``children.limits`` has set the 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +46,11 @@ def verify(source: Path, roots: str, others: str, crls: str, visual: str) -> dic
 
     # pyHanko logs the modifications it refuses at ERROR level; they are in the report.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    trust = trust_from_files(_paths(roots), _paths(others), _paths(crls))
     settings = _settings(visual)
     data = source.read_bytes()
+    trust = with_document_revinfo(
+        trust_from_files(_paths(roots), _paths(others), _paths(crls)), data
+    )
     options = None if settings is None else visual_compare.visual_options(settings)
     report = validate_pdf(data, trust, visual=options)
     if ran_out_of_memory(report):
@@ -72,6 +76,36 @@ def trust_from_files(roots: list[Path], others: list[Path], crls: list[Path]) ->
         certificates(others),
         [path.read_bytes() for path in crls],
         allow_fetching=False,
+    )
+
+
+def with_document_revinfo(trust: TrustSettings, data: bytes) -> TrustSettings:
+    """Add the validation data the document carries in its DSS (PAdES B-LT: CRLs, OCSP answers,
+    certificates) to ``trust``, so a long-term document from another agency whose root we
+    trust validates offline. pyHanko checks each CRL and answer like any other (signed by the
+    certificate's issuer, fresh); certificates only help to build paths to our roots. A DSS
+    that cannot be read adds nothing."""
+    from cryptography import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        dss = PdfFileReader(io.BytesIO(data), strict=False).root.get("/DSS")
+        if dss is None:
+            return trust
+        dss = dss.get_object()
+
+        def streams(key: str) -> tuple[bytes, ...]:
+            return tuple(entry.get_object().data for entry in dss.get(key, ()))
+
+        certificates = tuple(x509.load_der_x509_certificate(der) for der in streams("/Certs"))
+        crls, ocsps = streams("/CRLs"), streams("/OCSPs")
+    except Exception:  # a damaged DSS: validate with what we have (the report says the rest)
+        return trust
+    return replace(
+        trust,
+        other_certs=trust.other_certs + certificates,
+        crls=trust.crls + crls,
+        ocsps=trust.ocsps + ocsps,
     )
 
 
