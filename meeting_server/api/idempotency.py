@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app, json, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -142,12 +142,3 @@ def create_once(header: IdempotencyHeader, make: Callable[[], Created]) -> Respo
             raise
         return _replay(kept, fingerprint)
     return _response(body, 201, location)
-
-
-def prune_answers() -> int:
-    """Delete the answers older than ``API_IDEMPOTENCY_HOURS``; return how many."""
-    oldest = utcnow() - timedelta(hours=float(current_app.config["API_IDEMPOTENCY_HOURS"]))
-    result = db.session.execute(
-        delete(IdempotentAnswer).where(IdempotentAnswer.created_at < oldest)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -78,6 +78,7 @@ def create_user_command(
 def demo_command() -> None:
     """Seed rooms, demo users and a sample meeting with Vietnamese PDFs (idempotent)."""
     from ..demo import DEMO_USERS, seed_demo
+    from ..demo.integration import DEMO_API_KEY
     from ..demo.signing import demo_pin
 
     password = os.environ.get("MEETING_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
@@ -97,6 +98,7 @@ def demo_command() -> None:
         click.echo(f"  {username:<12} {full_name} — {', '.join(roles)}")
     click.echo("  daibieu1 … daibieu20  participants")
     click.echo(f"Demo signing PIN of chutich, phochutich, thuky and vanthu (seal): {demo_pin()}")
+    click.echo(f"Demo API key (thuky, every scope; see /api/v1/docs): {DEMO_API_KEY}")
 
 
 @click.command("run")

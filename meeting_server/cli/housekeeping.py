@@ -2,7 +2,8 @@
 
 Every ``AUDIT_SEAL_EVERY_S`` seconds it seals new audit events; every ten minutes it sweeps
 what killed processes left in the storage's ``tmp/``, the public checks' expired uploads and
-the picture comparisons nobody opened for ``VISUAL_CACHE_DAYS``;
+the picture comparisons nobody opened for ``VISUAL_CACHE_DAYS`` and the API's answers kept for
+``Idempotency-Key`` past ``API_IDEMPOTENCY_HOURS``;
 once a day it appends the audit chain's head to ``<instance>/audit-anchors.txt``. With several
 processes each one does it; sealing and sweeping are safe to run at the same time.
 """
@@ -14,8 +15,8 @@ import time
 from datetime import date
 from typing import Any
 
-from ..extensions import socketio
-from ..services import audit_chain, verification, visual_check
+from ..extensions import db, socketio
+from ..services import api_keys, audit_chain, verification, visual_check
 from ..storage import blob_store
 from .audit import anchors_path, seal_now
 
@@ -31,6 +32,8 @@ def housekeeping_once(state: dict[str, Any]) -> None:
         blob_store().sweep_tmp()
         verification.prune_uploads(verification.uploads_dir())
         visual_check.prune_cache()
+        api_keys.prune_answers()
+        db.session.commit()
         state["swept"] = now
     if state.get("anchored") != date.today():
         audit_chain.write_anchor(anchors_path())

@@ -17,6 +17,7 @@ from ..services.participants import invite_users, update_invitation
 from ..services.rooms import create_room
 from ..services.users import create_user
 from .history import seed_history
+from .integration import seed_integration
 from .signing import seed_signing
 
 ROOMS = [
@@ -89,6 +90,7 @@ def seed_demo(password: str) -> bool:
     _create_sample_meeting(people)
     seed_signing(people, password)
     seed_history(people)
+    seed_integration(people)
     return True
 
 

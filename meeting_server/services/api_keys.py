@@ -14,12 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..collation import sorted_by
 from ..extensions import db
-from ..models import ApiKey, User, utcnow
+from ..models import ApiKey, IdempotentAnswer, User, utcnow
 from .audit import record_event
 from .errors import NotAllowed, ServiceError
 
@@ -51,7 +52,8 @@ class NewKey:
     secret: str
 
 
-def _digest(presented: str) -> str:
+def digest(presented: str) -> str:
+    """Return what is stored of a key: the SHA-256 of the whole of it."""
     return hashlib.sha256(presented.encode("ascii")).hexdigest()
 
 
@@ -74,7 +76,7 @@ def create_key(actor: User, *, name: str, owner: User | None, scopes: list[str])
     key = ApiKey(
         name=name,
         prefix=prefix,
-        secret_hash=_digest(whole),
+        secret_hash=digest(whole),
         owner_id=owner.id,
         scopes=" ".join(chosen),
         created_by_id=actor.id,
@@ -111,7 +113,7 @@ def key_for(presented: str) -> ApiKey | None:
     if match is None:
         return None
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == match.group(1)))
-    if key is None or not hmac.compare_digest(key.secret_hash, _digest(presented)):
+    if key is None or not hmac.compare_digest(key.secret_hash, digest(presented)):
         return None
     return key if key.active else None
 
@@ -135,3 +137,13 @@ def list_keys() -> list[ApiKey]:
     """Return every key, active first, then by name."""
     keys = sorted_by(db.session.scalars(select(ApiKey)), "name")
     return sorted(keys, key=lambda k: k.revoked_at is not None)
+
+
+def prune_answers() -> int:
+    """Delete the answers kept for ``Idempotency-Key`` older than ``API_IDEMPOTENCY_HOURS``
+    (the serving process's housekeeping); return how many."""
+    oldest = utcnow() - timedelta(hours=float(current_app.config["API_IDEMPOTENCY_HOURS"]))
+    result = db.session.execute(
+        delete(IdempotentAnswer).where(IdempotentAnswer.created_at < oldest)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ def _add_key(env: dict[str, str]) -> None:
         }
     )
     with app.app_context():
-        make_key("thuky", name="Hệ thống quản lý văn bản")
+        make_key("thuky", name="Hệ thống báo cáo thành phố")
         db.session.commit()
     db.engine.dispose()
 
@@ -54,9 +54,12 @@ def test_an_admin_subscribes_tests_rotates_and_replays(chromium, server):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, base, "admin")
     with receiving() as receiver:
+        page.get_by_test_id("nav-integrations").click()  # the keys' page leads to webhooks
         page.get_by_test_id("nav-webhooks").click()
         page.get_by_test_id("webhook-new").click()
-        option = page.locator("select[name=api_key_id] option", has_text="Hệ thống quản lý văn bản")
+        option = page.locator(
+            "select[name=api_key_id] option", has_text="Hệ thống báo cáo thành phố"
+        )
         page.select_option("select[name=api_key_id]", value=option.get_attribute("value"))
         page.fill("input[name=url]", receiver.url)
         page.check("input[value='meeting.ended']")

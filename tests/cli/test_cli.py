@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pikepdf
@@ -120,3 +121,11 @@ def test_demo_users_can_sign_in_with_the_demo_password(app, runner, client, monk
     response = client.post("/login", data={"username": "chutich", "password": "demo12345"})
     assert response.status_code == 302
     assert "Phiên họp thường kỳ" in client.get("/my").get_data(as_text=True)
+
+
+def test_demo_prints_an_integration_key_that_opens_the_api(app, runner):
+    result = runner.invoke(args=["demo"])
+    key = re.search(r"Demo API key .*: (msk_\S+)", result.output).group(1)
+    answer = app.test_client().get("/api/v1/meetings", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200
+    assert [m["title"] for m in answer.get_json()["data"]]  # the sample meeting, as thuky

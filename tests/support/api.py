@@ -27,14 +27,15 @@ def issue_key(
 
 
 class ApiClient:
-    """The test client with ``Authorization: Bearer <key>`` on every call."""
+    """The test client with ``Authorization: Bearer <key>`` (and English) on every call."""
 
     def __init__(self, client: FlaskClient, key: str) -> None:
         self.client = client
         self.key = key
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}", **(extra or {})}
+        # English unless told: the messages tests match are the msgids
+        return {"Authorization": f"Bearer {self.key}", "Accept-Language": "en", **(extra or {})}
 
     def get(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
         return self.client.get(path, headers=self._headers(headers), **kw)

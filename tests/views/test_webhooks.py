@@ -73,7 +73,8 @@ def test_an_admin_subscribes_an_integration_and_sees_its_secret_once(app, page, 
     listing = page.get("/admin/webhooks").text
     assert "https://vpdt.example.gov.vn/hooks" in listing and "Hệ thống quản lý văn bản" in listing
     assert audit_actions(app) == ["webhook.create"]
-    assert 'href="/admin/webhooks"' in page.get("/my").text  # in the admin's menu
+    assert 'href="/admin/api-keys"' in page.get("/my").text  # Integrations, in the admin's menu
+    assert 'href="/admin/webhooks"' in page.get("/admin/api-keys").text  # ... leads here
 
 
 def test_rotating_shows_a_new_secret_that_signs_from_then_on(app, page, key_id):
@@ -192,4 +193,4 @@ def test_only_administrators_reach_the_pages(app, key_id, secretary):
     desk = signed_in(app, "thuky")
     assert desk.get("/admin/webhooks").status_code == 403
     assert desk.post("/admin/webhooks/new", data={"url": "https://a.example/"}).status_code == 403
-    assert 'href="/admin/webhooks"' not in desk.get("/my").text
+    assert 'href="/admin/api-keys"' not in desk.get("/my").text
