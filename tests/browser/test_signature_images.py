@@ -10,7 +10,12 @@ from tests.support.ink_pictures import blank_photo, seal_scan, signature_photo
 
 pytestmark = pytest.mark.browser
 
-LOADED = "img => img.complete && img.naturalWidth > 0"
+# Loaded with a picture in it: waits for a picture still loading (a busy machine is slow to
+# draw the preview), answers at once for one already there or broken.
+LOADED = """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+  img.addEventListener("load", () => done(img.naturalWidth > 0));
+  img.addEventListener("error", () => done(false));
+})"""
 
 
 @pytest.fixture(scope="module")
